@@ -1,0 +1,126 @@
+"""The tp3 server: every service, gRPC health and server reflection behind one port.
+
+`Tp3Server` assembles and runs it (tests use it directly, on port 0); `serve` is what
+`tp3 serve` runs: start, wait for SIGINT/SIGTERM, stop cleanly.
+"""
+
+import asyncio
+import logging
+import signal
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from google.protobuf.descriptor_pb2 import FileDescriptorSet
+from google.protobuf.descriptor_pool import DescriptorPool
+from grpclib.health.check import ServiceStatus
+from grpclib.health.service import Health
+from grpclib.health.v1 import health_pb2
+from grpclib.reflection.service import ServerReflection
+from grpclib.reflection.v1 import reflection_pb2
+from grpclib.reflection.v1alpha import reflection_pb2 as reflection_v1alpha_pb2
+from grpclib.server import Server
+
+from tp3.currency.converter import Converter
+from tp3.currency.market import Market
+from tp3.currency.rates import default_table, load_table
+from tp3.currency.service import CurrencyService
+from tp3.rpc_hooks import install_rpc_hooks
+
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServerConfig", "Tp3Server", "serve"]
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 50051
+log = logging.getLogger("tp3.server")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    rates_file: Path | None = None
+    """An ECB eurofxref CSV file; None uses the embedded table."""
+    seed: int | None = None
+    """Makes the simulated quote streams reproducible."""
+    stop_timeout: float = 5.0
+    """Seconds given to open connections to close when the server stops."""
+
+
+class Tp3Server:
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        table = load_table(config.rates_file) if config.rates_file else default_table()
+        self.currency = CurrencyService(Converter(table), Market(config.seed))
+        services: list[Any] = [self.currency]
+        self._serving = ServiceStatus()
+        health = Health({service: [self._serving] for service in services})
+        self._server = Server(ServerReflection.extend([*services, health], pool=_descriptors()))
+        install_rpc_hooks(self._server)
+        self.port: int | None = None
+
+    async def start(self) -> int:
+        """Listen on the configured address; returns the bound port (useful with port 0)."""
+        sock = _listening_socket(self.config.host, self.config.port)
+        self.port = sock.getsockname()[1]
+        await self._server.start(sock=sock)
+        self._serving.set(True)
+        return self.port
+
+    async def stop(self) -> None:
+        self._serving.set(False)  # health watchers learn first
+        self._server.close()
+        try:
+            await asyncio.wait_for(self._server.wait_closed(), self.config.stop_timeout)
+        except TimeoutError:
+            log.warning("connections still open after %.1fs; stopping anyway", self.config.stop_timeout)
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+
+async def serve(config: ServerConfig, *, on_ready: Callable[[Tp3Server], None] | None = None) -> None:
+    """Run until SIGINT or SIGTERM, then stop cleanly."""
+    server = Tp3Server(config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with server:
+            log.info("tp3 serving on %s:%d", config.host, server.port)
+            if on_ready is not None:
+                on_ready(server)
+            await stop.wait()
+            log.info("stopping")
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    return socket.create_server((host, port), family=family)
+
+
+def _descriptors() -> DescriptorPool:
+    """Every service's file descriptors, so reflection clients can describe and call them."""
+    pool = DescriptorPool()
+    generated = resources.files("tp3.generated").joinpath("tp3.binpb").read_bytes()
+    for file in FileDescriptorSet.FromString(generated).file:
+        pool.Add(file)
+    for module in (health_pb2, reflection_pb2, reflection_v1alpha_pb2):
+        pool.AddSerializedFile(module.DESCRIPTOR.serialized_pb)
+    return pool

@@ -1,0 +1,21 @@
+"""The one table that turns domain errors into gRPC status codes."""
+
+from grpclib.const import Status
+
+from tp3.errors import InvalidArgument, ResourceExhausted, Tp3Error
+
+__all__ = ["status_for"]
+
+_STATUS_FOR_ERROR: dict[type[Tp3Error], Status] = {
+    InvalidArgument: Status.INVALID_ARGUMENT,
+    ResourceExhausted: Status.RESOURCE_EXHAUSTED,
+}
+
+
+def status_for(error: Tp3Error) -> Status:
+    """The gRPC status a client gets for `error` (its closest mapped base class wins)."""
+    for cls in type(error).__mro__:
+        status = _STATUS_FOR_ERROR.get(cls)
+        if status is not None:
+            return status
+    return Status.UNKNOWN
