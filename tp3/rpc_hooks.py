@@ -11,8 +11,7 @@ Auth, limits and metrics belong here too.
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grpclib.const import Status
 from grpclib.events import RecvRequest, listen
@@ -27,7 +26,8 @@ __all__ = ["install_rpc_hooks"]
 
 log = logging.getLogger("tp3.rpc")
 
-Handler = Callable[[Stream[Any, Any]], Awaitable[None]]
+if TYPE_CHECKING:
+    from grpclib._typing import IServerMethodFunc
 
 
 def install_rpc_hooks(server: Server) -> None:
@@ -38,7 +38,7 @@ async def _on_request(event: RecvRequest) -> None:
     event.method_func = _observed(event.method_func, event.method_name, _address(event.peer))
 
 
-def _observed(handler: Handler, method: str, peer: str) -> Handler:
+def _observed(handler: "IServerMethodFunc", method: str, peer: str) -> "IServerMethodFunc":
     async def observed(stream: Stream[Any, Any]) -> None:
         started = time.perf_counter()
         status, message = Status.OK, ""

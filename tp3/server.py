@@ -76,7 +76,9 @@ class Tp3Server:
         try:
             await asyncio.wait_for(self._server.wait_closed(), self.config.stop_timeout)
         except TimeoutError:
-            log.warning("connections still open after %.1fs; stopping anyway", self.config.stop_timeout)
+            log.warning(
+                "connections still open after %.1fs; stopping anyway", self.config.stop_timeout
+            )
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -91,7 +93,9 @@ class Tp3Server:
         await self.stop()
 
 
-async def serve(config: ServerConfig, *, on_ready: Callable[[Tp3Server], None] | None = None) -> None:
+async def serve(
+    config: ServerConfig, *, on_ready: Callable[[Tp3Server], None] | None = None
+) -> None:
     """Run until SIGINT or SIGTERM, then stop cleanly."""
     server = Tp3Server(config)
     stop = asyncio.Event()

@@ -50,9 +50,7 @@ def parse_amount(text: str, field: str = "amount") -> Decimal:
     exponent = value.normalize().as_tuple().exponent
     assert isinstance(exponent, int)  # finite, checked above
     if -exponent > MAX_FRACTION_DIGITS:
-        raise InvalidArgument(
-            field, f"has more than {MAX_FRACTION_DIGITS} decimal places: {raw}"
-        )
+        raise InvalidArgument(field, f"has more than {MAX_FRACTION_DIGITS} decimal places: {raw}")
     return value.copy_abs()  # turns -0 into 0
 
 

@@ -78,7 +78,5 @@ class CurrencyService(pb.CurrencyServiceBase):
                 converted = wire.conversion_to_proto(conversion)
                 yield pb.ConvertStreamResponse(sequence=sequence, conversion=converted)
 
-    async def list_currencies(
-        self, message: pb.ListCurrenciesRequest
-    ) -> pb.ListCurrenciesResponse:
+    async def list_currencies(self, message: pb.ListCurrenciesRequest) -> pb.ListCurrenciesResponse:
         return wire.listing_to_proto(self._converter.listing())

@@ -1,0 +1,111 @@
+"""Shared fixtures: real tp3 servers on ephemeral 127.0.0.1 ports.
+
+- `server` / `client`: an in-process server in the test's event loop, and an async client
+  connected to it over real TCP (fast, and tests can look inside the server).
+- `server_process`: `python -m tp3 serve --port 0` as a subprocess, shared by the session, for
+  the CLI and the blocking client, which can't run inside the test's event loop.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tp3.client import AsyncTp3Client
+from tp3.server import ServerConfig, Tp3Server
+
+SEED = 42
+_SERVING = re.compile(r"tp3 serving on (\S+):(\d+)")
+STARTUP_TIMEOUT = 20.0
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[Tp3Server]:
+    async with Tp3Server(ServerConfig(host="127.0.0.1", port=0, seed=SEED)) as running:
+        yield running
+
+
+@pytest.fixture
+async def client(server: Tp3Server) -> AsyncIterator[AsyncTp3Client]:
+    async with AsyncTp3Client(f"127.0.0.1:{server.port}", timeout=5.0) as connected:
+        yield connected
+
+
+@dataclass
+class ServerProcess:
+    """A `tp3 serve` subprocess; `log` collects its stderr lines as they come."""
+
+    process: "subprocess.Popen[str]"
+    target: str
+    log: list[str]
+    reader: threading.Thread
+
+    def stop(self, timeout: float = 10.0) -> int:
+        if self.process.poll() is None:
+            self.process.terminate()
+        code = self.process.wait(timeout)
+        self.reader.join(timeout)  # the log is complete once stderr is drained
+        assert self.process.stderr is not None
+        self.process.stderr.close()
+        return code
+
+
+def start_server_process(*args: str) -> ServerProcess:
+    """Start `tp3 serve --port 0 ARGS` and wait (bounded) until it says where it listens."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tp3", "serve", "--port", "0", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stderr is not None
+    log: list[str] = []
+    found = threading.Event()
+    address: list[str] = []
+
+    def pump() -> None:  # keeps reading so the server never blocks on a full pipe
+        assert process.stderr is not None
+        for line in process.stderr:
+            log.append(line.rstrip("\n"))
+            match = _SERVING.search(line)
+            if match and not found.is_set():
+                address.append(f"{match[1]}:{match[2]}")
+                found.set()
+        found.set()
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    running = ServerProcess(process, "", log, reader)
+    if not found.wait(STARTUP_TIMEOUT) or not address:
+        running.process.kill()
+        running.stop()
+        raise RuntimeError("tp3 serve did not start:\n" + "\n".join(log))
+    running.target = address[0]
+    return running
+
+
+@pytest.fixture(scope="session")
+def server_process() -> Iterator[ServerProcess]:
+    running = start_server_process("--seed", str(SEED))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def kwd_rates_file(tmp_path: Path) -> Path:
+    """A rates file in the ECB's one-day layout with a 3-minor-unit currency (KWD).
+
+    The figures are a fixture for rounding tests, not reference data."""
+    path = tmp_path / "eurofxref.csv"
+    path.write_text(
+        "Date, USD, JPY, KWD, MAD, \n20 February 2026, 1.1767, 182.63, 0.3612, 10.7926, \n"
+    )
+    return path

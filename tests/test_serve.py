@@ -1,0 +1,213 @@
+"""`tp3 serve` as a process: signals, access log, rates file, seed, startup failures."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from conftest import ServerProcess, start_server_process
+
+RUN_TIMEOUT = 20.0
+WAIT_TIMEOUT = 10.0
+LOG_TIMEOUT = 5.0
+POLL_INTERVAL = 0.02
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "TP3_TARGET"}
+
+
+def tp3(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tp3", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        env=_env(),
+    )
+
+
+def currency(running: ServerProcess, *args: str) -> subprocess.CompletedProcess[str]:
+    return tp3("currency", *args, "--target", running.target)
+
+
+@contextmanager
+def serving(*args: str) -> Iterator[ServerProcess]:
+    """`tp3 serve --port 0 ARGS` for the duration of the block, always stopped after."""
+    running = start_server_process(*args)
+    try:
+        yield running
+    finally:
+        try:
+            running.stop(WAIT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            running.process.kill()
+            running.stop(WAIT_TIMEOUT)
+
+
+def wait_for_log(
+    running: ServerProcess, matches: Callable[[str], bool], timeout: float = LOG_TIMEOUT
+) -> str:
+    """The first log line that `matches`, polling the live log for at most `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for line in list(running.log):
+            if matches(line):
+                return line
+        if time.monotonic() > deadline:
+            pytest.fail(f"no matching log line within {timeout}s; log:\n" + "\n".join(running.log))
+        time.sleep(POLL_INTERVAL)
+
+
+def assert_one_error_line(result: subprocess.CompletedProcess[str], prefix: str) -> str:
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(prefix), lines[0]
+    return lines[0]
+
+
+# --- stopping ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_signal_stops_the_server_cleanly(sig: signal.Signals) -> None:
+    with serving() as running:
+        running.process.send_signal(sig)
+        assert running.process.wait(WAIT_TIMEOUT) == 0
+        wait_for_log(running, lambda line: "stopping" in line)
+        assert not any("Traceback" in line for line in running.log)
+
+
+# --- access log ------------------------------------------------------------------------------
+
+CONVERT = "/tp3.currency.v1.CurrencyService/Convert"
+_ACCESS = re.compile(
+    r"(?P<method>/\S+) peer=(?P<peer>\S+) status=(?P<status>[A-Z_]+) duration=(?P<ms>\d+\.\d)ms"
+    r"(?: message=(?P<message>.+))?$"
+)
+
+
+def _access(line: str) -> re.Match[str] | None:
+    return _ACCESS.search(line)
+
+
+def test_one_access_log_line_per_rpc() -> None:
+    with serving() as running:
+        assert currency(running, "convert", "6500", "MAD", "USD").returncode == 0
+        ok = wait_for_log(
+            running,
+            lambda line: CONVERT in line and "status=OK" in line,
+        )
+        match = _access(ok)
+        assert match is not None, ok
+        assert match["method"] == CONVERT
+        assert match["peer"].startswith("127.0.0.1:")
+        assert match["peer"].removeprefix("127.0.0.1:").isdigit()
+        assert float(match["ms"]) >= 0
+        assert match["message"] is None
+
+        bad = currency(running, "convert", "1", "XXX", "USD")
+        assert bad.returncode == 1
+        rejected = wait_for_log(
+            running, lambda line: CONVERT in line and "status=INVALID_ARGUMENT" in line
+        )
+        match = _access(rejected)
+        assert match is not None, rejected
+        assert match["peer"].startswith("127.0.0.1:")
+        assert match["message"] is not None
+        assert "from_currency: XXX is not supported" in match["message"]
+
+        assert currency(running, "list", "--json").returncode == 0
+        wait_for_log(running, lambda line: "/ListCurrencies" in line and "status=OK" in line)
+        # Two Convert calls, two Convert lines: none missing, none doubled.
+        assert sum(CONVERT in line for line in running.log) == 2
+
+
+# --- rates file ------------------------------------------------------------------------------
+
+
+def test_rates_file_is_served(kwd_rates_file: Path) -> None:
+    with serving("--rates", str(kwd_rates_file)) as running:
+        result = currency(running, "convert", "100", "EUR", "KWD")
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("100 EUR = 36.120 KWD  (rate 0.3612, rates of 2026-02-20)")
+
+        result = currency(running, "convert", "1000", "JPY", "KWD", "--json")
+        assert result.returncode == 0, result.stderr
+        # 1000 / 182.63 * 0.3612 = 1.97776..., rounded to KWD's 3 minor units
+        assert json.loads(result.stdout)["converted_amount"] == "1.978"
+
+        result = currency(running, "list", "--json")
+        assert result.returncode == 0, result.stderr
+        listed = [json.loads(line) for line in result.stdout.splitlines()]
+        assert sorted(c["code"] for c in listed) == ["EUR", "JPY", "KWD", "MAD", "USD"]
+        kwd = next(c for c in listed if c["code"] == "KWD")
+        assert kwd["minor_units"] == 3
+        assert kwd["rate"] == "0.3612"
+
+
+@pytest.mark.parametrize("kind", ["not-a-table", "directory"])
+def test_unusable_rates_file_is_one_error_line(kind: str, tmp_path: Path) -> None:
+    if kind == "not-a-table":
+        path = tmp_path / "notes.csv"
+        path.write_text("hello, world\nthis is not a rates table\n")
+    else:
+        path = tmp_path
+    result = tp3("serve", "--port", "0", "--rates", str(path))
+    assert result.returncode == 2
+    assert_one_error_line(result, "error: cannot use the rates file")
+    assert "tp3 serving" not in result.stderr
+
+
+def test_nonexistent_rates_path() -> None:
+    result = tp3("serve", "--port", "0", "--rates", "/nonexistent")
+    assert result.returncode == 2
+    line = assert_one_error_line(result, "error: cannot use the rates file")
+    assert "/nonexistent" in line
+
+
+# --- seed ------------------------------------------------------------------------------------
+
+
+def _quote_rates(running: ServerProcess) -> list[str]:
+    result = currency(
+        running, "quotes", "EUR", "USD", "--count", "5", "--interval", "0.01", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    ticks = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [t["sequence"] for t in ticks] == [1, 2, 3, 4, 5]
+    return [t["rate"] for t in ticks]
+
+
+def test_seed_makes_quote_streams_reproducible() -> None:
+    with serving("--seed", "7") as seeded:
+        first = _quote_rates(seeded)
+        second = _quote_rates(seeded)
+    assert first == second
+    assert len(set(first)) > 1  # the rate does wander
+
+    with serving("--seed", "8") as other:
+        assert _quote_rates(other) != first
+
+
+# --- startup failures ------------------------------------------------------------------------
+
+
+def test_port_in_use_is_one_error_line() -> None:
+    with serving() as running:
+        port = running.target.rpartition(":")[2]
+        result = tp3("serve", "--host", "127.0.0.1", "--port", port)
+        assert result.returncode != 0
+        line = assert_one_error_line(result, "error: cannot listen on ")
+        assert port in line
+        assert running.process.poll() is None  # the first server is unharmed
+        assert currency(running, "convert", "1", "EUR", "USD").returncode == 0

@@ -1,0 +1,3 @@
+from tp3.cli import main
+
+main()

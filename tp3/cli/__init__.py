@@ -1,0 +1,22 @@
+"""The `tp3` command line: `tp3 serve`, `tp3 currency ...`."""
+
+import typer
+
+from tp3.cli import currency
+from tp3.cli.serve import serve_command
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="tp3",
+    help="tp3: a currency converter, a chat room and a guessing game over gRPC.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("serve")(serve_command)
+app.add_typer(currency.app)
+
+
+def main() -> None:
+    app()

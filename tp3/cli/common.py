@@ -1,0 +1,107 @@
+"""What every tp3 command shares: options, async commands, output, and failing cleanly.
+
+Expected failures print one line to stderr and exit non-zero (1 for a failed RPC, 2 for bad
+input or usage, 130 on Ctrl-C); a traceback means a bug.
+"""
+
+import asyncio
+import dataclasses
+import functools
+import json
+import sys
+from collections.abc import Callable, Coroutine
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, NoReturn, ParamSpec
+
+import typer
+
+from tp3.client import DEFAULT_TARGET, DEFAULT_TIMEOUT, TARGET_ENV, AsyncTp3Client, Tp3RpcError
+
+__all__ = [
+    "InputError",
+    "JsonOption",
+    "TargetOption",
+    "TimeoutOption",
+    "async_command",
+    "connect",
+    "fail",
+    "json_line",
+    "read_line",
+]
+
+P = ParamSpec("P")
+
+TargetOption = Annotated[
+    str,
+    typer.Option(
+        "--target",
+        "-t",
+        envvar=TARGET_ENV,
+        help=f"Server address, host:port (default: ${TARGET_ENV}, else {DEFAULT_TARGET}).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object per result line, for scripts.")
+]
+TimeoutOption = Annotated[
+    float,
+    typer.Option("--timeout", min=0.001, help="Seconds to wait for the answer (deadline)."),
+]
+
+
+class InputError(ValueError):
+    """Input the command could not use (a malformed line, a bad target)."""
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def async_command(func: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, None]:
+    """Run an async command body with asyncio.run, turning expected failures into one line."""
+
+    @functools.wraps(func)
+    def command(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            asyncio.run(func(*args, **kwargs))
+        except Tp3RpcError as error:
+            fail(str(error))
+        except InputError as error:
+            fail(str(error), code=2)
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+
+    return command
+
+
+def json_line(value: Any) -> str:
+    """One JSON object: Decimal money as exact strings, dates in ISO 8601."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    return json.dumps(value, default=_json_default, ensure_ascii=False)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if hasattr(value, "name"):  # enums such as grpclib's Status
+        return value.name
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def connect(target: str, timeout: float = DEFAULT_TIMEOUT) -> AsyncTp3Client:
+    try:
+        return AsyncTp3Client(target, timeout=timeout)
+    except ValueError as error:  # a malformed target
+        raise InputError(str(error)) from None
+
+
+async def read_line() -> str:
+    """The next line of stdin ("" at the end) without blocking the event loop."""
+    return await asyncio.to_thread(sys.stdin.readline)

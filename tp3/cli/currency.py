@@ -1,0 +1,230 @@
+"""`tp3 currency ...`: the four gRPC call models from the command line."""
+
+import sys
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tp3.cli.common import (
+    InputError,
+    JsonOption,
+    TargetOption,
+    TimeoutOption,
+    async_command,
+    connect,
+    json_line,
+    read_line,
+)
+from tp3.client import (
+    DEFAULT_TARGET,
+    DEFAULT_TIMEOUT,
+    BatchItem,
+    ConversionRejected,
+    ConversionRequest,
+)
+from tp3.currency.models import Conversion
+
+app = typer.Typer(
+    name="currency",
+    help="Convert money between currencies (ECB reference rates, exact decimals).",
+    no_args_is_help=True,
+)
+
+
+def _describe(c: Conversion) -> str:
+    return (
+        f"{c.amount} {c.from_currency} = {c.converted_amount} {c.to_currency}"
+        f"  (rate {c.rate}, rates of {c.rate_date})"
+    )
+
+
+@app.command()
+@async_command
+async def convert(
+    amount: Annotated[str, typer.Argument(help="Amount to convert, e.g. 6500 or 12.50.")],
+    from_currency: Annotated[str, typer.Argument(metavar="FROM", help="Currency code, e.g. MAD.")],
+    to_currency: Annotated[str, typer.Argument(metavar="TO", help="Currency code, e.g. USD.")],
+    target: TargetOption = DEFAULT_TARGET,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
+    json: JsonOption = False,
+) -> None:
+    """Convert one amount (unary RPC).
+
+    Example: tp3 currency convert 6500 MAD USD
+    """
+    async with connect(target, timeout) as tp3:
+        conversion = await tp3.currency.convert(amount, from_currency, to_currency)
+    typer.echo(json_line(conversion) if json else _describe(conversion))
+
+
+@app.command()
+@async_command
+async def quotes(
+    base: Annotated[str, typer.Argument(help="Base currency, the one quoted, e.g. EUR.")],
+    quote: Annotated[str, typer.Argument(help="Quote currency, the price unit, e.g. USD.")],
+    count: Annotated[int, typer.Option(help="Number of ticks (1-100000).")] = 10,
+    interval: Annotated[float, typer.Option(help="Seconds between ticks (0.01-60).")] = 1.0,
+    target: TargetOption = DEFAULT_TARGET,
+    json: JsonOption = False,
+) -> None:
+    """Print live simulated quotes as they arrive (server streaming).
+
+    The rate wanders around the reference rate; Ctrl-C stops early.
+    Example: tp3 currency quotes EUR USD --count 10 --interval 1
+    """
+    async with connect(target) as tp3:
+        ticks = tp3.currency.quotes(base, quote, count=count, interval=timedelta(seconds=interval))
+        async with aclosing(ticks):
+            async for tick in ticks:
+                line = (
+                    json_line(tick)
+                    if json
+                    else (
+                        f"#{tick.sequence:<4} {tick.time:%H:%M:%S.%f}"[:-3]
+                        + f"  {tick.base_currency}/{tick.quote_currency} {tick.rate}"
+                        f"  (reference {tick.reference_rate})"
+                    )
+                )
+                typer.echo(line)
+
+
+@app.command()
+@async_command
+async def batch(
+    to_currency: Annotated[str, typer.Argument(metavar="TO", help="Currency of the total.")],
+    items: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[AMOUNT CODE]...",
+            help="Items as pairs, e.g. 100 EUR 250 MAD; without them, stdin lines 'AMOUNT CODE'.",
+            show_default=False,
+        ),
+    ] = None,
+    target: TargetOption = DEFAULT_TARGET,
+    json: JsonOption = False,
+) -> None:
+    """Sum many amounts into one currency (client streaming).
+
+    Example: printf '100 EUR\\n6500 MAD\\n' | tp3 currency batch USD
+    """
+    source = _pairs(items) if items else _stdin_items()
+    async with connect(target) as tp3:
+        summary = await tp3.currency.convert_batch(source, to_currency)
+    if json:
+        typer.echo(json_line(summary))
+        return
+    typer.echo(
+        f"Total: {summary.total} {summary.to_currency}"
+        f"  ({summary.item_count} items, rates of {summary.rate_date})"
+    )
+    for s in summary.subtotals:
+        typer.echo(
+            f"  {s.from_currency}: {s.item_count} item(s), {s.amount} {s.from_currency}"
+            f" -> {s.converted_amount} {summary.to_currency}"
+        )
+
+
+async def _pairs(items: list[str]) -> AsyncIterator[BatchItem]:
+    if len(items) % 2:
+        raise InputError("items come in pairs: AMOUNT CODE [AMOUNT CODE]...")
+    for amount, code in zip(items[::2], items[1::2], strict=True):
+        yield BatchItem(amount, code)
+
+
+async def _stdin_items() -> AsyncIterator[BatchItem]:
+    async for number, fields in _stdin_records():
+        if len(fields) != 2:
+            raise InputError(f"line {number}: expected 'AMOUNT CODE', got {' '.join(fields)!r}")
+        yield BatchItem(fields[0], fields[1])
+
+
+async def _stdin_records() -> AsyncIterator[tuple[int, list[str]]]:
+    """(line number, fields) of each non-blank, non-comment stdin line, as typed."""
+    number = 0
+    while line := await read_line():
+        number += 1
+        fields = line.split()
+        if fields and not fields[0].startswith("#"):
+            yield number, fields
+
+
+@app.command()
+@async_command
+async def exchange(
+    target: TargetOption = DEFAULT_TARGET,
+    json: JsonOption = False,
+) -> None:
+    """Convert stdin lines 'AMOUNT FROM TO', each answered as it arrives (bidi streaming).
+
+    A bad line is reported and the others go on; the exit status is 1 if any line failed.
+
+    Example: printf '6500 MAD USD\\n100 EUR JPY\\n' | tp3 currency exchange
+    """
+    sent_lines: list[int] = []  # stdin line number of each request sent, by sequence
+    failures = 0
+
+    async def requests() -> AsyncIterator[ConversionRequest]:
+        nonlocal failures
+        async for number, fields in _stdin_records():
+            if len(fields) == 3:
+                sent_lines.append(number)
+                yield ConversionRequest(*fields)
+            else:
+                failures += 1
+                _report_error(json, number, f"expected 'AMOUNT FROM TO', got {' '.join(fields)!r}")
+
+    async with connect(target) as tp3:
+        replies = tp3.currency.convert_stream(requests())
+        async with aclosing(replies):
+            async for reply in replies:
+                line = sent_lines[reply.sequence - 1]
+                if isinstance(reply.outcome, ConversionRejected):
+                    failures += 1
+                    _report_error(json, line, reply.outcome.message, reply.outcome.status.name)
+                elif json:
+                    typer.echo(json_line({"line": line, **_fields(reply.outcome)}))
+                else:
+                    typer.echo(_describe(reply.outcome))
+    if failures:
+        raise typer.Exit(1)
+
+
+def _fields(c: Conversion) -> dict[str, object]:
+    return {name: getattr(c, name) for name in Conversion.__dataclass_fields__}
+
+
+def _report_error(json: bool, line: int, message: str, status: str = "INVALID_ARGUMENT") -> None:
+    if json:
+        typer.echo(json_line({"line": line, "error": {"code": status, "message": message}}))
+    else:
+        typer.echo(f"line {line}: {status}: {message}", err=True)
+
+
+@app.command("list")
+@async_command
+async def list_currencies(
+    target: TargetOption = DEFAULT_TARGET,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
+    json: JsonOption = False,
+) -> None:
+    """List the supported currencies with their minor units and rates."""
+    async with connect(target, timeout) as tp3:
+        listing = await tp3.currency.list_currencies()
+    if json:
+        for c in listing.currencies:
+            typer.echo(json_line({**c.__dict__, "rate_date": listing.rate_date}))
+        return
+    table = Table(
+        title=f"Rates of {listing.rate_date}, per 1 {listing.base_currency}",
+        caption=listing.source,
+    )
+    for column in ("Code", "Currency", "Minor units", f"Per 1 {listing.base_currency}"):
+        table.add_column(column, justify="right" if column != "Currency" else "left")
+    for c in listing.currencies:
+        table.add_row(c.code, c.name, str(c.minor_units), str(c.rate))
+    Console(file=sys.stdout).print(table)

@@ -1,0 +1,57 @@
+"""`tp3 serve`: run the server until SIGINT or SIGTERM."""
+
+import asyncio
+import logging
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tp3.cli.common import fail
+from tp3.currency.rates import RateTableError
+from tp3.server import DEFAULT_HOST, DEFAULT_PORT, ServerConfig, serve
+
+
+class LogLevel(StrEnum):
+    debug = "debug"
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = DEFAULT_HOST,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free port).")
+    ] = DEFAULT_PORT,
+    rates: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="ECB eurofxref CSV file to use instead of the embedded rate table.",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(help="Seed that makes the simulated quote streams reproducible."),
+    ] = None,
+    log_level: Annotated[
+        LogLevel, typer.Option(case_sensitive=False, help="Server log verbosity.")
+    ] = LogLevel.info,
+) -> None:
+    """Serve the currency service, gRPC health and server reflection on one port.
+
+    Logs one line per RPC; SIGINT (Ctrl-C) or SIGTERM stops it cleanly.
+    """
+    logging.basicConfig(
+        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    config = ServerConfig(host=host, port=port, rates_file=rates, seed=seed)
+    try:
+        asyncio.run(serve(config))
+    except RateTableError as error:
+        fail(f"cannot use the rates file: {error}", code=2)
+    except OSError as error:
+        fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
