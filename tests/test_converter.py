@@ -16,6 +16,8 @@ TABLE = default_table()
 CONVERTER = Converter(TABLE)
 CODES = st.sampled_from(TABLE.codes)
 AMOUNTS = st.decimals(min_value=0, max_value=Decimal("1e12"), places=2, allow_nan=False)
+# Small enough that the converted amount is still a valid amount (< 10^15) in any currency.
+ROUND_TRIP_AMOUNTS = st.decimals(min_value=0, max_value=Decimal("1e9"), places=2, allow_nan=False)
 
 # A table with a 3-minor-unit currency; the KWD figure is a test fixture, not reference data.
 KWD_CONVERTER = Converter(
@@ -104,7 +106,7 @@ def test_conversion_is_the_exact_value_rounded_half_even(
     assert -conversion.converted_amount.as_tuple().exponent == ISO_4217[to_code].minor_units
 
 
-@given(CODES, CODES, AMOUNTS)
+@given(CODES, CODES, ROUND_TRIP_AMOUNTS)
 def test_a_round_trip_loses_at_most_the_two_roundings(a: str, b: str, amount: Decimal) -> None:
     """A -> B -> A is off by at most half a unit of A plus half a unit of B (in A)."""
     there = CONVERTER.convert(str(amount), a, b).converted_amount
@@ -117,7 +119,7 @@ def test_a_round_trip_loses_at_most_the_two_roundings(a: str, b: str, amount: De
 @given(
     st.sampled_from(["EUR", "USD", "GBP", "CHF", "MAD", "CAD"]),
     st.sampled_from(["EUR", "USD", "GBP", "CHF", "MAD", "CAD"]),
-    AMOUNTS,
+    ROUND_TRIP_AMOUNTS,
 )
 def test_a_round_trip_stays_within_one_minor_unit(a: str, b: str, amount: Decimal) -> None:
     if unit(b) / exact_rate(a, b) > unit(a):  # b's minor unit worth more than a's

@@ -84,9 +84,7 @@ class ConversionError(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "tp3.currency.v1", "ConversionError", ConversionError
-)
+default_message_pool.register_message("tp3.currency.v1", "ConversionError", ConversionError)
 
 
 @dataclass(eq=False, repr=False)
@@ -108,9 +106,7 @@ class ConvertBatchRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "tp3.currency.v1", "ConvertBatchRequest", ConvertBatchRequest
-)
+default_message_pool.register_message("tp3.currency.v1", "ConvertBatchRequest", ConvertBatchRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -168,9 +164,7 @@ class ConvertRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "tp3.currency.v1", "ConvertRequest", ConvertRequest
-)
+default_message_pool.register_message("tp3.currency.v1", "ConvertRequest", ConvertRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -207,9 +201,7 @@ class ConvertResponse(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "tp3.currency.v1", "ConvertResponse", ConvertResponse
-)
+default_message_pool.register_message("tp3.currency.v1", "ConvertResponse", ConvertResponse)
 
 
 @dataclass(eq=False, repr=False)
@@ -301,9 +293,7 @@ default_message_pool.register_message(
 
 @dataclass(eq=False, repr=False)
 class ListCurrenciesResponse(betterproto2.Message):
-    currencies: "list[Currency]" = betterproto2.field(
-        1, betterproto2.TYPE_MESSAGE, repeated=True
-    )
+    currencies: "list[Currency]" = betterproto2.field(1, betterproto2.TYPE_MESSAGE, repeated=True)
     """
     Supported currencies, sorted by code.
     """
@@ -342,10 +332,7 @@ class StreamQuotesRequest(betterproto2.Message):
     """
 
     interval: "datetime.timedelta | None" = betterproto2.field(
-        3,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: ___google__protobuf__.Duration,
-        optional=True,
+        3, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Duration, optional=True
     )
     """
     Time between two ticks: default 1s, allowed 10ms to 60s.
@@ -357,9 +344,7 @@ class StreamQuotesRequest(betterproto2.Message):
     """
 
 
-default_message_pool.register_message(
-    "tp3.currency.v1", "StreamQuotesRequest", StreamQuotesRequest
-)
+default_message_pool.register_message("tp3.currency.v1", "StreamQuotesRequest", StreamQuotesRequest)
 
 
 @dataclass(eq=False, repr=False)
@@ -370,10 +355,7 @@ class StreamQuotesResponse(betterproto2.Message):
     """
 
     time: "datetime.datetime | None" = betterproto2.field(
-        2,
-        betterproto2.TYPE_MESSAGE,
-        unwrap=lambda: ___google__protobuf__.Timestamp,
-        optional=True,
+        2, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
     )
     """
     When the server produced the tick.
@@ -576,9 +558,7 @@ class CurrencyServiceBase(betterproto2_grpclib.ServiceBase):
         raise grpclib.GRPCError(grpclib.const.Status.UNIMPLEMENTED)
         yield ConvertStreamResponse()
 
-    async def list_currencies(
-        self, message: "ListCurrenciesRequest"
-    ) -> "ListCurrenciesResponse":
+    async def list_currencies(self, message: "ListCurrenciesRequest") -> "ListCurrenciesResponse":
         """
         Lists the supported currencies and the date of the rate table.
         """
@@ -612,8 +592,7 @@ class CurrencyServiceBase(betterproto2_grpclib.ServiceBase):
         await stream.send_message(response)
 
     async def __rpc_convert_stream(
-        self,
-        stream: "grpclib.server.Stream[ConvertStreamRequest, ConvertStreamResponse]",
+        self, stream: "grpclib.server.Stream[ConvertStreamRequest, ConvertStreamResponse]"
     ) -> None:
         request = stream.__aiter__()
         await self._call_rpc_handler_server_stream(
@@ -623,8 +602,7 @@ class CurrencyServiceBase(betterproto2_grpclib.ServiceBase):
         )
 
     async def __rpc_list_currencies(
-        self,
-        stream: "grpclib.server.Stream[ListCurrenciesRequest, ListCurrenciesResponse]",
+        self, stream: "grpclib.server.Stream[ListCurrenciesRequest, ListCurrenciesResponse]"
     ) -> None:
         request = await stream.recv_message()
         assert request is not None

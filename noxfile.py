@@ -1,0 +1,89 @@
+"""One command per chore, the same locally and in CI.
+
+    nox                 lint, generated-code drift check, tests (what CI runs)
+    nox -s tests        the test suite (installs grpcurl with `go install` when Go is here)
+    nox -s protos       regenerate tp3/generated/ from protos/
+"""
+
+import filecmp
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.sessions = ["lint", "protos_check", "tests"]
+
+ROOT = Path(__file__).parent
+PROTOS = ROOT / "protos"
+GENERATED = ROOT / "tp3" / "generated"
+TOOLS_BIN = ROOT / ".tools" / "bin"
+GRPCURL = "github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4"
+
+
+def install(session: nox.Session) -> None:
+    session.install("-e", ".[dev]")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    install(session)
+    env = {}
+    if shutil.which("go"):
+        session.run("go", "install", GRPCURL, env={"GOBIN": str(TOOLS_BIN)}, external=True)
+        env["TP3_GRPCURL"] = str(TOOLS_BIN / "grpcurl")
+    session.run("pytest", *session.posargs, env=env)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    install(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
+    session.run("buf", "lint", "protos")
+
+
+def generate(session: nox.Session, out: Path) -> None:
+    """betterproto2 (async client + server) and a descriptor set, all protos in one call."""
+    protos = sorted(str(p.relative_to(PROTOS)) for p in PROTOS.rglob("*.proto"))
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    session.run(
+        "python",
+        "-m",
+        "grpc_tools.protoc",
+        f"--proto_path={PROTOS}",
+        f"--python_betterproto2_out={out}",
+        "--python_betterproto2_opt=client_generation=async,server_generation=async",
+        "--include_imports",
+        f"--descriptor_set_out={out / 'tp3.binpb'}",
+        *protos,
+    )
+
+
+@nox.session
+def protos(session: nox.Session) -> None:
+    install(session)
+    generate(session, GENERATED)
+
+
+@nox.session
+def protos_check(session: nox.Session) -> None:
+    """Fail when tp3/generated/ is not what protos/ generates (someone edited either alone)."""
+    install(session)
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / "generated"
+        generate(session, fresh)
+        drift = _differences(filecmp.dircmp(fresh, GENERATED, ignore=["__pycache__"]))
+    if drift:
+        session.error(f"tp3/generated/ is out of date ({', '.join(drift)}): run `nox -s protos`")
+
+
+def _differences(cmp: filecmp.dircmp[str]) -> list[str]:
+    found = [*cmp.left_only, *cmp.right_only, *cmp.diff_files, *cmp.funny_files]
+    for sub in cmp.subdirs.values():
+        found += [os.path.join(os.path.basename(sub.left), name) for name in _differences(sub)]
+    return found
