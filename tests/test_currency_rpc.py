@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 from grpclib.client import Channel
-from grpclib.const import Status
+from grpclib.const import Cardinality, Status
+from grpclib.exceptions import GRPCError
 
 from tp3.client import (
     AsyncTp3Client,
@@ -372,3 +373,43 @@ async def test_a_server_that_never_answers_hits_the_default_deadline() -> None:
 def test_a_malformed_target_is_refused() -> None:
     with pytest.raises(ValueError, match="host:port"):
         AsyncTp3Client("nonsense")
+
+
+# --- malformed requests ------------------------------------------------------------------
+
+
+class _RawBytes:
+    """A 'message' that is whatever bytes we say, to send what no real client would."""
+
+    payload = b""
+
+    def SerializeToString(self) -> bytes:
+        return self.payload
+
+    @classmethod
+    def FromString(cls, data: bytes) -> bytes:
+        return data
+
+
+async def test_an_undecodable_request_is_invalid_argument(client: AsyncTp3Client) -> None:
+    """Field 1 (a string) holding bytes that are not UTF-8: not a ConvertRequest."""
+    garbage = _RawBytes()
+    garbage.payload = b"\x0a\x03\xff\xfe\xfd"
+    host, port = client.target.split(":")
+    channel = Channel(host, int(port))
+    try:
+        async with channel.request(
+            "/tp3.currency.v1.CurrencyService/Convert",
+            Cardinality.UNARY_UNARY,
+            _RawBytes,
+            _RawBytes,
+            timeout=5,
+        ) as stream:
+            await stream.send_message(garbage, end=True)
+            with pytest.raises(GRPCError) as caught:
+                await stream.recv_message()
+    finally:
+        channel.close()
+    assert caught.value.status is Status.INVALID_ARGUMENT
+    assert "cannot decode the request as ConvertRequest" in (caught.value.message or "")
+    assert (await client.currency.convert("1", "EUR", "USD")).converted_amount == Decimal("1.18")

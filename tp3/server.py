@@ -25,6 +25,7 @@ from grpclib.reflection.v1 import reflection_pb2
 from grpclib.reflection.v1alpha import reflection_pb2 as reflection_v1alpha_pb2
 from grpclib.server import Server
 
+from tp3.codec import RequestCodec
 from tp3.currency.converter import Converter
 from tp3.currency.market import Market
 from tp3.currency.rates import default_table, load_table
@@ -58,7 +59,10 @@ class Tp3Server:
         services: list[Any] = [self.currency]
         self._serving = ServiceStatus()
         health = Health({service: [self._serving] for service in services})
-        self._server = Server(ServerReflection.extend([*services, health], pool=_descriptors()))
+        self._server = Server(
+            ServerReflection.extend([*services, health], pool=_descriptors()),
+            codec=RequestCodec(),
+        )
         install_rpc_hooks(self._server)
         self.port: int | None = None
 
