@@ -1,12 +1,11 @@
 """One command per chore, the same locally and in CI.
 
-    nox                 lint, generated-code drift check, tests (what CI runs)
-    nox -s tests        the test suite (installs grpcurl with `go install` when Go is here)
-    nox -s protos       regenerate tp3/generated/ from protos/
+nox                 lint, generated-code drift check, tests (what CI runs)
+nox -s tests        the test suite (installs grpcurl with `go install` when Go is here)
+nox -s protos       regenerate tp3/generated/ from protos/
 """
 
 import filecmp
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -84,6 +83,6 @@ def protos_check(session: nox.Session) -> None:
 
 def _differences(cmp: filecmp.dircmp[str]) -> list[str]:
     found = [*cmp.left_only, *cmp.right_only, *cmp.diff_files, *cmp.funny_files]
-    for sub in cmp.subdirs.values():
-        found += [os.path.join(os.path.basename(sub.left), name) for name in _differences(sub)]
+    for directory, sub in cmp.subdirs.items():
+        found += [f"{directory}/{name}" for name in _differences(sub)]
     return found

@@ -20,12 +20,6 @@ LINE_TIMEOUT = 10.0
 RATE_DATE = "2026-02-20"
 
 
-@pytest.fixture
-def tp3_server(server_process: ServerProcess) -> ServerProcess:
-    """The session's `tp3 serve` subprocess (seed 42, embedded rates)."""
-    return server_process
-
-
 def _env(**overrides: str) -> dict[str, str]:
     """The caller's environment without TP3_TARGET (tests choose it), wide and colourless."""
     env = {k: v for k, v in os.environ.items() if k not in {"TP3_TARGET", "FORCE_COLOR"}}
@@ -131,13 +125,13 @@ def _finish(process: "subprocess.Popen[str]", *readers: LineReader) -> None:
 # --- convert (unary) -------------------------------------------------------------------------
 
 
-def test_convert_prints_the_conversion(tp3_server: ServerProcess) -> None:
-    lines = assert_ok(cli(tp3_server, "convert", "6500", "MAD", "USD"))
+def test_convert_prints_the_conversion(server_process: ServerProcess) -> None:
+    lines = assert_ok(cli(server_process, "convert", "6500", "MAD", "USD"))
     assert lines == [f"6500 MAD = 708.68 USD  (rate 0.1090284084, rates of {RATE_DATE})"]
 
 
-def test_convert_json(tp3_server: ServerProcess) -> None:
-    result = cli(tp3_server, "convert", "6500", "MAD", "USD", "--json")
+def test_convert_json(server_process: ServerProcess) -> None:
+    result = cli(server_process, "convert", "6500", "MAD", "USD", "--json")
     assert_ok(result)
     assert json_lines(result.stdout) == [
         {
@@ -151,16 +145,18 @@ def test_convert_json(tp3_server: ServerProcess) -> None:
     ]
 
 
-def test_convert_unknown_currency_is_one_error_line(tp3_server: ServerProcess) -> None:
+def test_convert_unknown_currency_is_one_error_line(server_process: ServerProcess) -> None:
     line = assert_one_error_line(
-        cli(tp3_server, "convert", "1", "XXX", "USD"), 1, "error: INVALID_ARGUMENT: from_currency:"
+        cli(server_process, "convert", "1", "XXX", "USD"),
+        1,
+        "error: INVALID_ARGUMENT: from_currency:",
     )
     assert "XXX" in line
 
 
-def test_convert_bad_amount_is_one_error_line(tp3_server: ServerProcess) -> None:
+def test_convert_bad_amount_is_one_error_line(server_process: ServerProcess) -> None:
     line = assert_one_error_line(
-        cli(tp3_server, "convert", "abc", "EUR", "USD"), 1, "error: INVALID_ARGUMENT: amount:"
+        cli(server_process, "convert", "abc", "EUR", "USD"), 1, "error: INVALID_ARGUMENT: amount:"
     )
     assert "'abc'" in line
 
@@ -181,8 +177,10 @@ def test_convert_malformed_target_is_a_usage_error(target: str) -> None:
 # --- target from the environment -------------------------------------------------------------
 
 
-def test_target_env_var_is_used_without_target_option(tp3_server: ServerProcess) -> None:
-    result = tp3("currency", "convert", "100", "EUR", "USD", env=_env(TP3_TARGET=tp3_server.target))
+def test_target_env_var_is_used_without_target_option(server_process: ServerProcess) -> None:
+    result = tp3(
+        "currency", "convert", "100", "EUR", "USD", env=_env(TP3_TARGET=server_process.target)
+    )
     assert assert_ok(result) == [f"100 EUR = 117.67 USD  (rate 1.1767, rates of {RATE_DATE})"]
 
 
@@ -192,7 +190,7 @@ def test_target_env_var_really_chooses_the_server() -> None:
     assert "127.0.0.1:1" in line
 
 
-def test_target_option_overrides_env_var(tp3_server: ServerProcess) -> None:
+def test_target_option_overrides_env_var(server_process: ServerProcess) -> None:
     result = tp3(
         "currency",
         "convert",
@@ -200,7 +198,7 @@ def test_target_option_overrides_env_var(tp3_server: ServerProcess) -> None:
         "EUR",
         "USD",
         "--target",
-        tp3_server.target,
+        server_process.target,
         env=_env(TP3_TARGET="127.0.0.1:1"),
     )
     assert assert_ok(result)[0].startswith("100 EUR = 117.67 USD")
@@ -209,8 +207,10 @@ def test_target_option_overrides_env_var(tp3_server: ServerProcess) -> None:
 # --- quotes (server streaming) ---------------------------------------------------------------
 
 
-def test_quotes_prints_count_ticks(tp3_server: ServerProcess) -> None:
-    lines = assert_ok(cli(tp3_server, "quotes", "EUR", "USD", "--count", "3", "--interval", "0.05"))
+def test_quotes_prints_count_ticks(server_process: ServerProcess) -> None:
+    lines = assert_ok(
+        cli(server_process, "quotes", "EUR", "USD", "--count", "3", "--interval", "0.05")
+    )
     assert len(lines) == 3
     for number, line in enumerate(lines, start=1):
         assert line.startswith(f"#{number} "), line
@@ -218,8 +218,10 @@ def test_quotes_prints_count_ticks(tp3_server: ServerProcess) -> None:
         assert "(reference 1.1767)" in line
 
 
-def test_quotes_json(tp3_server: ServerProcess) -> None:
-    result = cli(tp3_server, "quotes", "EUR", "USD", "--count", "3", "--interval", "0.05", "--json")
+def test_quotes_json(server_process: ServerProcess) -> None:
+    result = cli(
+        server_process, "quotes", "EUR", "USD", "--count", "3", "--interval", "0.05", "--json"
+    )
     assert_ok(result)
     ticks = json_lines(result.stdout)
     assert [t["sequence"] for t in ticks] == [1, 2, 3]
@@ -234,7 +236,7 @@ def test_quotes_json(tp3_server: ServerProcess) -> None:
     assert times == sorted(times)
 
 
-def test_quotes_are_printed_as_they_arrive(tp3_server: ServerProcess) -> None:
+def test_quotes_are_printed_as_they_arrive(server_process: ServerProcess) -> None:
     # 50 ticks 0.2s apart take 10s: the first line must show up long before the end.
     process = _popen(
         "currency",
@@ -246,7 +248,7 @@ def test_quotes_are_printed_as_they_arrive(tp3_server: ServerProcess) -> None:
         "--interval",
         "0.2",
         "--target",
-        tp3_server.target,
+        server_process.target,
     )
     assert process.stdout is not None
     assert process.stderr is not None
@@ -260,28 +262,28 @@ def test_quotes_are_printed_as_they_arrive(tp3_server: ServerProcess) -> None:
         _finish(process, out, err)
 
 
-def test_quotes_zero_count_is_rejected(tp3_server: ServerProcess) -> None:
-    result = cli(tp3_server, "quotes", "EUR", "USD", "--count", "0")
+def test_quotes_zero_count_is_rejected(server_process: ServerProcess) -> None:
+    result = cli(server_process, "quotes", "EUR", "USD", "--count", "0")
     assert_one_error_line(result, 1, "error: INVALID_ARGUMENT: count:")
 
 
 # --- batch (client streaming) ----------------------------------------------------------------
 
 
-def test_batch_from_arguments(tp3_server: ServerProcess) -> None:
-    lines = assert_ok(cli(tp3_server, "batch", "USD", "100", "EUR", "6500", "MAD"))
+def test_batch_from_arguments(server_process: ServerProcess) -> None:
+    lines = assert_ok(cli(server_process, "batch", "USD", "100", "EUR", "6500", "MAD"))
     assert lines[0] == f"Total: 826.35 USD  (2 items, rates of {RATE_DATE})"
     assert any("EUR" in line and "117.67" in line for line in lines[1:])
     assert any("MAD" in line and "708.68" in line for line in lines[1:])
 
 
-def test_batch_from_stdin_skips_comments_and_blank_lines(tp3_server: ServerProcess) -> None:
-    lines = assert_ok(cli(tp3_server, "batch", "USD", input="100 EUR\n# comment\n\n6500 MAD\n"))
+def test_batch_from_stdin_skips_comments_and_blank_lines(server_process: ServerProcess) -> None:
+    lines = assert_ok(cli(server_process, "batch", "USD", input="100 EUR\n# comment\n\n6500 MAD\n"))
     assert lines[0] == f"Total: 826.35 USD  (2 items, rates of {RATE_DATE})"
 
 
-def test_batch_json(tp3_server: ServerProcess) -> None:
-    result = cli(tp3_server, "batch", "USD", "100", "EUR", "6500", "MAD", "--json")
+def test_batch_json(server_process: ServerProcess) -> None:
+    result = cli(server_process, "batch", "USD", "100", "EUR", "6500", "MAD", "--json")
     assert_ok(result)
     (summary,) = json_lines(result.stdout)
     assert summary["total"] == "826.35"
@@ -292,20 +294,20 @@ def test_batch_json(tp3_server: ServerProcess) -> None:
     assert subtotals["MAD"]["amount"] == "6500"
 
 
-def test_batch_malformed_stdin_line(tp3_server: ServerProcess) -> None:
+def test_batch_malformed_stdin_line(server_process: ServerProcess) -> None:
     # Line numbers are the ones an editor shows: blank and comment lines count.
-    result = cli(tp3_server, "batch", "USD", input="100 EUR\n\n# note\n6500\n")
+    result = cli(server_process, "batch", "USD", input="100 EUR\n\n# note\n6500\n")
     line = assert_one_error_line(result, 2, "error: line 4: expected 'AMOUNT CODE'")
     assert "'6500'" in line
 
 
-def test_batch_odd_number_of_arguments(tp3_server: ServerProcess) -> None:
-    result = cli(tp3_server, "batch", "USD", "100", "EUR", "6500")
+def test_batch_odd_number_of_arguments(server_process: ServerProcess) -> None:
+    result = cli(server_process, "batch", "USD", "100", "EUR", "6500")
     assert_one_error_line(result, 2, "error: ")
 
 
-def test_batch_empty_stdin(tp3_server: ServerProcess) -> None:
-    result = cli(tp3_server, "batch", "USD", input="")
+def test_batch_empty_stdin(server_process: ServerProcess) -> None:
+    result = cli(server_process, "batch", "USD", input="")
     line = assert_one_error_line(result, 1, "error: INVALID_ARGUMENT: ")
     assert "empty" in line
 
@@ -315,8 +317,8 @@ def test_batch_empty_stdin(tp3_server: ServerProcess) -> None:
 EXCHANGE_INPUT = "6500 MAD USD\n1 2\n-1 EUR USD\n100 EUR JPY\n"
 
 
-def test_exchange_converts_good_lines_and_reports_bad_ones(tp3_server: ServerProcess) -> None:
-    result = cli(tp3_server, "exchange", input=EXCHANGE_INPUT)
+def test_exchange_converts_good_lines_and_reports_bad_ones(server_process: ServerProcess) -> None:
+    result = cli(server_process, "exchange", input=EXCHANGE_INPUT)
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     assert sorted(result.stdout.splitlines()) == [
@@ -332,8 +334,8 @@ def test_exchange_converts_good_lines_and_reports_bad_ones(tp3_server: ServerPro
     assert "amount" in errors[1]
 
 
-def test_exchange_json(tp3_server: ServerProcess) -> None:
-    result = cli(tp3_server, "exchange", "--json", input=EXCHANGE_INPUT)
+def test_exchange_json(server_process: ServerProcess) -> None:
+    result = cli(server_process, "exchange", "--json", input=EXCHANGE_INPUT)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     by_line = {obj["line"]: obj for obj in json_lines(result.stdout)}
@@ -348,16 +350,20 @@ def test_exchange_json(tp3_server: ServerProcess) -> None:
     assert "amount" in by_line[3]["error"]["message"]
 
 
-def test_exchange_all_good_exits_zero(tp3_server: ServerProcess) -> None:
-    lines = assert_ok(cli(tp3_server, "exchange", input="# header\n6500 MAD USD\n\n1 EUR USD\n"))
+def test_exchange_all_good_exits_zero(server_process: ServerProcess) -> None:
+    lines = assert_ok(
+        cli(server_process, "exchange", input="# header\n6500 MAD USD\n\n1 EUR USD\n")
+    )
     assert lines == [
         f"6500 MAD = 708.68 USD  (rate 0.1090284084, rates of {RATE_DATE})",
         f"1 EUR = 1.18 USD  (rate 1.1767, rates of {RATE_DATE})",
     ]
 
 
-def test_exchange_answers_each_line_before_stdin_closes(tp3_server: ServerProcess) -> None:
-    process = _popen("currency", "exchange", "--target", tp3_server.target, stdin=subprocess.PIPE)
+def test_exchange_answers_each_line_before_stdin_closes(server_process: ServerProcess) -> None:
+    process = _popen(
+        "currency", "exchange", "--target", server_process.target, stdin=subprocess.PIPE
+    )
     assert process.stdin is not None
     assert process.stdout is not None
     assert process.stderr is not None
@@ -386,8 +392,8 @@ def test_exchange_answers_each_line_before_stdin_closes(tp3_server: ServerProces
 # --- list (unary) ----------------------------------------------------------------------------
 
 
-def test_list_table(tp3_server: ServerProcess) -> None:
-    result = cli(tp3_server, "list")
+def test_list_table(server_process: ServerProcess) -> None:
+    result = cli(server_process, "list")
     assert_ok(result)
     assert "MAD" in result.stdout
     assert "Moroccan dirham" in result.stdout
@@ -396,8 +402,8 @@ def test_list_table(tp3_server: ServerProcess) -> None:
     assert "10.7926" in mad_row
 
 
-def test_list_json(tp3_server: ServerProcess) -> None:
-    result = cli(tp3_server, "list", "--json")
+def test_list_json(server_process: ServerProcess) -> None:
+    result = cli(server_process, "list", "--json")
     assert_ok(result)
     currencies = json_lines(result.stdout)
     assert len(currencies) == 31
