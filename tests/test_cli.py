@@ -7,9 +7,11 @@ line on stderr with the documented exit status, never a traceback.
 import json
 import os
 import queue
+import select
 import subprocess
 import sys
 import threading
+import time
 from typing import Any, TextIO
 
 import pytest
@@ -444,3 +446,50 @@ def test_help(command: tuple[str, ...], expected: list[str]) -> None:
     assert "Usage:" in result.stdout
     for text in expected:
         assert text in result.stdout, text
+
+
+# --- Ctrl-C in a terminal --------------------------------------------------------------------
+
+
+def test_ctrl_c_in_an_interactive_exchange_exits_at_once(server_process: ServerProcess) -> None:
+    """In a real terminal stdin is blocked in a read when Ctrl-C comes: the command must still
+    leave at once (exit 130), not wait for the user to press Enter."""
+    pty = pytest.importorskip("pty")
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the command, on the terminal
+        os.execve(
+            sys.executable,
+            [sys.executable, "-m", "tp3", "currency", "exchange", "-t", server_process.target],
+            _env(),
+        )
+    waited = (0, 0)
+    try:
+        os.write(fd, b"1 EUR USD\n")
+        assert "1 EUR = 1.18 USD" in _read_terminal(fd, until="USD  (rate")
+        os.write(fd, b"\x03")  # Ctrl-C, delivered by the terminal as SIGINT
+        deadline = time.monotonic() + LINE_TIMEOUT
+        while (waited := os.waitpid(pid, os.WNOHANG))[0] == 0:
+            assert time.monotonic() < deadline, "still running after Ctrl-C"
+            _read_terminal(fd, until="", timeout=0.05)
+        assert os.waitstatus_to_exitcode(waited[1]) == 130
+    finally:
+        if waited[0] == 0:  # not reaped: don't leave it running
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        os.close(fd)
+
+
+def _read_terminal(fd: int, until: str, timeout: float = LINE_TIMEOUT) -> str:
+    """What the terminal shows, read until `until` appears (or `timeout`)."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        if ready:
+            try:
+                seen += os.read(fd, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if until and until in seen.decode(errors="replace"):
+                break
+    return seen.decode(errors="replace")

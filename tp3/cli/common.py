@@ -9,9 +9,11 @@ import dataclasses
 import functools
 import json
 import sys
-from collections.abc import Callable, Coroutine
+import threading
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain
 from typing import Annotated, Any, NoReturn, ParamSpec
 
 import typer
@@ -27,7 +29,7 @@ __all__ = [
     "connect",
     "fail",
     "json_line",
-    "read_line",
+    "stdin_lines",
 ]
 
 P = ParamSpec("P")
@@ -102,6 +104,21 @@ def connect(target: str, timeout: float = DEFAULT_TIMEOUT) -> AsyncTp3Client:
         raise InputError(str(error)) from None
 
 
-async def read_line() -> str:
-    """The next line of stdin ("" at the end) without blocking the event loop."""
-    return await asyncio.to_thread(sys.stdin.readline)
+async def stdin_lines() -> AsyncIterator[str]:
+    """Lines of stdin as they come, without blocking the event loop.
+
+    A daemon thread reads them: asyncio's default executor would make Ctrl-C wait until the
+    user pressed Enter, since interpreter exit joins its threads."""
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[str] = asyncio.Queue()
+
+    def pump() -> None:
+        for line in chain(iter(sys.stdin.readline, ""), [""]):  # "" marks the end
+            try:
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+            except RuntimeError:  # the loop is gone: the command has finished
+                return
+
+    threading.Thread(target=pump, name="stdin", daemon=True).start()
+    while line := await lines.get():
+        yield line

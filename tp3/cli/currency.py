@@ -18,7 +18,7 @@ from tp3.cli.common import (
     async_command,
     connect,
     json_line,
-    read_line,
+    stdin_lines,
 )
 from tp3.client import (
     DEFAULT_TARGET,
@@ -146,7 +146,7 @@ async def _stdin_items() -> AsyncIterator[BatchItem]:
 async def _stdin_records() -> AsyncIterator[tuple[int, list[str]]]:
     """(line number, fields) of each non-blank, non-comment stdin line, as typed."""
     number = 0
-    while line := await read_line():
+    async for line in stdin_lines():
         number += 1
         fields = line.split()
         if fields and not fields[0].startswith("#"):
