@@ -109,6 +109,8 @@ async def stdin_lines() -> AsyncIterator[str]:
 
     A daemon thread reads them: asyncio's default executor would make Ctrl-C wait until the
     user pressed Enter, since interpreter exit joins its threads."""
+    if sys.stdin.isatty():
+        typer.echo("reading lines from the terminal; end with Ctrl-D", err=True)
     loop = asyncio.get_running_loop()
     lines: asyncio.Queue[str] = asyncio.Queue()
 

@@ -3,6 +3,7 @@
 import sys
 from collections.abc import AsyncIterator
 from contextlib import aclosing
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Annotated
 
@@ -187,15 +188,11 @@ async def exchange(
                     failures += 1
                     _report_error(json, line, reply.outcome.message, reply.outcome.status.name)
                 elif json:
-                    typer.echo(json_line({"line": line, **_fields(reply.outcome)}))
+                    typer.echo(json_line({"line": line, **asdict(reply.outcome)}))
                 else:
                     typer.echo(_describe(reply.outcome))
     if failures:
         raise typer.Exit(1)
-
-
-def _fields(c: Conversion) -> dict[str, object]:
-    return {name: getattr(c, name) for name in Conversion.__dataclass_fields__}
 
 
 def _report_error(json: bool, line: int, message: str, status: str = "INVALID_ARGUMENT") -> None:
@@ -217,7 +214,7 @@ async def list_currencies(
         listing = await tp3.currency.list_currencies()
     if json:
         for c in listing.currencies:
-            typer.echo(json_line({**c.__dict__, "rate_date": listing.rate_date}))
+            typer.echo(json_line({**asdict(c), "rate_date": listing.rate_date}))
         return
     table = Table(
         title=f"Rates of {listing.rate_date}, per 1 {listing.base_currency}",

@@ -38,7 +38,12 @@ def rpc_errors(target: str, timeout: float | None) -> Iterator[None]:
         raise Tp3RpcError(
             Status.UNAVAILABLE, f"lost the connection to the tp3 server at {target}: {error}"
         ) from None
-    except OSError as error:  # refused, unreachable, unknown host...
+    except ConnectionRefusedError:
+        raise Tp3RpcError(
+            Status.UNAVAILABLE,
+            f"cannot reach the tp3 server at {target}: connection refused (is it running?)",
+        ) from None
+    except OSError as error:  # unreachable network, unknown host...
         reason = error.strerror or str(error)
         raise Tp3RpcError(
             Status.UNAVAILABLE, f"cannot reach the tp3 server at {target}: {reason}"
