@@ -6,10 +6,20 @@ UNKNOWN by grpclib with a traceback in the server log.
 
     Tp3Error
     ├── InvalidArgument      bad input; names the offending field
-    └── ResourceExhausted    a limit was reached
+    ├── NotFound             the thing named does not exist (a room, a recipient)
+    ├── AlreadyExists        a name is taken
+    ├── FailedPrecondition   the right request at the wrong time (sending before joining)
+    └── ResourceExhausted    a limit was reached (too many items, too slow a reader)
 """
 
-__all__ = ["InvalidArgument", "ResourceExhausted", "Tp3Error"]
+__all__ = [
+    "AlreadyExists",
+    "FailedPrecondition",
+    "InvalidArgument",
+    "NotFound",
+    "ResourceExhausted",
+    "Tp3Error",
+]
 
 
 class Tp3Error(Exception):
@@ -23,6 +33,18 @@ class InvalidArgument(Tp3Error):
         super().__init__(f"{field}: {problem}")
         self.field = field
         self.problem = problem
+
+
+class NotFound(Tp3Error):
+    """The room, member or other thing named does not exist."""
+
+
+class AlreadyExists(Tp3Error):
+    """The name is already taken."""
+
+
+class FailedPrecondition(Tp3Error):
+    """The request is valid but not now (e.g. sending before joining)."""
 
 
 class ResourceExhausted(Tp3Error):

@@ -9,7 +9,7 @@ import logging
 import signal
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
@@ -25,6 +25,8 @@ from grpclib.reflection.v1 import reflection_pb2
 from grpclib.reflection.v1alpha import reflection_pb2 as reflection_v1alpha_pb2
 from grpclib.server import Server
 
+from tp3.chat.backend import ChatLimits, InMemoryChatBackend
+from tp3.chat.service import ChatService
 from tp3.codec import RequestCodec
 from tp3.currency.converter import Converter
 from tp3.currency.market import Market
@@ -47,6 +49,7 @@ class ServerConfig:
     """An ECB eurofxref CSV file; None uses the embedded table."""
     seed: int | None = None
     """Makes the simulated quote streams reproducible."""
+    chat: ChatLimits = field(default_factory=ChatLimits)
     stop_timeout: float = 5.0
     """Seconds given to open connections to close when the server stops."""
 
@@ -56,7 +59,8 @@ class Tp3Server:
         self.config = config
         table = load_table(config.rates_file) if config.rates_file else default_table()
         self.currency = CurrencyService(Converter(table), Market(config.seed))
-        services: list[Any] = [self.currency]
+        self.chat = ChatService(InMemoryChatBackend(config.chat))
+        services: list[Any] = [self.currency, self.chat]
         self._serving = ServiceStatus()
         health = Health({service: [self._serving] for service in services})
         self._server = Server(

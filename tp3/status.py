@@ -2,12 +2,22 @@
 
 from grpclib.const import Status
 
-from tp3.errors import InvalidArgument, ResourceExhausted, Tp3Error
+from tp3.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    ResourceExhausted,
+    Tp3Error,
+)
 
 __all__ = ["status_for"]
 
 _STATUS_FOR_ERROR: dict[type[Tp3Error], Status] = {
     InvalidArgument: Status.INVALID_ARGUMENT,
+    NotFound: Status.NOT_FOUND,
+    AlreadyExists: Status.ALREADY_EXISTS,
+    FailedPrecondition: Status.FAILED_PRECONDITION,
     ResourceExhausted: Status.RESOURCE_EXHAUSTED,
 }
 

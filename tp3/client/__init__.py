@@ -5,7 +5,8 @@
         print(tp3.currency.convert("6500", "MAD", "USD").converted_amount)
 
 `AsyncTp3Client` is the asyncio original (`async with AsyncTp3Client() as tp3: await ...`);
-`Tp3Client` is its blocking facade. Every failure is a `Tp3RpcError` (status + message).
+`Tp3Client` is its blocking facade for the currency service (a chat session is asynchronous by
+nature: `tp3.chat.join(...)` on the async client). Every failure is a `Tp3RpcError`.
 """
 
 import asyncio
@@ -14,6 +15,7 @@ from typing import Self
 
 from grpclib.client import Channel
 
+from tp3.client.chat import AsyncChatClient, ChatSession
 from tp3.client.currency import (
     AsyncCurrencyClient,
     BatchItem,
@@ -29,9 +31,11 @@ __all__ = [
     "DEFAULT_TARGET",
     "DEFAULT_TIMEOUT",
     "TARGET_ENV",
+    "AsyncChatClient",
     "AsyncCurrencyClient",
     "AsyncTp3Client",
     "BatchItem",
+    "ChatSession",
     "ConversionRejected",
     "ConversionRequest",
     "CurrencyClient",
@@ -47,13 +51,14 @@ DEFAULT_TIMEOUT = 10.0
 
 
 class AsyncTp3Client:
-    """One connection to a tp3 server; `currency` holds the currency RPCs."""
+    """One connection to a tp3 server; `currency` and `chat` hold the services' calls."""
 
     def __init__(self, target: str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.target = target or default_target()
         host, port = parse_target(self.target)
         self._channel = Channel(host, port)
         self.currency = AsyncCurrencyClient(self._channel, self.target, timeout)
+        self.chat = AsyncChatClient(self._channel, self.target, timeout)
 
     def close(self) -> None:
         self._channel.close()

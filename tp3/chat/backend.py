@@ -1,0 +1,133 @@
+"""Where the rooms live: the interface the service talks to, and its in-memory implementation.
+
+The service only knows `ChatBackend`; a broker-backed implementation (Redis, for replicas
+sharing rooms) can replace `InMemoryChatBackend` without touching the service or the rules.
+"""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from tp3.chat import rules
+from tp3.chat.events import Joined, LeaveReason, MemberInfo, Resume, RoomSummary
+from tp3.chat.mailbox import Mailbox
+from tp3.chat.room import Room
+from tp3.errors import FailedPrecondition, NotFound
+
+__all__ = ["ChatBackend", "ChatLimits", "InMemoryChatBackend", "Session"]
+
+
+@dataclass(frozen=True)
+class ChatLimits:
+    history_size: int = 200
+    """Room messages kept per room, for history on join and resume."""
+    join_history: int = 20
+    """Room messages shown to a member joining afresh."""
+    mailbox_size: int = 256
+    """Events buffered per member before it counts as too slow and is disconnected."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.join_history <= self.history_size:
+            raise ValueError("join_history must be between 0 and history_size")
+        if self.mailbox_size < 1:
+            raise ValueError("mailbox_size must be at least 1")
+
+
+@dataclass(frozen=True)
+class Session:
+    """One member's presence in one room, from join to leave."""
+
+    joined: Joined
+    mailbox: Mailbox
+
+    @property
+    def room(self) -> str:
+        return self.joined.room
+
+    @property
+    def member_id(self) -> str:
+        return self.joined.member_id
+
+
+class ChatBackend(ABC):
+    """Rooms, members and delivery. Names and texts arrive unvalidated: the backend applies
+    the rules. Errors are `tp3.errors` (AlreadyExists, NotFound, ...)."""
+
+    @abstractmethod
+    async def join(self, room: str, name: str, resume: Resume | None = None) -> Session: ...
+
+    @abstractmethod
+    async def post(self, session: Session, text: str) -> None: ...
+
+    @abstractmethod
+    async def whisper(self, session: Session, to: str, text: str) -> None: ...
+
+    @abstractmethod
+    async def leave(self, session: Session, reason: LeaveReason) -> None:
+        """Idempotent: leaving twice, or after being disconnected, does nothing."""
+
+    @abstractmethod
+    async def rooms(self) -> list[RoomSummary]: ...
+
+    @abstractmethod
+    async def members(self, room: str) -> list[MemberInfo]: ...
+
+
+class InMemoryChatBackend(ChatBackend):
+    """Rooms in this process. A room is removed as soon as it is empty."""
+
+    def __init__(self, limits: ChatLimits | None = None) -> None:
+        self.limits = limits or ChatLimits()
+        self._rooms: dict[str, Room] = {}
+
+    async def join(self, room: str, name: str, resume: Resume | None = None) -> Session:
+        room_name, member_name = rules.room_name(room), rules.member_name(name)
+        target = self._rooms.get(room_name)
+        if target is None:
+            target = Room(
+                room_name,
+                history_size=self.limits.history_size,
+                join_history=self.limits.join_history,
+            )
+        mailbox = Mailbox(self.limits.mailbox_size)
+        joined = target.join(member_name, mailbox, resume)
+        self._rooms[room_name] = target
+        return Session(joined, mailbox)
+
+    async def post(self, session: Session, text: str) -> None:
+        room = self._room_of(session)
+        room.post(session.member_id, text)
+        self._forget_if_empty(room)  # posting can disconnect slow members
+
+    async def whisper(self, session: Session, to: str, text: str) -> None:
+        room = self._room_of(session)
+        room.whisper(session.member_id, to, text)
+        self._forget_if_empty(room)
+
+    async def leave(self, session: Session, reason: LeaveReason) -> None:
+        room = self._rooms.get(session.room)
+        if room is not None and room.epoch == session.joined.room_epoch:
+            room.leave(session.member_id, reason)
+            self._forget_if_empty(room)
+        session.mailbox.close(reason)
+
+    async def rooms(self) -> list[RoomSummary]:
+        return [
+            RoomSummary(name, len(room.members), room.last_sequence)
+            for name, room in sorted(self._rooms.items())
+        ]
+
+    async def members(self, room: str) -> list[MemberInfo]:
+        found = self._rooms.get(rules.room_name(room))
+        if found is None:
+            raise NotFound(f"room: there is no room named {room.strip()!r} with members")
+        return [m.info() for m in found.members]
+
+    def _room_of(self, session: Session) -> Room:
+        room = self._rooms.get(session.room)
+        if room is None or room.epoch != session.joined.room_epoch:
+            raise FailedPrecondition(f"you are no longer in room {session.room!r}")
+        return room
+
+    def _forget_if_empty(self, room: Room) -> None:
+        if not room.members and self._rooms.get(room.name) is room:
+            del self._rooms[room.name]

@@ -1,0 +1,98 @@
+"""What members of a room see: the domain's events, shared by the service and the client."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+__all__ = [
+    "ChatEvent",
+    "Joined",
+    "LeaveReason",
+    "MemberInfo",
+    "MemberJoined",
+    "MemberLeft",
+    "Notice",
+    "PrivateMessage",
+    "Resume",
+    "RoomMessage",
+    "RoomSummary",
+]
+
+
+class LeaveReason(Enum):
+    LEFT = "left"
+    DISCONNECTED = "disconnected"
+    TOO_SLOW = "too slow"
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    name: str
+    joined_at: datetime
+
+
+@dataclass(frozen=True)
+class RoomMessage:
+    sequence: int
+    """The room's order: the same for every member."""
+    sender: str
+    text: str
+    time: datetime
+
+
+@dataclass(frozen=True)
+class PrivateMessage:
+    sender: str
+    recipient: str
+    text: str
+    time: datetime
+
+
+@dataclass(frozen=True)
+class MemberJoined:
+    name: str
+    time: datetime
+
+
+@dataclass(frozen=True)
+class MemberLeft:
+    name: str
+    reason: LeaveReason
+    time: datetime
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A problem with one of the member's own requests; the session goes on."""
+
+    code: int
+    """The gRPC status code number the problem would have as an error."""
+    text: str
+
+
+ChatEvent = RoomMessage | PrivateMessage | MemberJoined | MemberLeft | Notice
+
+
+@dataclass(frozen=True)
+class Resume:
+    room_epoch: str
+    last_sequence: int
+
+
+@dataclass(frozen=True)
+class Joined:
+    room: str
+    name: str
+    member_id: str
+    members: tuple[MemberInfo, ...]
+    history: tuple[RoomMessage, ...]
+    history_gap: bool
+    room_epoch: str
+    last_sequence: int
+
+
+@dataclass(frozen=True)
+class RoomSummary:
+    name: str
+    member_count: int
+    last_sequence: int

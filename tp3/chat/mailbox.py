@@ -1,0 +1,66 @@
+"""Each member's bounded buffer of events.
+
+The room only ever puts into a mailbox, never waits on one: a member whose mailbox is full is
+too slow to keep up, and the room closes it instead of letting it stall everyone else.
+"""
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+
+from tp3.chat.events import ChatEvent, LeaveReason
+
+__all__ = ["Mailbox", "MailboxClosed"]
+
+
+class MailboxClosed(Exception):
+    def __init__(self, reason: LeaveReason) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+class Mailbox:
+    def __init__(self, capacity: int) -> None:
+        if capacity < 1:
+            raise ValueError("a mailbox holds at least one event")
+        self.capacity = capacity
+        self.closed: LeaveReason | None = None
+        self._events: deque[ChatEvent] = deque()
+        self._changed = asyncio.Event()
+        self._on_close: list[Callable[[LeaveReason], None]] = []
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def put(self, event: ChatEvent) -> bool:
+        """Queue `event`; False if the mailbox is full. A closed mailbox drops it."""
+        if self.closed is not None:
+            return True
+        if len(self._events) >= self.capacity:
+            return False
+        self._events.append(event)
+        self._changed.set()
+        return True
+
+    def close(self, reason: LeaveReason) -> None:
+        """No more events: pending ones are dropped and the reader is told why."""
+        if self.closed is not None:
+            return
+        self.closed = reason
+        self._events.clear()
+        self._changed.set()
+        for callback in self._on_close:
+            callback(reason)
+
+    def on_close(self, callback: Callable[[LeaveReason], None]) -> None:
+        self._on_close.append(callback)
+
+    async def get(self) -> ChatEvent:
+        """The next event, waiting for one; MailboxClosed once the mailbox is closed."""
+        while True:
+            if self.closed is not None:
+                raise MailboxClosed(self.closed)
+            if self._events:
+                return self._events.popleft()
+            self._changed.clear()
+            await self._changed.wait()

@@ -1,0 +1,141 @@
+"""One chat room: who is in it, what was said, who gets what. Synchronous and pure.
+
+Every operation runs to completion without waiting, so the order in which the room hands
+events to members' mailboxes is the one order every member sees.
+"""
+
+import secrets
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tp3.chat import rules
+from tp3.chat.events import (
+    ChatEvent,
+    Joined,
+    LeaveReason,
+    MemberInfo,
+    MemberJoined,
+    MemberLeft,
+    PrivateMessage,
+    Resume,
+    RoomMessage,
+)
+from tp3.chat.mailbox import Mailbox
+from tp3.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+
+__all__ = ["Member", "Room"]
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(eq=False)
+class Member:
+    name: str
+    member_id: str
+    joined_at: datetime
+    mailbox: Mailbox
+
+    def info(self) -> MemberInfo:
+        return MemberInfo(self.name, self.joined_at)
+
+
+class Room:
+    def __init__(
+        self, name: str, *, history_size: int, join_history: int, clock: Clock = utc_now
+    ) -> None:
+        self.name = name
+        self.epoch = secrets.token_hex(8)
+        self.last_sequence = 0
+        self._members: dict[str, Member] = {}  # by casefolded name, in order of arrival
+        self._by_id: dict[str, Member] = {}
+        self._history: deque[RoomMessage] = deque(maxlen=history_size)
+        self._join_history = join_history
+        self._clock = clock
+
+    @property
+    def members(self) -> tuple[Member, ...]:
+        return tuple(self._members.values())
+
+    def join(self, name: str, mailbox: Mailbox, resume: Resume | None = None) -> Joined:
+        key = name.casefold()
+        if key in self._members:
+            raise AlreadyExists(f"name: {name!r} is already taken in room {self.name!r}")
+        history, gap = self._history_for(resume)  # may refuse: before anything changes
+        member = Member(name, secrets.token_hex(8), self._clock(), mailbox)
+        self._deliver(self.members, MemberJoined(name, member.joined_at))
+        self._members[key] = member
+        self._by_id[member.member_id] = member
+        return Joined(
+            room=self.name,
+            name=name,
+            member_id=member.member_id,
+            members=tuple(m.info() for m in self.members),
+            history=history,
+            history_gap=gap,
+            room_epoch=self.epoch,
+            last_sequence=self.last_sequence,
+        )
+
+    def leave(self, member_id: str, reason: LeaveReason) -> None:
+        """Remove a member (if still here) and tell the others."""
+        member = self._by_id.pop(member_id, None)
+        if member is None:
+            return
+        del self._members[member.name.casefold()]
+        member.mailbox.close(reason)
+        self._deliver(self.members, MemberLeft(member.name, reason, self._clock()))
+
+    def post(self, member_id: str, text: str) -> RoomMessage:
+        sender = self._member(member_id)
+        self.last_sequence += 1
+        message = RoomMessage(
+            self.last_sequence, sender.name, rules.message_text(text), self._clock()
+        )
+        self._history.append(message)
+        self._deliver(self.members, message)
+        return message
+
+    def whisper(self, member_id: str, to: str, text: str) -> PrivateMessage:
+        sender = self._member(member_id)
+        recipient = self._members.get(to.strip().casefold())
+        if recipient is None:
+            raise NotFound(f"to: there is no member named {to.strip()!r} in room {self.name!r}")
+        message = PrivateMessage(
+            sender.name, recipient.name, rules.message_text(text), self._clock()
+        )
+        self._deliver(dict.fromkeys([recipient, sender]), message)  # once if to oneself
+        return message
+
+    def _member(self, member_id: str) -> Member:
+        member = self._by_id.get(member_id)
+        if member is None:
+            raise FailedPrecondition(f"you are no longer in room {self.name!r}")
+        return member
+
+    def _history_for(self, resume: Resume | None) -> tuple[tuple[RoomMessage, ...], bool]:
+        """What a joining member is shown, and whether it missed messages history lost."""
+        kept = tuple(self._history)
+        if resume is None:
+            return (kept[-self._join_history :] if self._join_history else ()), False
+        if resume.room_epoch != self.epoch:  # the room emptied and started again since
+            return kept, True
+        if resume.last_sequence > self.last_sequence:
+            raise InvalidArgument(
+                "resume.last_sequence",
+                f"{resume.last_sequence} is ahead of the room (its last is {self.last_sequence})",
+            )
+        oldest_kept = kept[0].sequence if kept else self.last_sequence + 1
+        missed = tuple(m for m in kept if m.sequence > resume.last_sequence)
+        return missed, resume.last_sequence + 1 < oldest_kept
+
+    def _deliver(self, recipients: Iterable[Member], event: ChatEvent) -> None:
+        """Hand `event` to each recipient; a member whose mailbox is full is disconnected."""
+        too_slow = [m for m in recipients if not m.mailbox.put(event)]
+        for member in too_slow:
+            self.leave(member.member_id, LeaveReason.TOO_SLOW)

@@ -1,0 +1,118 @@
+"""The grpclib ChatService: a session loop per member over the chat backend.
+
+Each Chat RPC runs two halves: the handler itself streams the member's mailbox out, and a
+reader task applies what the member sends. Nothing here waits on another member: a member too
+slow to read is disconnected by the room, and `current_rpc().abort` ends its RPC even while
+the handler is stuck sending to it.
+"""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+from tp3.chat import rules, wire
+from tp3.chat.backend import ChatBackend, Session
+from tp3.chat.events import LeaveReason, Notice
+from tp3.chat.mailbox import MailboxClosed
+from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted, Tp3Error
+from tp3.generated.tp3.chat import v1 as pb
+from tp3.rpc_hooks import current_rpc
+from tp3.status import status_for
+
+__all__ = ["ChatService"]
+
+log = logging.getLogger("tp3.chat")
+
+
+def _too_slow(session: Session) -> ResourceExhausted:
+    return ResourceExhausted(
+        f"disconnected: you read events too slowly (more than {session.mailbox.capacity} "
+        f"waiting); join again with resume from sequence you last saw in {session.room!r}"
+    )
+
+
+class ChatService(pb.ChatServiceBase):
+    def __init__(self, backend: ChatBackend) -> None:
+        self._backend = backend
+        self.active_sessions = 0
+        """Chat RPCs being served now (observable proof that vanished members are released)."""
+
+    async def chat(self, messages: AsyncIterator[pb.ChatRequest]) -> AsyncIterator[pb.ChatResponse]:
+        first = await anext(messages, None)
+        if first is None:
+            return  # the client left before joining
+        if first.join is None:
+            raise FailedPrecondition("join first: the first message of a chat must be a join")
+        join = first.join
+        session = await self._backend.join(
+            join.room, join.name, wire.resume_from_proto(join.resume)
+        )
+        rpc = current_rpc()
+        session.mailbox.on_close(
+            lambda reason: rpc.abort(_too_slow(session)) if reason is LeaveReason.TOO_SLOW else None
+        )
+        self.active_sessions += 1
+        reader = asyncio.create_task(self._apply_requests(messages, session))
+        try:
+            yield wire.joined_to_proto(session.joined)
+            while True:
+                yield wire.event_to_proto(await session.mailbox.get())
+        except MailboxClosed as closed:
+            if closed.reason is LeaveReason.TOO_SLOW:
+                raise _too_slow(session) from None
+            # the member left: end the stream normally
+        finally:
+            self.active_sessions -= 1
+            reader.cancel()
+            try:
+                await reader
+            except asyncio.CancelledError:
+                pass
+            except Exception as error:  # the connection went away under the reader
+                log.debug("chat reader of %s ended: %r", session.member_id, error)
+            await self._backend.leave(session, LeaveReason.DISCONNECTED)  # no-op if gone
+
+    async def _apply_requests(
+        self, messages: AsyncIterator[pb.ChatRequest], session: Session
+    ) -> None:
+        """Apply the member's requests; problems are told in-band. A leave, or the end of the
+        client's stream, leaves the room (which ends the handler's loop)."""
+        async for request in messages:
+            if request.leave is not None:
+                break
+            try:
+                await self._apply(request, session)
+            except Tp3Error as error:
+                session.mailbox.put(Notice(status_for(error).value, str(error)))
+        await self._backend.leave(session, LeaveReason.LEFT)
+
+    async def _apply(self, request: pb.ChatRequest, session: Session) -> None:
+        if request.send is not None:
+            if request.send.to.strip():
+                await self._backend.whisper(session, request.send.to, request.send.text)
+            else:
+                await self._backend.post(session, request.send.text)
+        elif request.join is not None:
+            raise FailedPrecondition(
+                f"already joined room {session.room!r} as {session.joined.name!r}: "
+                "leave and start a new chat to change"
+            )
+        else:
+            raise InvalidArgument("action", "a chat request must be join, send or leave")
+
+    async def list_rooms(self, message: pb.ListRoomsRequest) -> pb.ListRoomsResponse:
+        rooms = await self._backend.rooms()
+        return pb.ListRoomsResponse(
+            rooms=[
+                pb.RoomSummary(
+                    name=r.name, member_count=r.member_count, last_sequence=r.last_sequence
+                )
+                for r in rooms
+            ]
+        )
+
+    async def list_members(self, message: pb.ListMembersRequest) -> pb.ListMembersResponse:
+        members = await self._backend.members(message.room)
+        return pb.ListMembersResponse(
+            room=rules.room_name(message.room), members=[wire.member_to_proto(m) for m in members]
+        )

@@ -1,0 +1,138 @@
+"""Mapping between chat events and the generated protobuf messages, both directions."""
+
+from datetime import datetime
+
+from tp3.chat.events import (
+    ChatEvent,
+    Joined,
+    LeaveReason,
+    MemberInfo,
+    MemberJoined,
+    MemberLeft,
+    Notice,
+    PrivateMessage,
+    Resume,
+    RoomMessage,
+    RoomSummary,
+)
+from tp3.generated.tp3.chat import v1 as pb
+
+__all__ = [
+    "event_from_proto",
+    "event_to_proto",
+    "joined_from_proto",
+    "joined_to_proto",
+    "member_from_proto",
+    "member_to_proto",
+    "resume_from_proto",
+    "resume_to_proto",
+    "room_from_proto",
+]
+
+_REASONS = {
+    LeaveReason.LEFT: pb.LeaveReason.LEFT,
+    LeaveReason.DISCONNECTED: pb.LeaveReason.DISCONNECTED,
+    LeaveReason.TOO_SLOW: pb.LeaveReason.TOO_SLOW,
+}
+_REASONS_BACK = {wire: domain for domain, wire in _REASONS.items()}
+
+
+def _time(value: datetime | None) -> datetime:
+    assert value is not None, "the server stamps every event"
+    return value
+
+
+def member_to_proto(m: MemberInfo) -> pb.Member:
+    return pb.Member(name=m.name, joined_at=m.joined_at)
+
+
+def member_from_proto(m: pb.Member) -> MemberInfo:
+    return MemberInfo(m.name, _time(m.joined_at))
+
+
+def _message_to_proto(m: RoomMessage) -> pb.RoomMessage:
+    return pb.RoomMessage(sequence=m.sequence, from_=m.sender, text=m.text, time=m.time)
+
+
+def _message_from_proto(m: pb.RoomMessage) -> RoomMessage:
+    return RoomMessage(m.sequence, m.from_, m.text, _time(m.time))
+
+
+def joined_to_proto(j: Joined) -> pb.ChatResponse:
+    return pb.ChatResponse(
+        joined=pb.Joined(
+            room=j.room,
+            name=j.name,
+            member_id=j.member_id,
+            members=[member_to_proto(m) for m in j.members],
+            history=[_message_to_proto(m) for m in j.history],
+            history_gap=j.history_gap,
+            room_epoch=j.room_epoch,
+            last_sequence=j.last_sequence,
+        )
+    )
+
+
+def joined_from_proto(j: pb.Joined) -> Joined:
+    return Joined(
+        room=j.room,
+        name=j.name,
+        member_id=j.member_id,
+        members=tuple(member_from_proto(m) for m in j.members),
+        history=tuple(_message_from_proto(m) for m in j.history),
+        history_gap=j.history_gap,
+        room_epoch=j.room_epoch,
+        last_sequence=j.last_sequence,
+    )
+
+
+def event_to_proto(event: ChatEvent) -> pb.ChatResponse:
+    match event:
+        case RoomMessage():
+            return pb.ChatResponse(message=_message_to_proto(event))
+        case PrivateMessage(sender, recipient, text, time):
+            return pb.ChatResponse(
+                private_message=pb.PrivateMessage(from_=sender, to=recipient, text=text, time=time)
+            )
+        case MemberJoined(name, time):
+            return pb.ChatResponse(member_joined=pb.MemberJoined(name=name, time=time))
+        case MemberLeft(name, reason, time):
+            left = pb.MemberLeft(name=name, reason=_REASONS[reason], time=time)
+            return pb.ChatResponse(member_left=left)
+        case Notice(code, text):
+            return pb.ChatResponse(notice=pb.Notice(code=code, text=text))
+
+
+def event_from_proto(r: pb.ChatResponse) -> ChatEvent | Joined:
+    if r.joined is not None:
+        return joined_from_proto(r.joined)
+    if r.message is not None:
+        return _message_from_proto(r.message)
+    if r.private_message is not None:
+        p = r.private_message
+        return PrivateMessage(p.from_, p.to, p.text, _time(p.time))
+    if r.member_joined is not None:
+        return MemberJoined(r.member_joined.name, _time(r.member_joined.time))
+    if r.member_left is not None:
+        left = r.member_left
+        reason = _REASONS_BACK.get(left.reason, LeaveReason.DISCONNECTED)
+        return MemberLeft(left.name, reason, _time(left.time))
+    if r.notice is not None:
+        return Notice(r.notice.code, r.notice.text)
+    raise ValueError("a chat response with no event")
+
+
+def resume_to_proto(resume: Resume | None) -> pb.Resume | None:
+    if resume is None:
+        return None
+    return pb.Resume(room_epoch=resume.room_epoch, last_sequence=resume.last_sequence)
+
+
+def resume_from_proto(resume: pb.Resume | None) -> Resume | None:
+    if resume is None:
+        return None
+    return Resume(resume.room_epoch, resume.last_sequence)
+
+
+def room_from_proto(r: pb.RoomSummary) -> RoomSummary:
+    return RoomSummary(r.name, r.member_count, r.last_sequence)
