@@ -59,7 +59,8 @@ class Tp3Server:
         self.config = config
         table = load_table(config.rates_file) if config.rates_file else default_table()
         self.currency = CurrencyService(Converter(table), Market(config.seed))
-        self.chat = ChatService(InMemoryChatBackend(config.chat))
+        self.chat_backend = InMemoryChatBackend(config.chat)
+        self.chat = ChatService(self.chat_backend)
         services: list[Any] = [self.currency, self.chat]
         self._serving = ServiceStatus()
         health = Health({service: [self._serving] for service in services})

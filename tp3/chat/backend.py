@@ -122,6 +122,10 @@ class InMemoryChatBackend(ChatBackend):
             raise NotFound(f"room: there is no room named {room.strip()!r} with members")
         return [m.info() for m in found.members]
 
+    def buffered_events(self) -> int:
+        """Events waiting in members' mailboxes, all rooms together (a memory gauge)."""
+        return sum(len(m.mailbox) for room in self._rooms.values() for m in room.members)
+
     def _room_of(self, session: Session) -> Room:
         room = self._rooms.get(session.room)
         if room is None or room.epoch != session.joined.room_epoch:

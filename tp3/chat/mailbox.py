@@ -43,11 +43,13 @@ class Mailbox:
         return True
 
     def close(self, reason: LeaveReason) -> None:
-        """No more events: pending ones are dropped and the reader is told why."""
+        """No more events. A member that left still gets what was already queued (its last
+        echoes and notices); otherwise pending events are dropped: nobody will read them."""
         if self.closed is not None:
             return
         self.closed = reason
-        self._events.clear()
+        if reason is not LeaveReason.LEFT:
+            self._events.clear()
         self._changed.set()
         for callback in self._on_close:
             callback(reason)
@@ -56,11 +58,11 @@ class Mailbox:
         self._on_close.append(callback)
 
     async def get(self) -> ChatEvent:
-        """The next event, waiting for one; MailboxClosed once the mailbox is closed."""
+        """The next event, waiting for one; MailboxClosed once closed and drained."""
         while True:
-            if self.closed is not None:
-                raise MailboxClosed(self.closed)
             if self._events:
                 return self._events.popleft()
+            if self.closed is not None:
+                raise MailboxClosed(self.closed)
             self._changed.clear()
             await self._changed.wait()

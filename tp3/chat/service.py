@@ -84,6 +84,9 @@ class ChatService(pb.ChatServiceBase):
                 await self._apply(request, session)
             except Tp3Error as error:
                 session.mailbox.put(Notice(status_for(error).value, str(error)))
+            # One request per turn of the event loop: a client that pipelines thousands of
+            # messages must not fill everyone's mailboxes before their writers get to run.
+            await asyncio.sleep(0)
         await self._backend.leave(session, LeaveReason.LEFT)
 
     async def _apply(self, request: pb.ChatRequest, session: Session) -> None:

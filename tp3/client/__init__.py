@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Self
 
 from grpclib.client import Channel
+from grpclib.config import Configuration
 
 from tp3.client.chat import AsyncChatClient, ChatSession
 from tp3.client.currency import (
@@ -53,10 +54,17 @@ DEFAULT_TIMEOUT = 10.0
 class AsyncTp3Client:
     """One connection to a tp3 server; `currency` and `chat` hold the services' calls."""
 
-    def __init__(self, target: str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        target: str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        config: Configuration | None = None,
+    ) -> None:
+        """`config` tunes grpclib's channel (keepalive, HTTP/2 window sizes)."""
         self.target = target or default_target()
         host, port = parse_target(self.target)
-        self._channel = Channel(host, port)
+        self._channel = Channel(host, port, config=config)
         self.currency = AsyncCurrencyClient(self._channel, self.target, timeout)
         self.chat = AsyncChatClient(self._channel, self.target, timeout)
 

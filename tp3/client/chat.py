@@ -9,12 +9,14 @@ Sending and receiving are independent: send from one task while another iterates
 """
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
 from grpclib.client import Channel, Stream
 from grpclib.const import Cardinality, Status
+from grpclib.exceptions import StreamTerminatedError
 
 from tp3.chat import wire
 from tp3.chat.events import ChatEvent, Joined, MemberInfo, Resume, RoomMessage, RoomSummary
@@ -40,7 +42,8 @@ class ChatSession:
         self._timeout = timeout
         self._join = join
         self._stream: Stream[pb.ChatRequest, pb.ChatResponse] | None = None
-        self._ended = False
+        self._ended = False  # our side is closed: left, or the server ended the session
+        self._failure: Exception | None = None  # how the stream broke, if it did
         self.last_sequence = 0
 
     @property
@@ -78,7 +81,13 @@ class ChatSession:
             if exc is None and not self._ended:
                 await self.leave()
         finally:
-            await self._request.__aexit__(exc_type, exc, traceback)
+            # grpclib's exit expects a cleanly finished stream unless told what broke it
+            failure = exc or self._failure
+            await self._request.__aexit__(
+                type(failure) if failure else None,
+                failure,
+                failure.__traceback__ if failure else None,
+            )
 
     async def send(self, text: str, *, to: str | None = None) -> None:
         """Say `text` to the room, or privately to the member named `to`."""
@@ -92,9 +101,9 @@ class ChatSession:
         if self._ended:
             return
         stream = self._live_stream()
+        self._ended = True
         with rpc_errors(self._target, self._timeout):
             await stream.send_message(pb.ChatRequest(leave=pb.Leave()), end=True)
-            self._ended = True
             async with asyncio.timeout(self._timeout):
                 while await stream.recv_message() is not None:
                     pass  # events still on their way: the member is leaving
@@ -107,15 +116,30 @@ class ChatSession:
         """The room's events as they come; ends when the session does. A session the server
         ends with an error (e.g. RESOURCE_EXHAUSTED for a slow reader) raises Tp3RpcError."""
         stream = self._live_stream()
-        with rpc_errors(self._target, None):
-            while (message := await stream.recv_message()) is not None:
-                event = wire.event_from_proto(message)
-                if isinstance(event, Joined):
-                    continue  # only ever first, and consumed by __aenter__
-                if isinstance(event, RoomMessage):
-                    self.last_sequence = max(self.last_sequence, event.sequence)
-                yield event
+        with rpc_errors(self._target, None), self._recording_failure():
+            try:
+                while (message := await stream.recv_message()) is not None:
+                    event = wire.event_from_proto(message)
+                    if isinstance(event, Joined):
+                        continue  # only ever first, and consumed by __aenter__
+                    if isinstance(event, RoomMessage):
+                        self.last_sequence = max(self.last_sequence, event.sequence)
+                    yield event
+            except StreamTerminatedError:
+                # A server ending a stream with an error status follows its trailers with a
+                # reset while our side is still open; grpclib then reports the reset, not the
+                # status. It keeps the trailers: raise their status as its own exit would.
+                stream._maybe_raise()
+                raise
             await self._finish()
+
+    @contextmanager
+    def _recording_failure(self) -> Iterator[None]:
+        try:
+            yield
+        except Exception as error:
+            self._failure, self._ended = error, True
+            raise
 
     async def _finish(self) -> None:
         """The server ended the stream: end ours and raise its status if it isn't OK."""

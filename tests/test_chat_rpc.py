@@ -1,0 +1,382 @@
+"""The chat service end to end: typed client -> real TCP on 127.0.0.1 -> server."""
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pytest
+from grpclib.client import Channel
+from grpclib.config import Configuration
+from grpclib.const import Cardinality, Status
+
+from tp3.chat.events import (
+    LeaveReason,
+    MemberJoined,
+    MemberLeft,
+    Notice,
+    PrivateMessage,
+    RoomMessage,
+)
+from tp3.client import AsyncTp3Client, ChatSession, Tp3RpcError
+from tp3.generated.tp3.chat import v1 as pb
+from tp3.server import Tp3Server
+
+E = TypeVar("E")
+WAIT = 10.0
+
+
+async def next_of(session: ChatSession, kind: type[E], timeout: float = WAIT) -> E:
+    """The next event of `kind` (others are skipped), within `timeout`."""
+    async with asyncio.timeout(timeout):
+        async for event in session:
+            if isinstance(event, kind):
+                return event
+    raise AssertionError(f"the session ended before a {kind.__name__}")
+
+
+async def collect(
+    session: ChatSession,
+    count: int,
+    kind: type[E] = RoomMessage,  # type: ignore[assignment]
+    timeout: float = WAIT,
+) -> list[E]:
+    found: list[E] = []
+    async with asyncio.timeout(timeout):
+        async for event in session:
+            if isinstance(event, kind):
+                found.append(event)
+                if len(found) == count:
+                    return found
+    raise AssertionError(f"the session ended after {len(found)} of {count}")
+
+
+async def eventually(condition: Callable[[], bool], timeout: float = WAIT) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.01)
+
+
+async def test_join_welcomes_with_members_and_history(client: AsyncTp3Client) -> None:
+    async with client.chat.join("alice", "welcome") as alice:
+        assert alice.joined.room == "welcome"
+        assert alice.joined.name == "alice"
+        assert [m.name for m in alice.joined.members] == ["alice"]
+        assert alice.joined.history == ()
+        await alice.send("first")
+        await alice.send("second")
+        await collect(alice, 2)
+        async with client.chat.join("bob", "welcome") as bob:
+            assert [m.name for m in bob.joined.members] == ["alice", "bob"]
+            assert [(m.sequence, m.sender, m.text) for m in bob.joined.history] == [
+                (1, "alice", "first"),
+                (2, "alice", "second"),
+            ]
+            assert await next_of(alice, MemberJoined) == MemberJoined(
+                "bob", bob.joined.members[1].joined_at
+            )
+        left = await next_of(alice, MemberLeft)
+        assert (left.name, left.reason) == ("bob", LeaveReason.LEFT)
+
+
+async def test_default_room_is_the_lobby(client: AsyncTp3Client) -> None:
+    async with client.chat.join("alice") as alice:
+        assert alice.joined.room == "lobby"
+        assert [r.name for r in await client.chat.list_rooms()] == ["lobby"]
+
+
+async def test_three_members_see_the_same_order(client: AsyncTp3Client) -> None:
+    names = ["ann", "ben", "cat"]
+    async with contextlib.AsyncExitStack() as stack:
+        sessions = [await stack.enter_async_context(client.chat.join(n, "order")) for n in names]
+        readers = [asyncio.create_task(collect(s, 60)) for s in sessions]
+
+        async def talk(session: ChatSession) -> None:
+            for i in range(20):
+                await session.send(f"{session.joined.name}-{i}")
+
+        await asyncio.gather(*(talk(s) for s in sessions))
+        seen = [[(m.sequence, m.sender, m.text) for m in await r] for r in readers]
+    assert seen[0] == seen[1] == seen[2]
+    assert [s for s, _, _ in seen[0]] == list(range(1, 61))
+    for name in names:  # each sender's own messages stay in the order it sent them
+        assert [t for _, who, t in seen[0] if who == name] == [f"{name}-{i}" for i in range(20)]
+
+
+async def test_private_messages_reach_only_the_recipient_and_the_sender(
+    client: AsyncTp3Client,
+) -> None:
+    async with (
+        client.chat.join("alice", "whisper") as alice,
+        client.chat.join("bob", "whisper") as bob,
+        client.chat.join("carol", "whisper") as carol,
+    ):
+        await alice.send("for bob only", to="Bob")
+        await alice.send("for everyone")
+        expected = ("alice", "bob", "for bob only")
+        got = await next_of(bob, PrivateMessage)
+        assert (got.sender, got.recipient, got.text) == expected
+        echo = await next_of(alice, PrivateMessage)
+        assert (echo.sender, echo.recipient, echo.text) == expected
+        # carol's next chat message is the public one: the private one never reached her
+        async with asyncio.timeout(WAIT):
+            async for event in carol:
+                assert not isinstance(event, PrivateMessage)
+                if isinstance(event, RoomMessage):
+                    assert event.text == "for everyone"
+                    break
+
+
+async def test_a_taken_name_is_already_exists(client: AsyncTp3Client) -> None:
+    async with client.chat.join("alice", "names"):
+        with pytest.raises(Tp3RpcError) as caught:
+            async with client.chat.join("ALICE", "names"):
+                pytest.fail("joined twice")
+    assert caught.value.status is Status.ALREADY_EXISTS
+    assert "'ALICE' is already taken" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("name", "room", "message"),
+    [
+        ("a b", "r", "name: 'a b' may only hold"),
+        ("", "r", "name: is required"),
+        ("alice", "no/slash", "room: 'no/slash' may only hold"),
+        ("x" * 40, "r", "name: is longer than 32"),
+    ],
+)
+async def test_bad_names_are_invalid_argument(
+    client: AsyncTp3Client, name: str, room: str, message: str
+) -> None:
+    with pytest.raises(Tp3RpcError) as caught:
+        async with client.chat.join(name, room):
+            pytest.fail("joined with a bad name")
+    assert caught.value.status is Status.INVALID_ARGUMENT
+    assert message in caught.value.message
+
+
+async def test_bad_text_is_a_notice_and_the_session_goes_on(client: AsyncTp3Client) -> None:
+    async with client.chat.join("alice", "texts") as alice:
+        await alice.send("two\nlines")
+        await alice.send("   ")
+        await alice.send("fine")
+        notices = [await next_of(alice, Notice), await next_of(alice, Notice)]
+        assert [n.code for n in notices] == [Status.INVALID_ARGUMENT.value] * 2
+        assert "control characters" in notices[0].text
+        assert "is empty" in notices[1].text
+        assert (await next_of(alice, RoomMessage)).text == "fine"
+
+
+async def test_an_unknown_recipient_is_a_notice(client: AsyncTp3Client) -> None:
+    async with client.chat.join("alice", "nobody") as alice:
+        await alice.send("hello?", to="ghost")
+        notice = await next_of(alice, Notice)
+        assert notice.code == Status.NOT_FOUND.value
+        assert "no member named 'ghost'" in notice.text
+        await alice.send("still here")
+        assert (await next_of(alice, RoomMessage)).text == "still here"
+
+
+async def raw_chat(server: Tp3Server, *requests: bytes) -> tuple[list[pb.ChatResponse], Any]:
+    """Send hand-made request bytes (what no typed client would), collect the replies."""
+
+    class Raw:
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def SerializeToString(self) -> bytes:
+            return self.data
+
+    channel = Channel("127.0.0.1", server.port)
+    replies: list[pb.ChatResponse] = []
+    error = None
+    try:
+        async with channel.request(
+            "/tp3.chat.v1.ChatService/Chat",
+            Cardinality.STREAM_STREAM,
+            Raw,
+            pb.ChatResponse,
+            timeout=WAIT,
+        ) as stream:
+            for i, data in enumerate(requests):
+                await stream.send_message(Raw(data), end=i == len(requests) - 1)
+            try:
+                async for reply in stream:
+                    replies.append(reply)
+            except Exception as caught:
+                error = caught
+    except Exception as caught:
+        error = caught
+    finally:
+        channel.close()
+    return replies, error
+
+
+async def test_sending_before_joining_is_failed_precondition(server: Tp3Server) -> None:
+    send = bytes(pb.ChatRequest(send=pb.Send(text="hi")))
+    replies, error = await raw_chat(server, send)
+    assert replies == []
+    assert error is not None
+    assert error.status is Status.FAILED_PRECONDITION
+    assert "join first" in error.message
+
+
+async def test_an_impersonation_attempt_keeps_the_joined_name(
+    server: Tp3Server, client: AsyncTp3Client
+) -> None:
+    """A send that carries a sender name (field 15, as older chat protocols had a `from`) and a
+    second join as someone else: everyone still sees alice."""
+    async with client.chat.join("bob", "spoof") as bob:
+        join = bytes(pb.ChatRequest(join=pb.Join(room="spoof", name="alice")))
+        send = bytes(pb.ChatRequest(send=pb.Send(text="I am bob")))
+        forged_from = b"\x7a\x03bob"  # field 15, length-delimited: "bob"
+        second_join = bytes(pb.ChatRequest(join=pb.Join(room="spoof", name="bob")))
+        leave = bytes(pb.ChatRequest(leave=pb.Leave()))
+        replies, error = await raw_chat(server, join, send + forged_from, second_join, leave)
+        seen_by_bob = await next_of(bob, RoomMessage)
+    assert error is None
+    assert (seen_by_bob.sender, seen_by_bob.text) == ("alice", "I am bob")
+    notices = [r.notice for r in replies if r.notice is not None]
+    assert [n.code for n in notices] == [Status.FAILED_PRECONDITION.value]
+    assert "already joined room 'spoof' as 'alice'" in notices[0].text
+    own = [r.message for r in replies if r.message is not None]
+    assert [(m.from_, m.text) for m in own] == [("alice", "I am bob")]
+
+
+async def test_resume_replays_what_was_missed_without_gap_or_duplicate(
+    client: AsyncTp3Client,
+) -> None:
+    async with client.chat.join("bob", "resume") as bob:
+        async with client.chat.join("alice", "resume") as alice:
+            for i in range(1, 4):
+                await bob.send(f"before-{i}")
+            await collect(alice, 3)
+            resume = alice.resume_point
+            assert resume.last_sequence == 3
+        for i in range(1, 6):  # alice is away
+            await bob.send(f"away-{i}")
+        await collect(bob, 8)
+        async with client.chat.join("alice", "resume", resume=resume) as back:
+            assert not back.joined.history_gap
+            assert [m.text for m in back.joined.history] == [f"away-{i}" for i in range(1, 6)]
+            await bob.send("live")
+            live = await next_of(back, RoomMessage)
+    assert (live.sequence, live.text) == (9, "live")
+
+
+async def test_resume_beyond_history_reports_the_gap(server: Tp3Server) -> None:
+    small = Tp3Server(_config(server, history_size=3, join_history=2))
+    async with (
+        small,
+        AsyncTp3Client(f"127.0.0.1:{small.port}") as client,
+        client.chat.join("bob", "gap") as bob,
+    ):
+        async with client.chat.join("alice", "gap") as alice:
+            resume = alice.resume_point
+        for i in range(1, 7):
+            await bob.send(f"m{i}")
+        await collect(bob, 6)
+        async with client.chat.join("alice", "gap", resume=resume) as back:
+            assert back.joined.history_gap
+            assert [m.sequence for m in back.joined.history] == [4, 5, 6]
+
+
+def _config(server: Tp3Server, **chat: int) -> Any:
+    from dataclasses import replace
+
+    from tp3.chat.backend import ChatLimits
+
+    return replace(server.config, port=0, chat=ChatLimits(**chat))
+
+
+async def exchange(client: AsyncTp3Client, room: str, total: int) -> list[list[RoomMessage]]:
+    """ann and ben send `total` messages between them, reading all of them as they go."""
+    async with client.chat.join("ann", room) as ann, client.chat.join("ben", room) as ben:
+        collecting = [asyncio.create_task(collect(s, total, timeout=90)) for s in (ann, ben)]
+
+        async def talk(session: ChatSession, start: int) -> None:
+            for i in range(start, total, 2):
+                await session.send(f"m{i}")
+
+        await asyncio.gather(talk(ann, 0), talk(ben, 1))
+        return [await c for c in collecting]
+
+
+async def test_a_member_that_never_reads_is_disconnected_and_the_others_get_everything(
+    server: Tp3Server,
+) -> None:
+    """10,000 messages between two readers while a third member reads nothing.
+
+    The sleeper's HTTP/2 windows are the smallest allowed (64 KiB, against grpclib's 4 MiB
+    default) so that the server's sends to it block after ~1,000 events, as they would after
+    ~60,000 with the defaults."""
+    total = 10_000
+    limits = {"history_size": 50, "join_history": 0, "mailbox_size": 64}
+    small_windows = Configuration(
+        http2_connection_window_size=2**16, http2_stream_window_size=2**16
+    )
+    async with (
+        Tp3Server(_config(server, **limits)) as busy,
+        AsyncTp3Client(f"127.0.0.1:{busy.port}") as readers,
+        AsyncTp3Client(f"127.0.0.1:{busy.port}", config=small_windows) as sleeper,
+        sleeper.chat.join("sleepy", "busy") as sleepy,
+    ):
+        most_buffered = 0
+
+        async def watch_buffers() -> None:
+            nonlocal most_buffered
+            while True:
+                most_buffered = max(most_buffered, busy.chat_backend.buffered_events())
+                await asyncio.sleep(0.005)
+
+        watcher = asyncio.create_task(watch_buffers())
+        got = await exchange(readers, "busy", total)
+        watcher.cancel()
+        assert [len(g) for g in got] == [total, total]
+        assert [m.sequence for m in got[0]] == list(range(1, total + 1))
+        assert got[0] == got[1]
+        # The sleeper was dropped, not buffered without end: never more events waiting on the
+        # server than three mailboxes hold (unbounded, the sleeper's alone would reach 10,000),
+        # and its stuck RPC was ended too.
+        assert 0 < most_buffered <= 3 * limits["mailbox_size"]
+        await eventually(lambda: busy.chat.active_sessions == 0)
+        # when it finally reads: what was in flight, then why it was dropped
+        with pytest.raises(Tp3RpcError) as caught:
+            async with asyncio.timeout(WAIT):
+                async for _ in sleepy:
+                    pass
+    assert caught.value.status is Status.RESOURCE_EXHAUSTED
+    assert "too slowly" in caught.value.message
+
+
+async def test_a_member_whose_connection_vanishes_is_removed_and_announced(
+    server: Tp3Server, client: AsyncTp3Client
+) -> None:
+    async with client.chat.join("stay", "vanish") as stay:
+        doomed = AsyncTp3Client(f"127.0.0.1:{server.port}")
+        session = doomed.chat.join("gone", "vanish")
+        await session.__aenter__()
+        assert (await next_of(stay, MemberJoined)).name == "gone"
+        assert server.chat.active_sessions == 2
+        doomed.close()  # the connection drops: no leave, no goodbye
+        left = await next_of(stay, MemberLeft)
+        assert (left.name, left.reason) == ("gone", LeaveReason.DISCONNECTED)
+        await eventually(lambda: server.chat.active_sessions == 1)
+        assert [m.name for m in await client.chat.list_members("vanish")] == ["stay"]
+    await eventually(lambda: server.chat.active_sessions == 0)
+    assert await client.chat.list_rooms() == []  # the empty room is gone
+
+
+async def test_list_rooms_and_members(client: AsyncTp3Client) -> None:
+    async with client.chat.join("alice", "a-room") as alice, client.chat.join("bob", "b-room"):
+        await alice.send("hi")
+        await next_of(alice, RoomMessage)
+        rooms = await client.chat.list_rooms()
+        assert [(r.name, r.member_count, r.last_sequence) for r in rooms] == [
+            ("a-room", 1, 1),
+            ("b-room", 1, 0),
+        ]
+        assert [m.name for m in await client.chat.list_members("a-room")] == ["alice"]
+    with pytest.raises(Tp3RpcError) as caught:
+        await client.chat.list_members("a-room")
+    assert caught.value.status is Status.NOT_FOUND
