@@ -17,6 +17,7 @@ from typing import Any, Self
 
 from google.protobuf.descriptor_pb2 import FileDescriptorSet
 from google.protobuf.descriptor_pool import DescriptorPool
+from grpclib.config import Configuration
 from grpclib.health.check import ServiceStatus
 from grpclib.health.service import Health
 from grpclib.health.v1 import health_pb2
@@ -50,6 +51,11 @@ class ServerConfig:
     seed: int | None = None
     """Makes the simulated quote streams reproducible."""
     chat: ChatLimits = field(default_factory=ChatLimits)
+    keepalive: float | None = 30.0
+    """Seconds between HTTP/2 pings on connections with open streams; a peer that does not
+    answer within `keepalive_timeout` is dropped, so a member whose network vanished (no FIN,
+    no RST) is removed from its room. None turns pings off."""
+    keepalive_timeout: float = 10.0
     stop_timeout: float = 5.0
     """Seconds given to open connections to close when the server stops."""
 
@@ -67,6 +73,7 @@ class Tp3Server:
         self._server = Server(
             ServerReflection.extend([*services, health], pool=_descriptors()),
             codec=RequestCodec(),
+            config=_http2_config(config),
         )
         install_rpc_hooks(self._server)
         self.port: int | None = None
@@ -121,6 +128,18 @@ async def serve(
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+
+
+def _http2_config(config: ServerConfig) -> Configuration:
+    if config.keepalive is None:
+        return Configuration()
+    return Configuration(
+        _keepalive_time=config.keepalive,
+        _keepalive_timeout=config.keepalive_timeout,
+        # ping as often as keepalive says, however long the connection has been quiet
+        _http2_max_pings_without_data=0,
+        _http2_min_sent_ping_interval_without_data=config.keepalive,
+    )
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:

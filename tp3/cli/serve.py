@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from tp3.chat.backend import ChatLimits
 from tp3.cli.common import fail
 from tp3.currency.rates import RateTableError
 from tp3.server import DEFAULT_HOST, DEFAULT_PORT, ServerConfig, serve
@@ -37,18 +38,45 @@ def serve_command(
         int | None,
         typer.Option(help="Seed that makes the simulated quote streams reproducible."),
     ] = None,
+    chat_history: Annotated[
+        int, typer.Option(min=1, help="Chat messages kept per room, for history and resume.")
+    ] = ChatLimits.history_size,
+    chat_buffer: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Events buffered per chat member before it is dropped as too slow."
+        ),
+    ] = ChatLimits.mailbox_size,
+    keepalive: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds between pings that detect vanished clients (0: no pings).",
+        ),
+    ] = 30.0,
     log_level: Annotated[
         LogLevel, typer.Option(case_sensitive=False, help="Server log verbosity.")
     ] = LogLevel.info,
 ) -> None:
-    """Serve the currency service, gRPC health and server reflection on one port.
+    """Serve the currency and chat services, gRPC health and server reflection on one port.
 
     Logs one line per RPC; SIGINT (Ctrl-C) or SIGTERM stops it cleanly.
     """
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    config = ServerConfig(host=host, port=port, rates_file=rates, seed=seed)
+    config = ServerConfig(
+        host=host,
+        port=port,
+        rates_file=rates,
+        seed=seed,
+        chat=ChatLimits(
+            history_size=chat_history,
+            join_history=min(ChatLimits.join_history, chat_history),
+            mailbox_size=chat_buffer,
+        ),
+        keepalive=keepalive or None,
+    )
     try:
         asyncio.run(serve(config))
     except RateTableError as error:
