@@ -71,6 +71,15 @@ def test_every_member_gets_the_same_numbered_order() -> None:
     assert seen[0][:2] == [(1, "a", "m0"), (2, "b", "m1")]
 
 
+def test_a_refused_text_takes_no_sequence_number() -> None:
+    room = make_room()
+    alice = room.join("alice", Mailbox(10)).member_id
+    room.post(alice, "one")
+    with pytest.raises(InvalidArgument):
+        room.post(alice, "")
+    assert room.post(alice, "two").sequence == 2
+
+
 def test_the_sender_is_always_the_joined_name() -> None:
     room = make_room()
     box = Mailbox(10)

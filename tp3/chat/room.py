@@ -93,10 +93,9 @@ class Room:
 
     def post(self, member_id: str, text: str) -> RoomMessage:
         sender = self._member(member_id)
+        text = rules.message_text(text)  # before numbering: a refused text takes no number
         self.last_sequence += 1
-        message = RoomMessage(
-            self.last_sequence, sender.name, rules.message_text(text), self._clock()
-        )
+        message = RoomMessage(self.last_sequence, sender.name, text, self._clock())
         self._history.append(message)
         self._deliver(self.members, message)
         return message
