@@ -1,8 +1,8 @@
-"""The `tp3` command line: `tp3 serve`, `tp3 currency ...`."""
+"""The `tp3` command line: `tp3 serve`, `tp3 currency ...`, `tp3 chat ...`."""
 
 import typer
 
-from tp3.cli import currency
+from tp3.cli import chat, currency
 from tp3.cli.serve import serve_command
 
 __all__ = ["app", "main"]
@@ -16,6 +16,7 @@ app = typer.Typer(
 )
 app.command("serve")(serve_command)
 app.add_typer(currency.app)
+app.add_typer(chat.app)
 
 
 def main() -> None:

@@ -97,7 +97,10 @@ class ChatSession:
             )
 
     async def leave(self) -> None:
-        """Leave the room and wait (bounded) for the server to close the session."""
+        """Leave the room and wait (bounded) for the server to close the session.
+
+        It reads what the server still sends, so no other task may be iterating the session
+        then: stop (cancel) that reader first. Leaving `async with` calls it for you."""
         if self._ended:
             return
         stream = self._live_stream()

@@ -1,0 +1,534 @@
+"""`tp3 chat ...`: chat interactively, or send and listen from scripts.
+
+`tp3 chat --name alice` opens an interactive session (prompt_toolkit on a terminal, plain lines
+otherwise); `send`, `listen`, `rooms` and `who` are one-shot commands for scripts.
+"""
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from grpclib.const import Status
+from prompt_toolkit import PromptSession, print_formatted_text
+from prompt_toolkit.formatted_text import FormattedText
+from prompt_toolkit.patch_stdout import patch_stdout
+
+from tp3.chat.events import (
+    ChatEvent,
+    Joined,
+    LeaveReason,
+    MemberJoined,
+    MemberLeft,
+    Notice,
+    PrivateMessage,
+    RoomMessage,
+)
+from tp3.cli.common import (
+    JsonOption,
+    TargetOption,
+    async_command,
+    connect,
+    fail,
+    json_line,
+    stdin_lines,
+)
+from tp3.client import DEFAULT_TARGET, DEFAULT_TIMEOUT, AsyncTp3Client, ChatSession, Tp3RpcError
+
+app = typer.Typer(name="chat")  # its help is the callback's docstring
+
+DEFAULT_ROOM = "lobby"
+
+NameOption = Annotated[
+    str,
+    typer.Option(
+        "--name",
+        "-n",
+        help="Your name in the room: letters, digits, '_', '-', '.'; unique in the room.",
+        show_default=False,
+    ),
+]
+RoomOption = Annotated[
+    str,
+    typer.Option(
+        "--room", "-r", help="Room to join (letters, digits, '_', '-', '.'); made on demand."
+    ),
+]
+
+Fragments = list[tuple[str, str]]
+"""(prompt_toolkit style, text) pairs: one screen line."""
+
+OWN = "ansigreen"
+PRIVATE = "ansimagenta"
+SYSTEM = "ansiyellow"
+PROBLEM = "ansired"
+TIME = "ansibrightblack"
+
+COMMANDS_HELP = """\
+  /msg NAME TEXT   say TEXT to NAME only (a private message)
+  /who             who is in the room
+  /quit            leave the room (Ctrl-D and Ctrl-C too)
+  /help            this help
+  anything else    said to the whole room (//TEXT says /TEXT)"""
+
+
+# --- how events look -------------------------------------------------------------------------
+
+
+def _status_name(code: int) -> str:
+    try:
+        return Status(code).name
+    except ValueError:
+        return f"STATUS_{code}"
+
+
+def _notice_error(notice: Notice) -> Tp3RpcError:
+    try:
+        status = Status(notice.code)
+    except ValueError:
+        status = Status.UNKNOWN
+    return Tp3RpcError(status, notice.text)
+
+
+def _clock(time: datetime) -> str:
+    return f"[{time.astimezone():%H:%M:%S}] "
+
+
+def _describe(event: ChatEvent, me: str) -> Fragments:
+    """One line for `event`, as the member named `me` sees it."""
+    match event:
+        case RoomMessage(sender=sender, text=text, time=time):
+            style = OWN if sender == me else ""
+            return [(TIME, _clock(time)), (f"{style} bold", sender), (style, f": {text}")]
+        case PrivateMessage(sender=sender, recipient=recipient, text=text, time=time):
+            return [
+                (TIME, _clock(time)),
+                (f"{PRIVATE} bold", f"{sender} -> {recipient} (private)"),
+                (PRIVATE, f": {text}"),
+            ]
+        case MemberJoined(name=name, time=time):
+            return [(TIME, _clock(time)), (SYSTEM, f"* {name} joined")]
+        case MemberLeft(name=name, reason=reason, time=time):
+            how = {
+                LeaveReason.LEFT: "left",
+                LeaveReason.DISCONNECTED: "was disconnected",
+                LeaveReason.TOO_SLOW: "was disconnected (too slow to read)",
+            }[reason]
+            return [(TIME, _clock(time)), (SYSTEM, f"* {name} {how}")]
+        case Notice(code=code, text=text):
+            return [(PROBLEM, f"! {_status_name(code)}: {text}")]
+    raise AssertionError(f"unknown chat event {event!r}")
+
+
+def _welcome(joined: Joined) -> Fragments:
+    names = ", ".join(m.name for m in joined.members)
+    return [(SYSTEM, f"* joined room {joined.room} as {joined.name}; here: {names}")]
+
+
+def _plain(fragments: Fragments) -> str:
+    return "".join(text for _, text in fragments)
+
+
+def _event_json(event: ChatEvent) -> dict[str, Any]:
+    match event:
+        case RoomMessage():
+            return {"type": "message", **asdict(event)}
+        case PrivateMessage():
+            return {"type": "private", **asdict(event)}
+        case MemberJoined():
+            return {"type": "joined", **asdict(event)}
+        case MemberLeft():
+            return {"type": "left", **asdict(event)}
+        case Notice(code=code, text=text):
+            return {"type": "notice", "code": code, "status": _status_name(code), "text": text}
+    raise AssertionError(f"unknown chat event {event!r}")
+
+
+def _welcome_json(joined: Joined) -> dict[str, Any]:
+    return {
+        "type": "welcome",
+        "room": joined.room,
+        "name": joined.name,
+        "member_id": joined.member_id,
+        "members": [asdict(m) for m in joined.members],
+        "history_gap": joined.history_gap,
+        "room_epoch": joined.room_epoch,
+        "last_sequence": joined.last_sequence,
+    }
+
+
+# --- interactive -----------------------------------------------------------------------------
+
+
+@app.callback(invoke_without_command=True)
+def chat(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name",
+            "-n",
+            help="Your name in the room (required to chat interactively).",
+            show_default=False,
+        ),
+    ] = None,
+    room: RoomOption = DEFAULT_ROOM,
+    target: TargetOption = DEFAULT_TARGET,
+) -> None:
+    """Chat rooms: chat interactively, or send and listen from scripts.
+
+    Without a command: join ROOM as NAME and chat interactively.
+    Messages from the others appear above the line you type.
+    Commands: /msg NAME TEXT (private), /who, /quit, /help.
+    Anything else is said to the room. Ctrl-D or Ctrl-C leaves.
+    Without a terminal, lines are read from stdin the same way.
+
+    Example: tp3 chat --name alice --room lobby
+    """
+    if ctx.invoked_subcommand is not None:
+        if name is not None:
+            raise typer.BadParameter(
+                f"give it after the command: tp3 chat {ctx.invoked_subcommand} --name ...",
+                ctx,
+                param_hint="'--name'",
+            )
+        return
+    if name is None:
+        raise typer.BadParameter(
+            "is required to chat: your name in the room, e.g. tp3 chat --name alice",
+            ctx,
+            param_hint="'--name'",
+        )
+    _run_interactive(name, room, target)
+
+
+class _SessionEnded(Exception):
+    """The server ended the session without an error (it should only do so after a leave)."""
+
+
+class _Console:
+    """Where lines go: styled above the prompt on a terminal, plain lines otherwise."""
+
+    def __init__(self, styled: bool) -> None:
+        self.styled = styled
+
+    def show(self, fragments: Fragments) -> None:
+        if self.styled:
+            print_formatted_text(FormattedText(fragments))
+        else:
+            typer.echo(_plain(fragments))
+
+
+class _Chat:
+    """One interactive session: shows events, obeys the lines the user types."""
+
+    def __init__(self, tp3: AsyncTp3Client, session: ChatSession, console: _Console) -> None:
+        self.tp3 = tp3
+        self.session = session
+        self.console = console
+        self.me = session.joined.name
+
+    def greet(self) -> None:
+        joined = self.session.joined
+        self.console.show(_welcome(joined))
+        if joined.history:
+            self.console.show([(SYSTEM, "* recent messages:")])
+            for message in joined.history:
+                self.console.show(_describe(message, self.me))
+        self.console.show([(SYSTEM, "* /help lists the commands; Ctrl-D leaves")])
+
+    async def receive(self) -> None:
+        """Show the room's events until the session ends; a server error raises."""
+        async with aclosing(self.session.events()) as events:
+            async for event in events:
+                self.console.show(_describe(event, self.me))
+        raise _SessionEnded
+
+    async def obey(self, lines: AsyncIterator[str]) -> None:
+        """Act on each line until /quit or the end of the lines."""
+        async for line in lines:
+            if not await self._obey(line):
+                return
+
+    async def _obey(self, line: str) -> bool:
+        """Act on one line; False means leave."""
+        if not line.strip():
+            return True
+        if line.startswith("//"):
+            await self.session.send(line[1:])
+            return True
+        if not line.startswith("/"):
+            await self.session.send(line)
+            return True
+        command, _, rest = line[1:].partition(" ")
+        match command.lower():
+            case "quit" | "exit" | "leave" | "q":
+                return False
+            case "msg" | "m" | "w":
+                to, _, text = rest.strip().partition(" ")
+                if not to or not text.strip():
+                    self._problem("usage: /msg NAME TEXT")
+                else:
+                    await self.session.send(text, to=to)
+            case "who":
+                await self._who()
+            case "help" | "h" | "?":
+                self.console.show([(SYSTEM, COMMANDS_HELP)])
+            case _:
+                self._problem(f"unknown command /{command}; /help lists the commands")
+        return True
+
+    async def _who(self) -> None:
+        try:
+            members = await self.tp3.chat.list_members(self.session.joined.room)
+        except Tp3RpcError as error:
+            self._problem(str(error))
+            return
+        names = ", ".join(m.name for m in members)
+        self.console.show([(SYSTEM, f"* in {self.session.joined.room}: {names}")])
+
+    def _problem(self, text: str) -> None:
+        self.console.show([(PROBLEM, f"! {text}")])
+
+
+async def _terminal_lines(prompt: str) -> AsyncIterator[str]:
+    """Lines typed at a prompt_toolkit prompt, until Ctrl-D or Ctrl-C."""
+    session: PromptSession[str] = PromptSession(erase_when_done=True)
+    while True:
+        try:
+            yield await session.prompt_async(prompt)
+        except (EOFError, KeyboardInterrupt):
+            return
+
+
+async def _piped_lines() -> AsyncIterator[str]:
+    async for line in stdin_lines():
+        yield line.rstrip("\r\n")
+
+
+@async_command
+async def _run_interactive(name: str, room: str, target: str) -> None:
+    on_terminal = sys.stdin.isatty() and sys.stdout.isatty()
+    try:
+        async with connect(target) as tp3, tp3.chat.join(name, room) as session:
+            chat = _Chat(tp3, session, _Console(styled=on_terminal))
+            chat.greet()
+            if on_terminal:
+                with patch_stdout(raw=True):
+                    prompt = f"{session.joined.name}@{session.joined.room}> "
+                    await _run_both(chat, _terminal_lines(prompt))
+            else:
+                await _run_both(chat, _piped_lines())
+    except _SessionEnded:
+        fail("the server ended the chat session")
+
+
+async def _run_both(chat: _Chat, lines: AsyncIterator[str]) -> None:
+    """Receive and obey side by side until either ends; a failure of either is raised."""
+    receiver = asyncio.create_task(chat.receive(), name="chat-receive")
+    commands = asyncio.create_task(chat.obey(lines), name="chat-commands")
+    try:
+        await asyncio.wait({receiver, commands}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (receiver, commands):
+            task.cancel()
+        await asyncio.gather(receiver, commands, return_exceptions=True)
+    for task in (receiver, commands):  # the receiver's error explains a failed send best
+        if not task.cancelled() and (error := task.exception()) is not None:
+            raise error
+
+
+# --- send ------------------------------------------------------------------------------------
+
+
+@app.command()
+@async_command
+async def send(
+    text: Annotated[
+        str, typer.Argument(metavar="TEXT", help="What to say (1 to 1000 characters, one line).")
+    ],
+    name: NameOption,
+    room: RoomOption = DEFAULT_ROOM,
+    to: Annotated[
+        str | None,
+        typer.Option(help="Say it privately to this member of the room only.", show_default=False),
+    ] = None,
+    target: TargetOption = DEFAULT_TARGET,
+    timeout: Annotated[
+        float,
+        typer.Option(min=0.001, help="Seconds to wait for the server to confirm the message."),
+    ] = DEFAULT_TIMEOUT,
+    json: JsonOption = False,
+) -> None:
+    """Join ROOM as NAME, say TEXT (to the room, or privately --to a member), and leave.
+
+    Waits until the server delivers the message back to you, which confirms it.
+    Prints nothing on success; with --json, the message as delivered (one object).
+    A refused message (unknown --to member, invalid text...) is one error line
+    on stderr and exit status 1.
+
+    Example: tp3 chat send --name alice --room lobby --to bob "see you at noon"
+    """
+    async with connect(target, timeout) as tp3:
+        try:
+            async with asyncio.timeout(timeout):
+                sent, notice = await _send_and_confirm(tp3, name, room, text, to)
+        except _SessionEnded:
+            fail("the server ended the chat session before confirming the message")
+        except TimeoutError:
+            raise Tp3RpcError(
+                Status.DEADLINE_EXCEEDED,
+                f"the server at {tp3.target} did not confirm the message within {timeout:g} s",
+            ) from None
+    if notice is not None:
+        raise _notice_error(notice)
+    if json and sent is not None:
+        typer.echo(json_line(_event_json(sent)))
+
+
+async def _send_and_confirm(
+    tp3: AsyncTp3Client, name: str, room: str, text: str, to: str | None
+) -> tuple[ChatEvent | None, Notice | None]:
+    """(the echo of the message, or the notice refusing it); leaves the room either way."""
+    async with tp3.chat.join(name, room) as session:
+        me = session.joined.name
+        await session.send(text, to=to)
+        async with aclosing(session.events()) as events:
+            async for event in events:
+                match event:
+                    case Notice():
+                        return None, event
+                    case RoomMessage(sender=sender, text=echoed) if (
+                        to is None and sender == me and echoed == text
+                    ):
+                        return event, None
+                    case PrivateMessage(sender=sender, text=echoed) if (
+                        to is not None and sender == me and echoed == text
+                    ):
+                        return event, None
+    raise _SessionEnded
+
+
+# --- listen ----------------------------------------------------------------------------------
+
+
+@app.command()
+@async_command
+async def listen(
+    name: NameOption,
+    room: RoomOption = DEFAULT_ROOM,
+    count: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Exit 0 after this many live messages (room and private; not history).",
+            show_default=False,
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            min=0.001,
+            help=(
+                "Stop listening this many seconds after joining: exit 0, or exit 1 if --count "
+                "messages have not all come."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    target: TargetOption = DEFAULT_TARGET,
+    json: JsonOption = False,
+) -> None:
+    """Join ROOM as NAME and print what happens there, one line per event, as it happens.
+
+    First a welcome line (room, members), then the recent history, marked as such,
+    then live events: messages, private messages, joins, leaves, notices.
+    With --json each line is one JSON object with a "type": welcome, history,
+    message, private, joined, left or notice.
+    Runs until --count messages came or --timeout passed (or Ctrl-C).
+
+    Example: tp3 chat listen --name bob --room lobby --count 1 --json
+    """
+    received = 0
+    timed_out = False
+    async with connect(target) as tp3, tp3.chat.join(name, room) as session:
+        joined = session.joined
+        if json:
+            typer.echo(json_line(_welcome_json(joined)))
+        else:
+            typer.echo(_plain(_welcome(joined)))
+        for message in joined.history:
+            if json:
+                typer.echo(json_line({**_event_json(message), "type": "history"}))
+            else:
+                typer.echo("(history) " + _plain(_describe(message, joined.name)))
+        try:
+            async with asyncio.timeout(timeout), aclosing(session.events()) as events:
+                async for event in events:
+                    if json:
+                        typer.echo(json_line(_event_json(event)))
+                    else:
+                        typer.echo(_plain(_describe(event, joined.name)))
+                    if isinstance(event, RoomMessage | PrivateMessage):
+                        received += 1
+                        if received == count:
+                            break
+                else:
+                    raise _SessionEnded
+        except TimeoutError:
+            timed_out = True
+        except _SessionEnded:
+            fail("the server ended the chat session")
+    if timed_out and count is not None:
+        fail(f"timed out after {timeout:g} s with {received} of {count} messages")
+
+
+# --- rooms and members -----------------------------------------------------------------------
+
+
+@app.command()
+@async_command
+async def rooms(
+    target: TargetOption = DEFAULT_TARGET,
+    timeout: Annotated[
+        float, typer.Option(min=0.001, help="Seconds to wait for the answer (deadline).")
+    ] = DEFAULT_TIMEOUT,
+    json: JsonOption = False,
+) -> None:
+    """List the rooms that have members, with their member count and last message number."""
+    async with connect(target, timeout) as tp3:
+        found = await tp3.chat.list_rooms()
+    for r in found:
+        if json:
+            typer.echo(json_line(r))
+        else:
+            typer.echo(f"{r.name}  {r.member_count} member(s), last message #{r.last_sequence}")
+    if not found and not json:
+        typer.echo("no room has members")
+
+
+@app.command()
+@async_command
+async def who(
+    room: RoomOption = DEFAULT_ROOM,
+    target: TargetOption = DEFAULT_TARGET,
+    timeout: Annotated[
+        float, typer.Option(min=0.001, help="Seconds to wait for the answer (deadline).")
+    ] = DEFAULT_TIMEOUT,
+    json: JsonOption = False,
+) -> None:
+    """List the members of a room, in order of arrival (NOT_FOUND if it has none).
+
+    Example: tp3 chat who --room lobby
+    """
+    async with connect(target, timeout) as tp3:
+        members = await tp3.chat.list_members(room)
+    for m in members:
+        if json:
+            typer.echo(json_line(m))
+        else:
+            typer.echo(f"{m.name}  (here since {m.joined_at.astimezone():%Y-%m-%d %H:%M:%S})")
