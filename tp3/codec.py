@@ -1,20 +1,34 @@
-"""The server's message codec: protobuf, with undecodable requests reported as bad input.
+"""The server's message codec: protobuf, plus two things grpclib's ProtoCodec lacks.
 
-grpclib's ProtoCodec lets a decoding failure escape as an application error, which the client
-sees as UNKNOWN "Internal Server Error". A request that isn't a valid message is the client's
-mistake: INVALID_ARGUMENT, saying so.
+- A request that isn't a valid message is the client's mistake: INVALID_ARGUMENT saying so,
+  not the UNKNOWN "Internal Server Error" grpclib reports for any decoding failure.
+- A response may be `PreEncoded`: bytes serialized once and sent as they are, so that one chat
+  event going to a thousand members is encoded once, not a thousand times.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from grpclib.const import Status
 from grpclib.encoding.proto import ProtoCodec
 from grpclib.exceptions import GRPCError
 
-__all__ = ["RequestCodec"]
+__all__ = ["PreEncoded", "ServerCodec"]
 
 
-class RequestCodec(ProtoCodec):
+@dataclass(frozen=True, slots=True)
+class PreEncoded:
+    """A response message already serialized."""
+
+    data: bytes
+
+
+class ServerCodec(ProtoCodec):
+    def encode(self, message: Any, message_type: Any) -> bytes:
+        if isinstance(message, PreEncoded):
+            return message.data
+        return super().encode(message, message_type)
+
     def decode(self, data: bytes, message_type: Any) -> Any:
         try:
             return super().decode(data, message_type)

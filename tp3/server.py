@@ -28,7 +28,7 @@ from grpclib.server import Server
 
 from tp3.chat.backend import ChatLimits, InMemoryChatBackend
 from tp3.chat.service import ChatService
-from tp3.codec import RequestCodec
+from tp3.codec import ServerCodec
 from tp3.currency.converter import Converter
 from tp3.currency.market import Market
 from tp3.currency.rates import default_table, load_table
@@ -72,7 +72,7 @@ class Tp3Server:
         health = Health({service: [self._serving] for service in services})
         self._server = Server(
             ServerReflection.extend([*services, health], pool=_descriptors()),
-            codec=RequestCodec(),
+            codec=ServerCodec(),
             config=_http2_config(config),
         )
         install_rpc_hooks(self._server)

@@ -9,6 +9,7 @@ the handler is stuck sending to it.
 import asyncio
 import logging
 from collections.abc import AsyncIterator
+from typing import cast
 
 from tp3.chat import rules, wire
 from tp3.chat.backend import ChatBackend, Session
@@ -56,7 +57,9 @@ class ChatService(pb.ChatServiceBase):
         try:
             yield wire.joined_to_proto(session.joined)
             while True:
-                yield wire.event_to_proto(await session.mailbox.get())
+                event = await session.mailbox.get()
+                # serialized once for all its recipients; the codec sends the bytes as they are
+                yield cast(pb.ChatResponse, wire.encoded_event(event))
         except MailboxClosed as closed:
             if closed.reason is LeaveReason.TOO_SLOW:
                 raise _too_slow(session) from None

@@ -1,6 +1,7 @@
 """Mapping between chat events and the generated protobuf messages, both directions."""
 
 from datetime import datetime
+from functools import lru_cache
 
 from tp3.chat.events import (
     ChatEvent,
@@ -15,9 +16,11 @@ from tp3.chat.events import (
     RoomMessage,
     RoomSummary,
 )
+from tp3.codec import PreEncoded
 from tp3.generated.tp3.chat import v1 as pb
 
 __all__ = [
+    "encoded_event",
     "event_from_proto",
     "event_to_proto",
     "joined_from_proto",
@@ -101,6 +104,13 @@ def event_to_proto(event: ChatEvent) -> pb.ChatResponse:
             return pb.ChatResponse(member_left=left)
         case Notice(code, text):
             return pb.ChatResponse(notice=pb.Notice(code=code, text=text))
+
+
+@lru_cache(maxsize=1024)
+def encoded_event(event: ChatEvent) -> PreEncoded:
+    """`event` serialized once, however many members it goes to (events are immutable and
+    handed to every member as the same object)."""
+    return PreEncoded(bytes(event_to_proto(event)))
 
 
 def event_from_proto(r: pb.ChatResponse) -> ChatEvent | Joined:
