@@ -3,6 +3,7 @@
 nox                 lint, generated-code drift check, tests (what CI runs)
 nox -s tests        the test suite (installs grpcurl with `go install` when Go is here)
 nox -s protos       regenerate tp3/generated/ from protos/
+nox -s bench        benchmarks (never part of the test run); arguments after --
 """
 
 import filecmp
@@ -42,7 +43,15 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
+    session.run("mypy", "--strict", "bench")
     session.run("buf", "lint", "protos")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Chat fan-out with 1, 10, 100 and 1000 members: deliveries/s, latency, memory."""
+    install(session)
+    session.run("python", "bench/chat_fanout.py", *session.posargs)
 
 
 def generate(session: nox.Session, out: Path) -> None:

@@ -1,0 +1,196 @@
+"""Chat fan-out: one room, N members, one of them sending; everyone receives everything.
+
+For N in (1, 10, 100, 1000) it reports
+- deliveries per second (messages x members, from the first send to the last receipt),
+- end-to-end latency p50 / p99 (a send to each member's receipt, one clock: same process),
+- the server's resident memory per connected member (RSS after joining minus before, / N),
+- members dropped as too slow (should be 0).
+
+The server runs as its own process (`tp3 serve`), so its memory is its own; all clients share
+this process, which on a 2-core machine is often the bottleneck: read the numbers as a
+baseline for tp3 against itself (and, later, against grpcio in the same run), not as absolutes.
+
+    python bench/chat_fanout.py [--members 1 10 100 1000] [--messages 200] [--window 16]
+                                [--baseline DIR]
+
+With --baseline DIR (another checkout of tp3, e.g. `git worktree add /tmp/base main`), each
+scenario also runs against a server started from DIR, alternately in the same run, and the
+table adds the ratio this/baseline: the only comparison worth making on a shared machine.
+"""
+
+import argparse
+import asyncio
+import math
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from tp3.chat.events import RoomMessage
+from tp3.client import AsyncTp3Client, ChatSession, Tp3RpcError
+
+MEMBERS_PER_CONNECTION = 50  # HTTP/2 allows ~100 concurrent streams per connection
+DEADLINE = 300.0  # seconds any one scenario may take, whatever happens
+
+
+@dataclass
+class Result:
+    members: int
+    messages: int
+    deliveries_per_s: float
+    p50_ms: float
+    p99_ms: float
+    rss_per_member_kib: float
+    dropped: int
+
+
+def rss_kib(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(r"VmRSS:\s+(\d+) kB", status)
+    assert match, "no VmRSS in /proc status"
+    return int(match[1])
+
+
+def start_server(source: Path | None) -> tuple["subprocess.Popen[bytes]", str]:
+    """`tp3 serve` from this checkout, or from the checkout `source`."""
+    with socket.socket() as probe:  # a free port (a bench may live with the tiny race)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tp3", "serve", "--port", str(port), "--log-level", "warning"],
+        stdout=subprocess.DEVNULL,
+        env=env,
+        cwd=source,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with socket.socket() as attempt:
+            if attempt.connect_ex(("127.0.0.1", port)) == 0:
+                return process, f"127.0.0.1:{port}"
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("tp3 serve did not start")
+
+
+async def scenario(target: str, pid: int, members: int, messages: int, window: int) -> Result:
+    room = f"bench-{members}"
+    async with AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(AsyncTp3Client(target, timeout=30))
+            for _ in range(math.ceil(members / MEMBERS_PER_CONNECTION))
+        ]
+        sent_at: dict[int, float] = {}
+        latencies: list[float] = []
+        received = [0] * members
+        dropped = 0
+        done = asyncio.Event()
+        progress = asyncio.Condition()
+
+        async def receive(index: int, session: ChatSession) -> None:
+            nonlocal dropped
+            try:
+                async for event in session:
+                    if isinstance(event, RoomMessage):
+                        latencies.append(time.perf_counter() - sent_at[int(event.text)])
+                        received[index] += 1
+                        if index == 0:
+                            async with progress:
+                                progress.notify_all()
+                        if received[index] == messages and all(r == messages for r in received):
+                            done.set()
+            except Tp3RpcError:
+                dropped += 1
+
+        # Every member reads from the moment it joins: joins alone send N^2 / 2 presence events.
+        before = rss_kib(pid)
+        sessions: list[ChatSession] = []
+        receivers: list[asyncio.Task[None]] = []
+        for start in range(0, members, 50):  # join in batches
+            batch = [
+                clients[i // MEMBERS_PER_CONNECTION].chat.join(f"m{i}", room)
+                for i in range(start, min(start + 50, members))
+            ]
+            joined = await asyncio.gather(*(stack.enter_async_context(s) for s in batch))
+            for offset, session in enumerate(joined):
+                receivers.append(asyncio.create_task(receive(start + offset, session)))
+            sessions += joined
+        rss_per_member = (rss_kib(pid) - before) / members
+
+        sender = sessions[0]
+        first_send = time.perf_counter()
+        for n in range(messages):
+            async with progress:  # at most `window` messages the sender hasn't seen back yet
+                await progress.wait_for(lambda: n - received[0] < window)  # noqa: B023
+            sent_at[n] = time.perf_counter()
+            await sender.send(str(n))
+        await done.wait()
+        elapsed = time.perf_counter() - first_send
+        for task in receivers:
+            task.cancel()
+        await asyncio.gather(*receivers, return_exceptions=True)
+
+    latencies.sort()
+    return Result(
+        members=members,
+        messages=messages,
+        deliveries_per_s=members * messages / elapsed,
+        p50_ms=statistics.median(latencies) * 1000,
+        p99_ms=latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        rss_per_member_kib=rss_per_member,
+        dropped=dropped,
+    )
+
+
+async def run(source: Path | None, members: int, messages: int, window: int) -> Result:
+    process, target = start_server(source)
+    try:
+        return await asyncio.wait_for(
+            scenario(target, process.pid, members, messages, window), DEADLINE
+        )
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def row(label: str, r: Result) -> str:
+    return (
+        f"| {label} | {r.members} | {r.deliveries_per_s:,.0f} | {r.p50_ms:.2f} |"
+        f" {r.p99_ms:.2f} | {r.rss_per_member_kib:.1f} KiB | {r.dropped} |"
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--members", type=int, nargs="+", default=[1, 10, 100, 1000])
+    parser.add_argument("--messages", type=int, default=200, help="messages per scenario")
+    parser.add_argument("--window", type=int, default=16, help="messages in flight at most")
+    parser.add_argument("--baseline", type=Path, help="another tp3 checkout to compare with")
+    args = parser.parse_args()
+    print(f"chat fan-out: {args.messages} messages per scenario, window {args.window}")
+    print("| server | members | deliveries/s | p50 ms | p99 ms | server RSS per member | dropped |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for members in args.members:
+        this = await run(None, members, args.messages, args.window)
+        print(row("this", this), flush=True)
+        if args.baseline:
+            base = await run(args.baseline.resolve(), members, args.messages, args.window)
+            print(row("baseline", base), flush=True)
+            speed = this.deliveries_per_s / base.deliveries_per_s
+            print(
+                f"| this/baseline | {members} | x{speed:.2f} | x{this.p50_ms / base.p50_ms:.2f}"
+                f" | x{this.p99_ms / base.p99_ms:.2f} | | |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
