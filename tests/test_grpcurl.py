@@ -149,3 +149,18 @@ def test_errors_come_back_as_status(grpcurl: str, server_process: ServerProcess)
 def test_health(grpcurl: str, server_process: ServerProcess) -> None:
     [health] = messages(run(grpcurl, server_process, "grpc.health.v1.Health/Check"))
     assert health == {"status": "SERVING"}
+
+
+def test_a_chat_session_fed_from_stdin(grpcurl: str, server_process: ServerProcess) -> None:
+    session = (
+        '{"join": {"room": "grpcurl", "name": "curl"}}'
+        '{"send": {"text": "hi from grpcurl"}}'
+        '{"send": {"text": "psst", "to": "nobody"}}'
+        '{"leave": {}}'
+    )
+    replies = messages(run(grpcurl, server_process, "tp3.chat.v1.ChatService/Chat", data=session))
+    assert replies[0]["joined"]["name"] == "curl"
+    assert replies[1]["message"]["from"] == "curl"
+    assert replies[1]["message"]["text"] == "hi from grpcurl"
+    assert "no member named 'nobody'" in replies[2]["notice"]["text"]
+    assert len(replies) == 3
