@@ -352,6 +352,8 @@ async def test_a_member_that_never_reads_is_disconnected_and_the_others_get_ever
 async def test_a_member_whose_connection_vanishes_is_removed_and_announced(
     server: Tp3Server, client: AsyncTp3Client
 ) -> None:
+    await client.chat.list_rooms()  # the client's connection is up: its tasks count as before
+    tasks_before = len(asyncio.all_tasks())
     async with client.chat.join("stay", "vanish") as stay:
         doomed = AsyncTp3Client(f"127.0.0.1:{server.port}")
         session = doomed.chat.join("gone", "vanish")
@@ -365,6 +367,9 @@ async def test_a_member_whose_connection_vanishes_is_removed_and_announced(
         assert [m.name for m in await client.chat.list_members("vanish")] == ["stay"]
     await eventually(lambda: server.chat.active_sessions == 0)
     assert await client.chat.list_rooms() == []  # the empty room is gone
+    assert server.chat_backend.buffered_events() == 0
+    # no handler, reader or connection task of either member is left behind
+    await eventually(lambda: len(asyncio.all_tasks()) <= tasks_before)
 
 
 async def test_list_rooms_and_members(client: AsyncTp3Client) -> None:
