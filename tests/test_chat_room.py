@@ -16,9 +16,9 @@ from tp3.chat.events import (
     Resume,
     RoomMessage,
 )
-from tp3.chat.mailbox import Mailbox, MailboxClosed
 from tp3.chat.room import Room
 from tp3.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from tp3.mailbox import Mailbox, MailboxClosed
 
 
 def fixed_clock() -> datetime:

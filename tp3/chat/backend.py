@@ -8,10 +8,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from tp3.chat import rules
-from tp3.chat.events import Joined, LeaveReason, MemberInfo, Resume, RoomSummary
-from tp3.chat.mailbox import Mailbox
+from tp3.chat.events import ChatEvent, Joined, LeaveReason, MemberInfo, Resume, RoomSummary
 from tp3.chat.room import Room
 from tp3.errors import FailedPrecondition, NotFound
+from tp3.mailbox import Mailbox
 
 __all__ = ["ChatBackend", "ChatLimits", "InMemoryChatBackend", "Session"]
 
@@ -37,7 +37,7 @@ class Session:
     """One member's presence in one room, from join to leave."""
 
     joined: Joined
-    mailbox: Mailbox
+    mailbox: Mailbox[ChatEvent]
 
     @property
     def room(self) -> str:
@@ -88,7 +88,7 @@ class InMemoryChatBackend(ChatBackend):
                 history_size=self.limits.history_size,
                 join_history=self.limits.join_history,
             )
-        mailbox = Mailbox(self.limits.mailbox_size)
+        mailbox: Mailbox[ChatEvent] = Mailbox(self.limits.mailbox_size)
         joined = target.join(member_name, mailbox, resume)
         self._rooms[room_name] = target
         return Session(joined, mailbox)

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+
+from tp3.mailbox import LeaveReason
 
 __all__ = [
     "ChatEvent",
@@ -17,12 +18,6 @@ __all__ = [
     "RoomMessage",
     "RoomSummary",
 ]
-
-
-class LeaveReason(Enum):
-    LEFT = "left"
-    DISCONNECTED = "disconnected"
-    TOO_SLOW = "too slow"
 
 
 @dataclass(frozen=True)

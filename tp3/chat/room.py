@@ -22,8 +22,8 @@ from tp3.chat.events import (
     Resume,
     RoomMessage,
 )
-from tp3.chat.mailbox import Mailbox
 from tp3.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from tp3.mailbox import Mailbox
 
 __all__ = ["Member", "Room"]
 
@@ -39,7 +39,7 @@ class Member:
     name: str
     member_id: str
     joined_at: datetime
-    mailbox: Mailbox
+    mailbox: Mailbox[ChatEvent]
 
     def info(self) -> MemberInfo:
         return MemberInfo(self.name, self.joined_at)
@@ -62,7 +62,7 @@ class Room:
     def members(self) -> tuple[Member, ...]:
         return tuple(self._members.values())
 
-    def join(self, name: str, mailbox: Mailbox, resume: Resume | None = None) -> Joined:
+    def join(self, name: str, mailbox: Mailbox[ChatEvent], resume: Resume | None = None) -> Joined:
         key = name.casefold()
         if key in self._members:
             raise AlreadyExists(f"name: {name!r} is already taken in room {self.name!r}")

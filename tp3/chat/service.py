@@ -14,9 +14,9 @@ from typing import cast
 from tp3.chat import rules, wire
 from tp3.chat.backend import ChatBackend, Session
 from tp3.chat.events import LeaveReason, Notice
-from tp3.chat.mailbox import MailboxClosed
 from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted, Tp3Error
 from tp3.generated.tp3.chat import v1 as pb
+from tp3.mailbox import MailboxClosed
 from tp3.rpc_hooks import current_rpc
 from tp3.status import status_for
 

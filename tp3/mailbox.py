@@ -1,16 +1,26 @@
-"""Each member's bounded buffer of events.
+"""A subscriber's bounded buffer of events (a chat member's, a game player's or spectator's).
 
-The room only ever puts into a mailbox, never waits on one: a member whose mailbox is full is
-too slow to keep up, and the room closes it instead of letting it stall everyone else.
+Whoever fans events out only ever puts into a mailbox, never waits on one: a subscriber whose
+mailbox is full is too slow to keep up, and is dropped instead of stalling everyone else.
 """
 
 import asyncio
 from collections import deque
 from collections.abc import Callable
+from enum import Enum
+from typing import Generic, TypeVar
 
-from tp3.chat.events import ChatEvent, LeaveReason
+__all__ = ["LeaveReason", "Mailbox", "MailboxClosed"]
 
-__all__ = ["Mailbox", "MailboxClosed"]
+T = TypeVar("T")
+
+
+class LeaveReason(Enum):
+    """Why a subscriber's mailbox closed."""
+
+    LEFT = "left"
+    DISCONNECTED = "disconnected"
+    TOO_SLOW = "too slow"
 
 
 class MailboxClosed(Exception):
@@ -19,20 +29,20 @@ class MailboxClosed(Exception):
         self.reason = reason
 
 
-class Mailbox:
+class Mailbox(Generic[T]):
     def __init__(self, capacity: int) -> None:
         if capacity < 1:
             raise ValueError("a mailbox holds at least one event")
         self.capacity = capacity
         self.closed: LeaveReason | None = None
-        self._events: deque[ChatEvent] = deque()
+        self._events: deque[T] = deque()
         self._changed = asyncio.Event()
         self._on_close: list[Callable[[LeaveReason], None]] = []
 
     def __len__(self) -> int:
         return len(self._events)
 
-    def put(self, event: ChatEvent) -> bool:
+    def put(self, event: T) -> bool:
         """Queue `event`; False if the mailbox is full. A closed mailbox drops it."""
         if self.closed is not None:
             return True
@@ -57,7 +67,7 @@ class Mailbox:
     def on_close(self, callback: Callable[[LeaveReason], None]) -> None:
         self._on_close.append(callback)
 
-    async def get(self) -> ChatEvent:
+    async def get(self) -> T:
         """The next event, waiting for one; MailboxClosed once closed and drained."""
         while True:
             if self._events:
