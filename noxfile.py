@@ -8,7 +8,6 @@ nox -s bench        benchmarks (never part of the test run); arguments after --
 
 import filecmp
 import shutil
-import tempfile
 from pathlib import Path
 
 import nox
@@ -55,21 +54,27 @@ def bench(session: nox.Session) -> None:
 
 
 def generate(session: nox.Session, out: Path) -> None:
-    """betterproto2 (async client + server) and a descriptor set, all protos in one call."""
-    protos = sorted(str(p.relative_to(PROTOS)) for p in PROTOS.rglob("*.proto"))
+    """betterproto2 (async client + server) and a descriptor set, all protos in one call.
+
+    protoc runs inside `out`: the plugin decides which package `__init__.py` files to write by
+    looking for them relative to its working directory, so run anywhere else it skips those
+    whose twins exist there (tp3/chat/__init__.py...) and the output depends on the tree.
+    `out` must lie inside the project, for the plugin's ruff to find pyproject.toml."""
+    protos = sorted(str(p) for p in PROTOS.rglob("*.proto"))
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    session.run(
-        "python",
-        "-m",
-        "grpc_tools.protoc",
-        f"--proto_path={PROTOS}",
-        f"--python_betterproto2_out={out}",
-        "--python_betterproto2_opt=client_generation=async,server_generation=async",
-        "--include_imports",
-        f"--descriptor_set_out={out / 'tp3.binpb'}",
-        *protos,
-    )
+    with session.chdir(out):
+        session.run(
+            "python",
+            "-m",
+            "grpc_tools.protoc",
+            f"--proto_path={PROTOS}",
+            "--python_betterproto2_out=.",
+            "--python_betterproto2_opt=client_generation=async,server_generation=async",
+            "--include_imports",
+            "--descriptor_set_out=tp3.binpb",
+            *protos,
+        )
 
 
 @nox.session
@@ -82,10 +87,10 @@ def protos(session: nox.Session) -> None:
 def protos_check(session: nox.Session) -> None:
     """Fail when tp3/generated/ is not what protos/ generates (someone edited either alone)."""
     install(session)
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = Path(tmp) / "generated"
-        generate(session, fresh)
-        drift = _differences(filecmp.dircmp(fresh, GENERATED, ignore=["__pycache__"]))
+    fresh = ROOT / ".nox" / "protos_check" / "generated"
+    generate(session, fresh)
+    drift = _differences(filecmp.dircmp(fresh, GENERATED, ignore=["__pycache__"]))
+    shutil.rmtree(fresh.parent)
     if drift:
         session.error(f"tp3/generated/ is out of date ({', '.join(drift)}): run `nox -s protos`")
 
