@@ -1,13 +1,11 @@
-"""The grpclib ChatService: a session loop per member over the chat backend.
+"""The grpclib ChatService: a session per member over the chat backend.
 
-Each Chat RPC runs two halves: the handler itself streams the member's mailbox out, and a
-reader task applies what the member sends. Nothing here waits on another member: a member too
-slow to read is disconnected by the room, and `current_rpc().abort` ends its RPC even while
-the handler is stuck sending to it.
+Each Chat RPC relays the member's mailbox out (`tp3.relay`) while a reader task applies what
+the member sends. Nothing here waits on another member: a member too slow to read is
+disconnected by the room, and its RPC ends with RESOURCE_EXHAUSTED.
 """
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from typing import cast
 
@@ -16,13 +14,10 @@ from tp3.chat.backend import ChatBackend, Session
 from tp3.chat.events import LeaveReason, Notice
 from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted, Tp3Error
 from tp3.generated.tp3.chat import v1 as pb
-from tp3.mailbox import MailboxClosed
-from tp3.rpc_hooks import current_rpc
+from tp3.relay import relay
 from tp3.status import status_for
 
 __all__ = ["ChatService"]
-
-log = logging.getLogger("tp3.chat")
 
 
 def _too_slow(session: Session) -> ResourceExhausted:
@@ -48,31 +43,20 @@ class ChatService(pb.ChatServiceBase):
         session = await self._backend.join(
             join.room, join.name, wire.resume_from_proto(join.resume)
         )
-        rpc = current_rpc()
-        session.mailbox.on_close(
-            lambda reason: rpc.abort(_too_slow(session)) if reason is LeaveReason.TOO_SLOW else None
-        )
         self.active_sessions += 1
-        reader = asyncio.create_task(self._apply_requests(messages, session))
         try:
             yield wire.joined_to_proto(session.joined)
-            while True:
-                event = await session.mailbox.get()
+            events = relay(
+                session.mailbox,
                 # serialized once for all its recipients; the codec sends the bytes as they are
-                yield cast(pb.ChatResponse, wire.encoded_event(event))
-        except MailboxClosed as closed:
-            if closed.reason is LeaveReason.TOO_SLOW:
-                raise _too_slow(session) from None
-            # the member left: end the stream normally
+                lambda event: cast(pb.ChatResponse, wire.encoded_event(event)),
+                too_slow=lambda: _too_slow(session),
+                reader=self._apply_requests(messages, session),
+            )
+            async for response in events:
+                yield response
         finally:
             self.active_sessions -= 1
-            reader.cancel()
-            try:
-                await reader
-            except asyncio.CancelledError:
-                pass
-            except Exception as error:  # the connection went away under the reader
-                log.debug("chat reader of %s ended: %r", session.member_id, error)
             await self._backend.leave(session, LeaveReason.DISCONNECTED)  # no-op if gone
 
     async def _apply_requests(
