@@ -5,123 +5,33 @@ line on stderr with the documented exit status, never a traceback.
 """
 
 import json
-import os
-import queue
-import select
 import subprocess
-import sys
-import threading
-import time
-from typing import Any, TextIO
+from typing import Any
 
 import pytest
+from cli_support import (
+    LINE_TIMEOUT,
+    Command,
+    Terminal,
+    assert_ok,
+    assert_one_error_line,
+    run_tp3,
+    tp3_env,
+)
 from conftest import ServerProcess
 
-RUN_TIMEOUT = 20.0
-LINE_TIMEOUT = 10.0
 RATE_DATE = "2026-02-20"
-
-
-def _env(**overrides: str) -> dict[str, str]:
-    """The caller's environment without TP3_TARGET (tests choose it), wide and colourless."""
-    env = {k: v for k, v in os.environ.items() if k not in {"TP3_TARGET", "FORCE_COLOR"}}
-    env.update({"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
-    env.update(overrides)
-    return env
-
-
-def tp3(
-    *args: str, input: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tp3", *args],
-        input=input,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-        env=env if env is not None else _env(),
-        stdin=None if input is not None else subprocess.DEVNULL,
-    )
 
 
 def cli(
     server: ServerProcess, *args: str, input: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     """`tp3 currency ARGS --target <server>`."""
-    return tp3("currency", *args, "--target", server.target, input=input)
-
-
-def assert_ok(result: subprocess.CompletedProcess[str]) -> list[str]:
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    return result.stdout.splitlines()
-
-
-def assert_one_error_line(result: subprocess.CompletedProcess[str], code: int, prefix: str) -> str:
-    """The command failed with `code` and said why in exactly one stderr line, no traceback."""
-    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
-    assert "Traceback" not in result.stdout + result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(prefix), lines[0]
-    assert result.stdout == ""
-    return lines[0]
+    return run_tp3("currency", *args, "--target", server.target, input=input)
 
 
 def json_lines(stdout: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stdout.splitlines()]
-
-
-class LineReader:
-    """Reads a pipe in a thread so tests can wait for one line with a bound."""
-
-    def __init__(self, pipe: TextIO) -> None:
-        self._lines: queue.Queue[str | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._pump, args=(pipe,), daemon=True)
-        self._thread.start()
-
-    def _pump(self, pipe: TextIO) -> None:
-        for line in pipe:
-            self._lines.put(line.rstrip("\n"))
-        self._lines.put(None)
-
-    def next_line(self, timeout: float = LINE_TIMEOUT) -> str | None:
-        """The next line, None at the end of the stream; fails the test after `timeout`."""
-        try:
-            return self._lines.get(timeout=timeout)
-        except queue.Empty:
-            pytest.fail(f"no line within {timeout}s")
-
-    def join(self, timeout: float = LINE_TIMEOUT) -> None:
-        self._thread.join(timeout)
-        assert not self._thread.is_alive()
-
-
-def _popen(*args: str, stdin: int | None = subprocess.DEVNULL) -> "subprocess.Popen[str]":
-    return subprocess.Popen(
-        [sys.executable, "-m", "tp3", *args],
-        stdin=stdin,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(),
-    )
-
-
-def _finish(process: "subprocess.Popen[str]", *readers: LineReader) -> None:
-    """Stop the process if it still runs, wait for it, and release its pipes."""
-    if process.poll() is None:
-        process.terminate()
-    try:
-        process.wait(LINE_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(LINE_TIMEOUT)
-    for reader in readers:
-        reader.join()
-    for pipe in (process.stdin, process.stdout, process.stderr):
-        if pipe is not None:
-            pipe.close()
 
 
 # --- convert (unary) -------------------------------------------------------------------------
@@ -164,14 +74,14 @@ def test_convert_bad_amount_is_one_error_line(server_process: ServerProcess) -> 
 
 
 def test_convert_unreachable_server_is_unavailable() -> None:
-    result = tp3("currency", "convert", "1", "EUR", "USD", "--target", "127.0.0.1:1")
+    result = run_tp3("currency", "convert", "1", "EUR", "USD", "--target", "127.0.0.1:1")
     line = assert_one_error_line(result, 1, "error: UNAVAILABLE: ")
     assert "127.0.0.1:1" in line
 
 
 @pytest.mark.parametrize("target", ["nonsense", "127.0.0.1:notaport", ":50051", "host:0"])
 def test_convert_malformed_target_is_a_usage_error(target: str) -> None:
-    result = tp3("currency", "convert", "1", "EUR", "USD", "--target", target)
+    result = run_tp3("currency", "convert", "1", "EUR", "USD", "--target", target)
     line = assert_one_error_line(result, 2, "error: ")
     assert repr(target) in line
 
@@ -180,20 +90,22 @@ def test_convert_malformed_target_is_a_usage_error(target: str) -> None:
 
 
 def test_target_env_var_is_used_without_target_option(server_process: ServerProcess) -> None:
-    result = tp3(
-        "currency", "convert", "100", "EUR", "USD", env=_env(TP3_TARGET=server_process.target)
+    result = run_tp3(
+        "currency", "convert", "100", "EUR", "USD", env=tp3_env(TP3_TARGET=server_process.target)
     )
     assert assert_ok(result) == [f"100 EUR = 117.67 USD  (rate 1.1767, rates of {RATE_DATE})"]
 
 
 def test_target_env_var_really_chooses_the_server() -> None:
-    result = tp3("currency", "convert", "1", "EUR", "USD", env=_env(TP3_TARGET="127.0.0.1:1"))
+    result = run_tp3(
+        "currency", "convert", "1", "EUR", "USD", env=tp3_env(TP3_TARGET="127.0.0.1:1")
+    )
     line = assert_one_error_line(result, 1, "error: UNAVAILABLE: ")
     assert "127.0.0.1:1" in line
 
 
 def test_target_option_overrides_env_var(server_process: ServerProcess) -> None:
-    result = tp3(
+    result = run_tp3(
         "currency",
         "convert",
         "100",
@@ -201,7 +113,7 @@ def test_target_option_overrides_env_var(server_process: ServerProcess) -> None:
         "USD",
         "--target",
         server_process.target,
-        env=_env(TP3_TARGET="127.0.0.1:1"),
+        env=tp3_env(TP3_TARGET="127.0.0.1:1"),
     )
     assert assert_ok(result)[0].startswith("100 EUR = 117.67 USD")
 
@@ -240,7 +152,7 @@ def test_quotes_json(server_process: ServerProcess) -> None:
 
 def test_quotes_are_printed_as_they_arrive(server_process: ServerProcess) -> None:
     # 50 ticks 0.2s apart take 10s: the first line must show up long before the end.
-    process = _popen(
+    quotes = Command(
         "currency",
         "quotes",
         "EUR",
@@ -252,16 +164,13 @@ def test_quotes_are_printed_as_they_arrive(server_process: ServerProcess) -> Non
         "--target",
         server_process.target,
     )
-    assert process.stdout is not None
-    assert process.stderr is not None
-    out, err = LineReader(process.stdout), LineReader(process.stderr)
     try:
-        first = out.next_line(timeout=5.0)
+        first = quotes.out.next_line(timeout=5.0)
         assert first is not None
         assert first.startswith("#1 "), first
-        assert process.poll() is None, "the stream should still be running"
+        assert quotes.process.poll() is None, "the stream should still be running"
     finally:
-        _finish(process, out, err)
+        quotes.finish()
 
 
 def test_quotes_zero_count_is_rejected(server_process: ServerProcess) -> None:
@@ -363,32 +272,33 @@ def test_exchange_all_good_exits_zero(server_process: ServerProcess) -> None:
 
 
 def test_exchange_answers_each_line_before_stdin_closes(server_process: ServerProcess) -> None:
-    process = _popen(
+    exchange = Command(
         "currency", "exchange", "--target", server_process.target, stdin=subprocess.PIPE
     )
-    assert process.stdin is not None
-    assert process.stdout is not None
-    assert process.stderr is not None
-    out, err = LineReader(process.stdout), LineReader(process.stderr)
+    stdin = exchange.process.stdin
+    assert stdin is not None
     try:
-        process.stdin.write("6500 MAD USD\n")
-        process.stdin.flush()
+        stdin.write("6500 MAD USD\n")
+        stdin.flush()
         assert (
-            out.next_line() == f"6500 MAD = 708.68 USD  (rate 0.1090284084, rates of {RATE_DATE})"
+            exchange.out.next_line()
+            == f"6500 MAD = 708.68 USD  (rate 0.1090284084, rates of {RATE_DATE})"
         )
-        assert process.poll() is None
+        assert exchange.process.poll() is None
 
-        process.stdin.write("100 EUR JPY\n")
-        process.stdin.flush()
-        assert out.next_line() == f"100 EUR = 18263 JPY  (rate 182.63, rates of {RATE_DATE})"
-        assert process.poll() is None
+        stdin.write("100 EUR JPY\n")
+        stdin.flush()
+        assert (
+            exchange.out.next_line() == f"100 EUR = 18263 JPY  (rate 182.63, rates of {RATE_DATE})"
+        )
+        assert exchange.process.poll() is None
 
-        process.stdin.close()
-        assert process.wait(LINE_TIMEOUT) == 0
-        assert out.next_line() is None
-        assert err.next_line() is None
+        stdin.close()
+        assert exchange.wait(LINE_TIMEOUT) == 0
+        assert exchange.out.next_line() is None
+        assert exchange.err.next_line() is None
     finally:
-        _finish(process, out, err)
+        exchange.finish()
 
 
 # --- list (unary) ----------------------------------------------------------------------------
@@ -441,7 +351,7 @@ def test_list_json(server_process: ServerProcess) -> None:
     ids=["tp3", "serve", "currency", "convert", "quotes", "batch", "exchange", "list"],
 )
 def test_help(command: tuple[str, ...], expected: list[str]) -> None:
-    result = tp3(*command, "--help")
+    result = run_tp3(*command, "--help")
     assert result.returncode == 0, result.stderr
     assert "Usage:" in result.stdout
     for text in expected:
@@ -454,42 +364,11 @@ def test_help(command: tuple[str, ...], expected: list[str]) -> None:
 def test_ctrl_c_in_an_interactive_exchange_exits_at_once(server_process: ServerProcess) -> None:
     """In a real terminal stdin is blocked in a read when Ctrl-C comes: the command must still
     leave at once (exit 130), not wait for the user to press Enter."""
-    pty = pytest.importorskip("pty")
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the command, on the terminal
-        os.execve(
-            sys.executable,
-            [sys.executable, "-m", "tp3", "currency", "exchange", "-t", server_process.target],
-            _env(),
-        )
-    waited = (0, 0)
+    exchange = Terminal("currency", "exchange", "-t", server_process.target)
     try:
-        os.write(fd, b"1 EUR USD\n")
-        assert "1 EUR = 1.18 USD" in _read_terminal(fd, until="USD  (rate")
-        os.write(fd, b"\x03")  # Ctrl-C, delivered by the terminal as SIGINT
-        deadline = time.monotonic() + LINE_TIMEOUT
-        while (waited := os.waitpid(pid, os.WNOHANG))[0] == 0:
-            assert time.monotonic() < deadline, "still running after Ctrl-C"
-            _read_terminal(fd, until="", timeout=0.05)
-        assert os.waitstatus_to_exitcode(waited[1]) == 130
+        exchange.type("1 EUR USD\n")
+        assert "1 EUR = 1.18 USD" in exchange.wait_for("USD  (rate")
+        exchange.type("\x03")  # Ctrl-C, delivered by the terminal as SIGINT
+        assert exchange.wait_exit() == 130
     finally:
-        if waited[0] == 0:  # not reaped: don't leave it running
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-        os.close(fd)
-
-
-def _read_terminal(fd: int, until: str, timeout: float = LINE_TIMEOUT) -> str:
-    """What the terminal shows, read until `until` appears (or `timeout`)."""
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if ready:
-            try:
-                seen += os.read(fd, 4096)
-            except OSError:  # the child closed the terminal
-                break
-            if until and until in seen.decode(errors="replace"):
-                break
-    return seen.decode(errors="replace")
+        exchange.close()

@@ -6,150 +6,49 @@ never on the clock. Each test uses its own rooms, since the session's server is 
 
 import asyncio
 import contextlib
-import fcntl
 import json
-import os
-import queue
 import re
-import select
-import struct
 import subprocess
-import sys
-import termios
-import threading
-import time
-from typing import Any, TextIO
+from typing import Any
 
 import pytest
+from cli_support import (
+    RUN_TIMEOUT,
+    Command,
+    Terminal,
+    assert_ok,
+    assert_one_error_line,
+    run_tp3,
+    tp3_argv,
+    tp3_env,
+)
 from conftest import ServerProcess
 
 from tp3.errors import Tp3Error
 from tp3.server import Tp3Server
 
-RUN_TIMEOUT = 20.0
-LINE_TIMEOUT = 10.0
-
-
-def _env(**overrides: str) -> dict[str, str]:
-    """The caller's environment without TP3_TARGET (tests choose it), wide and colourless."""
-    env = {k: v for k, v in os.environ.items() if k not in {"TP3_TARGET", "FORCE_COLOR"}}
-    env.update({"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
-    env.update(overrides)
-    return env
-
 
 def chat(server: ServerProcess, *args: str) -> subprocess.CompletedProcess[str]:
     """`tp3 chat ARGS --target <server>`, to completion."""
-    return subprocess.run(
-        [sys.executable, "-m", "tp3", "chat", *args, "--target", server.target],
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-        env=_env(),
-        stdin=subprocess.DEVNULL,
+    return run_tp3("chat", *args, "--target", server.target)
+
+
+def chat_command(server: ServerProcess, *args: str, stdin: int = subprocess.DEVNULL) -> Command:
+    """`tp3 chat ARGS --target <server>`, running alongside the test."""
+    return Command("chat", *args, "--target", server.target, stdin=stdin)
+
+
+def chat_terminal(server: ServerProcess, *args: str) -> Terminal:
+    """`tp3 chat ARGS --target <server>` on a pseudo-terminal."""
+    # A terminal that answers no cursor position requests: tell prompt_toolkit not to ask.
+    return Terminal(
+        "chat", *args, "--target", server.target, TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1"
     )
-
-
-def assert_ok(result: subprocess.CompletedProcess[str]) -> list[str]:
-    assert result.returncode == 0, (result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    return result.stdout.splitlines()
-
-
-def assert_one_error_line(result: subprocess.CompletedProcess[str], code: int, prefix: str) -> str:
-    """The command failed with `code` and said why in exactly one stderr line, no traceback."""
-    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
-    assert "Traceback" not in result.stdout + result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(prefix), lines[0]
-    return lines[0]
-
-
-class LineReader:
-    """Reads a pipe in a thread so tests can wait for one line with a bound."""
-
-    def __init__(self, pipe: TextIO) -> None:
-        self._lines: queue.Queue[str | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._pump, args=(pipe,), daemon=True)
-        self._thread.start()
-
-    def _pump(self, pipe: TextIO) -> None:
-        for line in pipe:
-            self._lines.put(line.rstrip("\n"))
-        self._lines.put(None)
-
-    def next_line(self, timeout: float = LINE_TIMEOUT) -> str | None:
-        """The next line, None at the end of the stream; fails the test after `timeout`."""
-        try:
-            return self._lines.get(timeout=timeout)
-        except queue.Empty:
-            pytest.fail(f"no line within {timeout}s")
-
-    def rest(self, timeout: float = LINE_TIMEOUT) -> list[str]:
-        """The lines left until the end of the stream."""
-        lines = []
-        while (line := self.next_line(timeout)) is not None:
-            lines.append(line)
-        return lines
-
-    def join(self, timeout: float = LINE_TIMEOUT) -> None:
-        self._thread.join(timeout)
-        assert not self._thread.is_alive()
-
-
-class Command:
-    """A `tp3 chat ...` subprocess running alongside the test, its output read line by line."""
-
-    def __init__(self, server: ServerProcess, *args: str, stdin: int = subprocess.DEVNULL) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tp3", "chat", *args, "--target", server.target],
-            stdin=stdin,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=_env(),
-        )
-        assert self.process.stdout is not None
-        assert self.process.stderr is not None
-        self.out = LineReader(self.process.stdout)
-        self.err = LineReader(self.process.stderr)
-
-    def next_json(self) -> dict[str, Any]:
-        line = self.out.next_line()
-        assert line is not None, f"the command ended: {self.err.rest()}"
-        event: dict[str, Any] = json.loads(line)
-        return event
-
-    def wait_json(self, **fields: Any) -> dict[str, Any]:
-        """Skip JSON lines until one has these fields."""
-        while True:
-            event = self.next_json()
-            if fields.items() <= event.items():
-                return event
-
-    def wait(self, timeout: float = LINE_TIMEOUT) -> int:
-        return self.process.wait(timeout)
-
-    def finish(self) -> None:
-        """Stop the process if it still runs, wait for it, and release its pipes."""
-        if self.process.poll() is None:
-            self.process.terminate()
-        try:
-            self.process.wait(LINE_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(LINE_TIMEOUT)
-        self.out.join()
-        self.err.join()
-        for pipe in (self.process.stdin, self.process.stdout, self.process.stderr):
-            if pipe is not None:
-                pipe.close()
 
 
 def listener(server: ServerProcess, name: str, room: str, *args: str) -> Command:
     """`tp3 chat listen --json`, once it is in the room (its welcome line was read)."""
-    command = Command(server, "listen", "--name", name, "--room", room, "--json", *args)
+    command = chat_command(server, "listen", "--name", name, "--room", room, "--json", *args)
     welcome = command.next_json()
     assert welcome["type"] == "welcome", welcome
     return command
@@ -183,7 +82,7 @@ def test_listen_prints_messages_in_order_and_stops_at_count(server_process: Serv
 
 
 def test_listen_text_lines(server_process: ServerProcess) -> None:
-    bob = Command(server_process, "listen", "-n", "bob", "-r", "cli-text", "--count", "1")
+    bob = chat_command(server_process, "listen", "-n", "bob", "-r", "cli-text", "--count", "1")
     try:
         assert bob.out.next_line() == "* joined room cli-text as bob; here: bob"
         assert_ok(chat(server_process, "send", "-n", "alice", "-r", "cli-text", "hi bob"))
@@ -233,14 +132,13 @@ def test_private_message_to_an_unknown_member_is_one_error_line(
     server_process: ServerProcess,
 ) -> None:
     result = chat(server_process, "send", "-n", "alice", "-r", "cli-nobody", "--to", "nobody", "hi")
-    line = assert_one_error_line(result, 1, "error: NOT_FOUND: ")
+    line = assert_one_error_line(result, 1, "error: NOT_FOUND: ")  # and nothing on stdout
     assert "'nobody'" in line
-    assert result.stdout == ""
 
 
 def test_empty_message_is_one_error_line(server_process: ServerProcess) -> None:
     result = chat(server_process, "send", "-n", "alice", "-r", "cli-empty", " ")
-    assert_one_error_line(result, 1, "error: INVALID_ARGUMENT: text")
+    assert_one_error_line(result, 1, "error: INVALID_ARGUMENT: text", stdout_empty=False)
 
 
 @pytest.mark.parametrize("command", ["send", "listen", "interactive"])
@@ -255,7 +153,9 @@ def test_a_name_already_taken_is_one_error_line(
             "listen": ["listen", "--name", "Dana", "--room", room, "--count", "1"],
             "interactive": ["--name", "Dana", "--room", room],
         }[command]
-        line = assert_one_error_line(chat(server_process, *args), 1, "error: ALREADY_EXISTS: ")
+        line = assert_one_error_line(
+            chat(server_process, *args), 1, "error: ALREADY_EXISTS: ", stdout_empty=False
+        )
         assert "'Dana'" in line
     finally:
         dana.finish()
@@ -268,20 +168,15 @@ def test_an_invalid_name_is_one_error_line(server_process: ServerProcess, comman
         "listen": ["listen", "--name", "a b", "--room", "cli-bad-name", "--count", "1"],
         "interactive": ["--name", "a b", "--room", "cli-bad-name"],
     }[command]
-    line = assert_one_error_line(chat(server_process, *args), 1, "error: INVALID_ARGUMENT: name")
+    line = assert_one_error_line(
+        chat(server_process, *args), 1, "error: INVALID_ARGUMENT: name", stdout_empty=False
+    )
     assert "'a b'" in line
 
 
 def test_unreachable_server_is_one_error_line() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "tp3", "chat", "send", "-n", "a", "hi", "-t", "127.0.0.1:1"],
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-        env=_env(),
-        stdin=subprocess.DEVNULL,
-    )
-    assert_one_error_line(result, 1, "error: UNAVAILABLE: ")
+    result = run_tp3("chat", "send", "-n", "a", "hi", "-t", "127.0.0.1:1")
+    assert_one_error_line(result, 1, "error: UNAVAILABLE: ", stdout_empty=False)
 
 
 def test_listen_timeout_with_nothing_said_exits_zero(server_process: ServerProcess) -> None:
@@ -354,7 +249,7 @@ def test_rooms_and_who(server_process: ServerProcess) -> None:
 
 def test_who_in_an_empty_room_is_not_found(server_process: ServerProcess) -> None:
     result = chat(server_process, "who", "--room", "cli-nobody-here")
-    assert_one_error_line(result, 1, "error: NOT_FOUND: ")
+    assert_one_error_line(result, 1, "error: NOT_FOUND: ", stdout_empty=False)
 
 
 # --- usage -----------------------------------------------------------------------------------
@@ -379,13 +274,7 @@ def test_interactive_chat_needs_a_name(server_process: ServerProcess) -> None:
     ids=["chat", "send", "listen", "rooms", "who"],
 )
 def test_help(command: tuple[str, ...], expected: list[str]) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "tp3", "chat", *command, "--help"],
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-        env=_env(),
-    )
+    result = run_tp3("chat", *command, "--help")
     assert result.returncode == 0, result.stderr
     for text in expected:
         assert text in result.stdout, text
@@ -397,7 +286,7 @@ def test_help(command: tuple[str, ...], expected: list[str]) -> None:
 def test_interactive_reads_lines_from_a_pipe(server_process: ServerProcess) -> None:
     room = "cli-pipe"
     bob = listener(server_process, "bob", room, "--count", "2", "--timeout", "30")
-    alice = Command(server_process, "--name", "alice", "--room", room, stdin=subprocess.PIPE)
+    alice = chat_command(server_process, "--name", "alice", "--room", room, stdin=subprocess.PIPE)
     assert alice.process.stdin is not None
     try:
         assert alice.out.next_line() == f"* joined room {room} as alice; here: bob, alice"
@@ -425,12 +314,11 @@ async def test_a_session_the_server_ends_is_one_error_line(server: Tp3Server) ->
     command says so in one line and exits 1."""
     room = "cli-flood"
     process = await asyncio.create_subprocess_exec(
-        *[sys.executable, "-m", "tp3", "chat", "-n", "alice", "-r", room],
-        *["--target", f"127.0.0.1:{server.port}"],
+        *tp3_argv("chat", "-n", "alice", "-r", room, "--target", f"127.0.0.1:{server.port}"),
         stdin=subprocess.PIPE,  # left open: the session goes on until the server ends it
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=_env(),
+        env=tp3_env(),
     )
     try:
         assert process.stdout is not None
@@ -458,77 +346,12 @@ async def test_a_session_the_server_ends_is_one_error_line(server: Tp3Server) ->
 
 # --- interactive, on a terminal --------------------------------------------------------------
 
-_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-class Terminal:
-    """`tp3 chat ARGS` on a pseudo-terminal: what the screen shows, and keys typed into it."""
-
-    def __init__(self, server: ServerProcess, *args: str) -> None:
-        pty = pytest.importorskip("pty")
-        argv = [sys.executable, "-m", "tp3", "chat", *args, "--target", server.target]
-        # A terminal that answers no cursor position requests: tell prompt_toolkit not to ask.
-        env = _env(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1")
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child: the command, on a 40x200 terminal
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))
-            os.execve(sys.executable, argv, env)
-        self._raw = b""
-        self._seen = 0  # how much of the screen text wait_for has consumed
-        self.status: int | None = None
-
-    @property
-    def screen(self) -> str:
-        """Everything shown so far, without escape sequences."""
-        return _ESCAPE.sub("", self._raw.decode(errors="replace"))
-
-    def _read(self, timeout: float) -> bool:
-        ready, _, _ = select.select([self.fd], [], [], timeout)
-        if ready:
-            try:
-                chunk = os.read(self.fd, 4096)
-            except OSError:  # the child closed the terminal
-                return False
-            self._raw += chunk
-            return bool(chunk)
-        return True
-
-    def wait_for(self, text: str, timeout: float = LINE_TIMEOUT) -> str:
-        """Wait until `text` appears after what earlier waits consumed; returns the screen
-        text up to and including it."""
-        deadline = time.monotonic() + timeout
-        while (found := self.screen.find(text, self._seen)) < 0:
-            if time.monotonic() > deadline or not self._read(0.05):
-                pytest.fail(f"{text!r} not shown within {timeout}s; screen:\n{self.screen}")
-        start, self._seen = self._seen, found + len(text)
-        return self.screen[start : self._seen]
-
-    def type(self, keys: str) -> None:
-        os.write(self.fd, keys.encode())
-
-    def wait_exit(self, timeout: float = LINE_TIMEOUT) -> int:
-        deadline = time.monotonic() + timeout
-        while (waited := os.waitpid(self.pid, os.WNOHANG))[0] == 0:
-            if time.monotonic() > deadline:
-                pytest.fail(f"still running after {timeout}s; screen:\n{self.screen}")
-            self._read(0.05)  # keep draining: a child blocked on a full terminal never exits
-        self.status = os.waitstatus_to_exitcode(waited[1])
-        while self._read(0.05) and time.monotonic() < deadline:
-            pass
-        return self.status
-
-    def close(self) -> None:
-        if self.status is None:  # not reaped: don't leave it running
-            os.kill(self.pid, 9)
-            os.waitpid(self.pid, 0)
-        os.close(self.fd)
-
 
 def test_interactive_chat_on_a_terminal(server_process: ServerProcess) -> None:
     room = "cli-tty"
     prompt = f"alice@{room}>"
     carol = listener(server_process, "carol", room, "--count", "3", "--timeout", "30")
-    alice = Terminal(server_process, "--name", "alice", "--room", room)
+    alice = chat_terminal(server_process, "--name", "alice", "--room", room)
     try:
         alice.wait_for(f"* joined room {room} as alice; here: carol, alice")
         alice.wait_for(prompt)
@@ -571,7 +394,7 @@ def test_interactive_chat_on_a_terminal(server_process: ServerProcess) -> None:
 def test_interactive_notice_keeps_the_session(server_process: ServerProcess) -> None:
     room = "cli-tty-notice"
     prompt = f"bob@{room}>"
-    bob = Terminal(server_process, "--name", "bob", "--room", room)
+    bob = chat_terminal(server_process, "--name", "bob", "--room", room)
     try:
         bob.wait_for(prompt)
         bob.type("/msg nobody hello\r")
@@ -595,7 +418,7 @@ def test_interactive_ctrl_d_and_ctrl_c_leave_cleanly(
 ) -> None:
     room = f"cli-tty-{name}"
     watcher = listener(server_process, "watcher", room, "--timeout", "30")
-    alice = Terminal(server_process, "--name", "alice", "--room", room)
+    alice = chat_terminal(server_process, "--name", "alice", "--room", room)
     try:
         alice.wait_for(f"alice@{room}>")
         watcher.wait_json(type="joined", name="alice")
