@@ -59,7 +59,12 @@ def messages(output: str) -> list[dict[str, Any]]:
 
 def test_list(grpcurl: str, server_process: ServerProcess) -> None:
     services = run(grpcurl, server_process, "list").split()
-    assert set(services) == {SERVICE, "tp3.chat.v1.ChatService", "grpc.health.v1.Health"}
+    assert set(services) == {
+        SERVICE,
+        "tp3.chat.v1.ChatService",
+        "tp3.game.v1.GuessingGame",
+        "grpc.health.v1.Health",
+    }
     methods = run(grpcurl, server_process, "list", SERVICE).split()
     assert {m.rsplit(".", 1)[1] for m in methods} == {
         "Convert",

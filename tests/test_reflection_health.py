@@ -21,6 +21,7 @@ from tp3.server import Tp3Server
 CURRENCY = "tp3.currency.v1.CurrencyService"
 HEALTH = "grpc.health.v1.Health"
 CHAT = "tp3.chat.v1.ChatService"
+GAME = "tp3.game.v1.GuessingGame"
 
 
 @pytest.fixture
@@ -95,7 +96,7 @@ class DynamicClient:
 async def test_reflection_lists_the_services(channel: Channel) -> None:
     response = await reflect(channel, list_services="")
     names = {s.name for s in response.list_services_response.service}
-    assert names == {CURRENCY, CHAT, HEALTH}
+    assert names == {CURRENCY, CHAT, GAME, HEALTH}
 
 
 async def test_reflection_v1alpha_lists_the_services_too(channel: Channel) -> None:
@@ -104,7 +105,12 @@ async def test_reflection_v1alpha_lists_the_services_too(channel: Channel) -> No
         await stream.send_message(alpha_pb2.ServerReflectionRequest(list_services=""), end=True)
         response = await stream.recv_message()
     assert response is not None
-    assert {s.name for s in response.list_services_response.service} == {CURRENCY, CHAT, HEALTH}
+    assert {s.name for s in response.list_services_response.service} == {
+        CURRENCY,
+        CHAT,
+        GAME,
+        HEALTH,
+    }
 
 
 async def test_reflection_describes_every_method(channel: Channel) -> None:

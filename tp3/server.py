@@ -33,6 +33,8 @@ from tp3.currency.converter import Converter
 from tp3.currency.market import Market
 from tp3.currency.rates import default_table, load_table
 from tp3.currency.service import CurrencyService
+from tp3.game.backend import GameBackend, GameLimits, InMemoryGameBackend
+from tp3.game.service import GameService
 from tp3.rpc_hooks import install_rpc_hooks
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServerConfig", "Tp3Server", "serve"]
@@ -51,6 +53,7 @@ class ServerConfig:
     seed: int | None = None
     """Makes the simulated quote streams reproducible."""
     chat: ChatLimits = field(default_factory=ChatLimits)
+    game: GameLimits = field(default_factory=GameLimits)
     keepalive: float | None = 30.0
     """Seconds between HTTP/2 pings on connections with open streams; a peer that does not
     answer within `keepalive_timeout` is dropped, so a member whose network vanished (no FIN,
@@ -61,13 +64,16 @@ class ServerConfig:
 
 
 class Tp3Server:
-    def __init__(self, config: ServerConfig) -> None:
+    def __init__(self, config: ServerConfig, *, game_backend: GameBackend | None = None) -> None:
+        """`game_backend` replaces the default one (tests inject a known secret source)."""
         self.config = config
         table = load_table(config.rates_file) if config.rates_file else default_table()
         self.currency = CurrencyService(Converter(table), Market(config.seed))
         self.chat_backend = InMemoryChatBackend(config.chat)
         self.chat = ChatService(self.chat_backend)
-        services: list[Any] = [self.currency, self.chat]
+        self.game_backend = game_backend or InMemoryGameBackend(config.game)
+        self.game = GameService(self.game_backend)
+        services: list[Any] = [self.currency, self.chat, self.game]
         self._serving = ServiceStatus()
         health = Health({service: [self._serving] for service in services})
         self._server = Server(
@@ -88,6 +94,7 @@ class Tp3Server:
 
     async def stop(self) -> None:
         self._serving.set(False)  # health watchers learn first
+        await self.game_backend.close()
         self._server.close()
         try:
             await asyncio.wait_for(self._server.wait_closed(), self.config.stop_timeout)

@@ -26,6 +26,7 @@ from tp3.client.currency import (
     StreamReply,
 )
 from tp3.client.errors import Tp3RpcError
+from tp3.client.game import AsyncGameClient, GameSession
 from tp3.client.target import DEFAULT_TARGET, TARGET_ENV, default_target, parse_target
 
 __all__ = [
@@ -34,12 +35,14 @@ __all__ = [
     "TARGET_ENV",
     "AsyncChatClient",
     "AsyncCurrencyClient",
+    "AsyncGameClient",
     "AsyncTp3Client",
     "BatchItem",
     "ChatSession",
     "ConversionRejected",
     "ConversionRequest",
     "CurrencyClient",
+    "GameSession",
     "StreamReply",
     "Tp3Client",
     "Tp3RpcError",
@@ -52,7 +55,8 @@ DEFAULT_TIMEOUT = 10.0
 
 
 class AsyncTp3Client:
-    """One connection to a tp3 server; `currency` and `chat` hold the services' calls."""
+    """One connection to a tp3 server; `currency`, `chat` and `game` hold the services'
+    calls."""
 
     def __init__(
         self,
@@ -67,6 +71,7 @@ class AsyncTp3Client:
         self._channel = Channel(host, port, config=config)
         self.currency = AsyncCurrencyClient(self._channel, self.target, timeout)
         self.chat = AsyncChatClient(self._channel, self.target, timeout)
+        self.game = AsyncGameClient(self._channel, self.target, timeout)
 
     def close(self) -> None:
         self._channel.close()

@@ -6,7 +6,6 @@ an event loop (the lab's "synchronous unary"), driving the same coroutines on a 
 
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable, Iterator
-from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -16,6 +15,7 @@ from grpclib.client import Channel
 from grpclib.const import Status
 
 from tp3.client.errors import rpc_errors
+from tp3.client.streams import closing_stream
 from tp3.currency import wire
 from tp3.currency.market import DEFAULT_COUNT, DEFAULT_INTERVAL
 from tp3.currency.models import BatchSummary, Conversion, CurrencyListing, Quote
@@ -67,13 +67,6 @@ def _amount_text(amount: Amount) -> str:
     return format_decimal(amount) if isinstance(amount, Decimal) else str(amount)
 
 
-def _closing(stream: AsyncIterator[T]) -> aclosing[AsyncGenerator[T, None]]:
-    """The stubs' response streams are async generators: close them when we leave early,
-    or the RPC stays open."""
-    assert isinstance(stream, AsyncGenerator)
-    return aclosing(stream)
-
-
 async def _each(items: Iterable[T] | AsyncIterable[T]) -> AsyncIterator[T]:
     if isinstance(items, AsyncIterable):
         async for item in items:
@@ -116,7 +109,7 @@ class AsyncCurrencyClient:
         expected = (count or DEFAULT_COUNT) * (interval or DEFAULT_INTERVAL).total_seconds()
         timeout = expected + self.timeout
         with rpc_errors(self._target, timeout):
-            async with _closing(self._stub.stream_quotes(request, timeout=timeout)) as ticks:
+            async with closing_stream(self._stub.stream_quotes(request, timeout=timeout)) as ticks:
                 async for tick in ticks:
                     yield wire.quote_from_proto(tick)
 
@@ -158,7 +151,9 @@ class AsyncCurrencyClient:
                 )
 
         with rpc_errors(self._target, timeout):
-            async with _closing(self._stub.convert_stream(messages(), timeout=timeout)) as replies:
+            async with closing_stream(
+                self._stub.convert_stream(messages(), timeout=timeout)
+            ) as replies:
                 async for reply in replies:
                     yield _stream_reply(reply)
 

@@ -1,0 +1,192 @@
+"""Where the game lives: the interface the service talks to, and its in-memory version.
+
+The in-memory backend owns the one running Game, the connected players' and spectators'
+mailboxes, the per-player rate limit, and the timer that starts the next round.
+"""
+
+import asyncio
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tp3.errors import AlreadyExists, ResourceExhausted
+from tp3.game.events import (
+    GameEvent,
+    GameOver,
+    Hint,
+    Joined,
+    Scoreboard,
+    ScoreboardChanged,
+    Watching,
+)
+from tp3.game.game import Game, draw_secret
+from tp3.game.ratelimit import RateLimiter
+from tp3.mailbox import LeaveReason, Mailbox
+from tp3.names import valid_name
+
+__all__ = ["GameBackend", "GameLimits", "InMemoryGameBackend", "PlayerSession", "Spectator"]
+
+
+@dataclass(frozen=True)
+class GameLimits:
+    pause: float = 3.0
+    """Seconds between a win and the next round."""
+    guesses_per_second: float = 10.0
+    """Per player; more is refused with a RESOURCE_EXHAUSTED notice."""
+    mailbox_size: int = 256
+    """Events buffered per player or spectator before it is dropped as too slow."""
+
+
+@dataclass(frozen=True)
+class PlayerSession:
+    name: str
+    joined: Joined
+    mailbox: Mailbox[GameEvent]
+
+
+@dataclass(frozen=True)
+class Spectator:
+    watching: Watching
+    mailbox: Mailbox[GameEvent]
+
+
+class GameBackend(ABC):
+    @abstractmethod
+    async def join(self, name: str) -> PlayerSession: ...
+
+    @abstractmethod
+    async def play_guess(self, session: PlayerSession, number: int) -> None:
+        """Judge a connected player's guess; its hint arrives in the player's mailbox, before
+        the GameOver a winning guess causes."""
+
+    @abstractmethod
+    async def casual_guess(self, name: str, number: int) -> Hint:
+        """Judge a guess from a player with no session (unary Guess)."""
+
+    @abstractmethod
+    async def leave(self, session: PlayerSession, reason: LeaveReason) -> None:
+        """Idempotent."""
+
+    @abstractmethod
+    async def watch(self) -> Spectator: ...
+
+    @abstractmethod
+    async def unwatch(self, spectator: Spectator) -> None: ...
+
+    @abstractmethod
+    async def scoreboard(self) -> Scoreboard: ...
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Stop the game's timers (server shutdown)."""
+
+
+class InMemoryGameBackend(GameBackend):
+    def __init__(
+        self, limits: GameLimits | None = None, *, draw: Callable[[], int] = draw_secret
+    ) -> None:
+        """`draw` gives the secrets: tests inject their own, never through the API."""
+        self.limits = limits or GameLimits()
+        self.game = Game(pause=timedelta(seconds=self.limits.pause), draw=draw)
+        self._players: dict[str, PlayerSession] = {}  # by casefolded name
+        self._spectators: set[Spectator] = set()
+        self._rate = RateLimiter(self.limits.guesses_per_second)
+        self._next_round: asyncio.TimerHandle | None = None
+
+    @property
+    def player_count(self) -> int:
+        return len(self._players)
+
+    @property
+    def spectator_count(self) -> int:
+        return len(self._spectators)
+
+    async def join(self, name: str) -> PlayerSession:
+        player = valid_name(name, "name")
+        key = player.casefold()
+        if key in self._players:
+            raise AlreadyExists(f"name: {player!r} is already playing")
+        joined = Joined(self.game.round.info(), self.game.round.started_at)
+        session = PlayerSession(player, joined, Mailbox(self.limits.mailbox_size))
+        self._players[key] = session
+        return session
+
+    async def play_guess(self, session: PlayerSession, number: int) -> None:
+        hint, over = self._judge(session.name, number)
+        self._deliver([session.mailbox], hint)
+        if over is not None:
+            self._announce(over)
+
+    async def casual_guess(self, name: str, number: int) -> Hint:
+        player = valid_name(name, "player")
+        if player.casefold() in self._players:
+            raise AlreadyExists(
+                f"player: {player!r} is playing through Play; guess in that session"
+            )
+        hint, over = self._judge(player, number)
+        if over is not None:
+            self._announce(over)
+        return hint
+
+    async def leave(self, session: PlayerSession, reason: LeaveReason) -> None:
+        key = session.name.casefold()
+        if self._players.get(key) is session:
+            del self._players[key]
+            self._rate.forget(key)
+        session.mailbox.close(reason)
+
+    async def watch(self) -> Spectator:
+        watching = Watching(self.game.round.info(), self.game.round.started_at)
+        spectator = Spectator(watching, Mailbox(self.limits.mailbox_size))
+        self._spectators.add(spectator)
+        return spectator
+
+    async def unwatch(self, spectator: Spectator) -> None:
+        self._spectators.discard(spectator)
+        spectator.mailbox.close(LeaveReason.LEFT)
+
+    async def scoreboard(self) -> Scoreboard:
+        return self.game.scoreboard()
+
+    async def close(self) -> None:
+        if self._next_round is not None:
+            self._next_round.cancel()
+
+    def _judge(self, player: str, number: int) -> tuple[Hint, GameOver | None]:
+        if not self._rate.allow(player.casefold()):
+            raise ResourceExhausted(
+                f"too many guesses: at most {self.limits.guesses_per_second:g} per second"
+            )
+        return self.game.guess(player, number)
+
+    def _announce(self, over: GameOver) -> None:
+        """Tell everyone who won, spectators the new scoreboard, and start the next round
+        after the pause."""
+        everyone = [p.mailbox for p in self._players.values()]
+        everyone += [s.mailbox for s in self._spectators]
+        self._deliver(everyone, over)
+        changed = ScoreboardChanged(self.game.scoreboard(), over.time)
+        self._deliver([s.mailbox for s in self._spectators], changed)
+        loop = asyncio.get_running_loop()
+        self._next_round = loop.call_later(self.limits.pause, self._start_next_round)
+
+    def _start_next_round(self) -> None:
+        self._next_round = None
+        started = self.game.next_round()
+        everyone = [p.mailbox for p in self._players.values()]
+        everyone += [s.mailbox for s in self._spectators]
+        self._deliver(everyone, started)
+
+    def _deliver(self, mailboxes: Iterable[Mailbox[GameEvent]], event: GameEvent) -> None:
+        """Hand `event` to each; one whose mailbox is full is dropped as too slow."""
+        for mailbox in mailboxes:
+            if not mailbox.put(event):
+                self._drop(mailbox)
+
+    def _drop(self, mailbox: Mailbox[GameEvent]) -> None:
+        for key, session in list(self._players.items()):
+            if session.mailbox is mailbox:
+                del self._players[key]
+        self._spectators = {s for s in self._spectators if s.mailbox is not mailbox}
+        mailbox.close(LeaveReason.TOO_SLOW)

@@ -1,0 +1,95 @@
+"""The grpclib GuessingGame service: sessions for players and spectators over the backend."""
+
+from collections.abc import AsyncIterator
+
+from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted, Tp3Error
+from tp3.game import wire
+from tp3.game.backend import GameBackend, PlayerSession
+from tp3.game.events import GameEvent, Notice
+from tp3.generated.tp3.game import v1 as pb
+from tp3.mailbox import LeaveReason
+from tp3.relay import relay
+from tp3.status import status_for
+
+__all__ = ["GameService"]
+
+
+def _too_slow() -> ResourceExhausted:
+    return ResourceExhausted(
+        "disconnected: you read the game's events too slowly; join again to go on playing"
+    )
+
+
+def _play_response(event: GameEvent) -> pb.PlayResponse:
+    return pb.PlayResponse(event=wire.event_to_proto(event))
+
+
+def _watch_response(event: GameEvent) -> pb.WatchResponse:
+    return pb.WatchResponse(event=wire.event_to_proto(event))
+
+
+class GameService(pb.GuessingGameBase):
+    def __init__(self, backend: GameBackend) -> None:
+        self._backend = backend
+        self.active_sessions = 0
+        """Play and Watch RPCs being served now."""
+
+    async def play(self, messages: AsyncIterator[pb.PlayRequest]) -> AsyncIterator[pb.PlayResponse]:
+        first = await anext(messages, None)
+        if first is None:
+            return  # the client left before joining
+        if first.join is None:
+            raise FailedPrecondition("join first: the first message of a game must be a join")
+        session = await self._backend.join(first.join.name)
+        self.active_sessions += 1
+        try:
+            yield _play_response(session.joined)
+            events = relay(
+                session.mailbox,
+                _play_response,
+                too_slow=_too_slow,
+                reader=self._apply_requests(messages, session),
+            )
+            async for response in events:
+                yield response
+        finally:
+            self.active_sessions -= 1
+            await self._backend.leave(session, LeaveReason.DISCONNECTED)  # no-op if gone
+
+    async def _apply_requests(
+        self, messages: AsyncIterator[pb.PlayRequest], session: PlayerSession
+    ) -> None:
+        """Apply the player's requests; problems are told in-band. A leave, or the end of the
+        client's stream, leaves the game (which ends the relay)."""
+        async for request in messages:
+            if request.leave is not None:
+                break
+            try:
+                if request.guess is not None:
+                    await self._backend.play_guess(session, request.guess.number)
+                elif request.join is not None:
+                    raise FailedPrecondition(f"already playing as {session.name!r}")
+                else:
+                    raise InvalidArgument("action", "a game request must be join, guess or leave")
+            except Tp3Error as error:
+                session.mailbox.put(Notice(status_for(error).value, str(error)))
+        await self._backend.leave(session, LeaveReason.LEFT)
+
+    async def guess(self, message: pb.GuessRequest) -> pb.GuessResponse:
+        hint = await self._backend.casual_guess(message.player, message.number)
+        return pb.GuessResponse(event=wire.event_to_proto(hint))
+
+    async def watch(self, message: pb.WatchRequest) -> AsyncIterator[pb.WatchResponse]:
+        spectator = await self._backend.watch()
+        self.active_sessions += 1
+        try:
+            yield _watch_response(spectator.watching)
+            async for response in relay(spectator.mailbox, _watch_response, too_slow=_too_slow):
+                yield response
+        finally:
+            self.active_sessions -= 1
+            await self._backend.unwatch(spectator)
+
+    async def scoreboard(self, message: pb.ScoreboardRequest) -> pb.ScoreboardResponse:
+        board = await self._backend.scoreboard()
+        return pb.ScoreboardResponse(scoreboard=wire.scoreboard_to_proto(board))
