@@ -11,6 +11,7 @@ import typer
 from tp3.chat.backend import ChatLimits
 from tp3.cli.common import fail
 from tp3.currency.rates import RateTableError
+from tp3.game.backend import GameLimits
 from tp3.server import DEFAULT_HOST, DEFAULT_PORT, ServerConfig, serve
 
 
@@ -47,6 +48,14 @@ def serve_command(
             min=1, help="Events buffered per chat member before it is dropped as too slow."
         ),
     ] = ChatLimits.mailbox_size,
+    game_pause: Annotated[
+        float,
+        typer.Option(min=0, help="Seconds between a win and the next round of the game."),
+    ] = GameLimits.pause,
+    game_rate: Annotated[
+        float,
+        typer.Option(min=0.1, help="Guesses per second a player may make."),
+    ] = GameLimits.guesses_per_second,
     keepalive: Annotated[
         float,
         typer.Option(
@@ -58,7 +67,7 @@ def serve_command(
         LogLevel, typer.Option(case_sensitive=False, help="Server log verbosity.")
     ] = LogLevel.info,
 ) -> None:
-    """Serve the currency and chat services, gRPC health and server reflection on one port.
+    """Serve the currency, chat and game services, gRPC health and reflection on one port.
 
     Logs one line per RPC; SIGINT (Ctrl-C) or SIGTERM stops it cleanly.
     """
@@ -75,6 +84,7 @@ def serve_command(
             join_history=min(ChatLimits.join_history, chat_history),
             mailbox_size=chat_buffer,
         ),
+        game=GameLimits(pause=game_pause, guesses_per_second=game_rate),
         keepalive=keepalive or None,
     )
     try:
