@@ -1,0 +1,125 @@
+"""The game's rules without any network: judging, rounds, scores, the rate limit, texts."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tp3.errors import InvalidArgument
+from tp3.game.events import Hint, Verdict
+from tp3.game.game import Game, draw_secret
+from tp3.game.ratelimit import RateLimiter
+from tp3.game.rules import HIGH, LOW, Round
+from tp3.game.texts import render
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def game_with(*secrets: int) -> Game:
+    draws = iter(secrets)
+    return Game(pause=timedelta(seconds=3), draw=lambda: next(draws), clock=lambda: NOW)
+
+
+@pytest.mark.parametrize(
+    ("guess", "verdict"),
+    [(600, Verdict.TOO_HIGH), (400, Verdict.TOO_LOW), (500, Verdict.CORRECT)],
+)
+def test_a_guess_is_too_high_too_low_or_correct(guess: int, verdict: Verdict) -> None:
+    assert Round(1, 500, NOW).judge("alice", guess, NOW).verdict is verdict
+
+
+def test_the_first_correct_guess_wins_and_later_ones_are_told_the_round_is_over() -> None:
+    round_ = Round(1, 500, NOW)
+    round_.judge("alice", 100, NOW)
+    won = round_.judge("alice", 500, NOW)
+    late = round_.judge("bob", 500, NOW)
+    assert (won.verdict, won.attempts, won.winner) == (Verdict.CORRECT, 2, "alice")
+    assert (late.verdict, late.winner) == (Verdict.ROUND_OVER, "alice")
+    assert not round_.open
+
+
+@pytest.mark.parametrize("guess", [0, -5, 1001, 10**9])
+def test_out_of_range_guesses_are_invalid(guess: int) -> None:
+    with pytest.raises(InvalidArgument, match=f"number: must be between 1 and 1000, got {guess}"):
+        Round(1, 500, NOW).judge("alice", guess, NOW)
+
+
+def test_a_win_ends_the_round_and_the_next_one_has_another_secret() -> None:
+    game = game_with(500, 500, 500, 321)  # the source repeats: the game draws again
+    hint, over = game.guess("alice", 500)
+    assert hint.verdict is Verdict.CORRECT
+    assert over is not None
+    assert (over.round, over.winner, over.secret, over.attempts) == (1, "alice", 500, 1)
+    assert over.next_round_at == NOW + timedelta(seconds=3)
+    started = game.next_round()
+    assert started.round.number == 2
+    assert game.round.secret == 321
+
+
+def test_the_scoreboard_counts_wins_and_best_attempts() -> None:
+    game = game_with(10, 20, 30)
+    game.guess("bob", 5)
+    game.guess("bob", 10)  # bob: 2 attempts
+    game.next_round()
+    game.guess("alice", 20)  # alice: 1 attempt
+    game.next_round()
+    game.guess("alice", 1)
+    game.guess("alice", 30)  # alice again: 2 attempts
+    board = game.scoreboard()
+    assert [(p.name, p.wins, p.best_attempts) for p in board.players] == [
+        ("alice", 2, 1),
+        ("bob", 1, 2),
+    ]
+    assert [(r.round, r.winner, r.secret) for r in board.recent_rounds] == [
+        (3, "alice", 30),
+        (2, "alice", 20),
+        (1, "bob", 10),
+    ]
+
+
+@given(st.integers(LOW, HIGH))
+def test_binary_search_finds_any_secret_within_ten_guesses(secret: int) -> None:
+    round_ = Round(1, secret, NOW)
+    low, high = LOW, HIGH
+    for _ in range(10):
+        hint = round_.judge("bot", (low + high) // 2, NOW)
+        if hint.verdict is Verdict.CORRECT:
+            return
+        if hint.verdict is Verdict.TOO_HIGH:
+            high = hint.guess - 1
+        else:
+            low = hint.guess + 1
+    pytest.fail("not found in 10 guesses")
+
+
+def test_secrets_come_from_the_whole_range() -> None:
+    drawn = {draw_secret() for _ in range(5000)}
+    assert min(drawn) >= LOW
+    assert max(drawn) <= HIGH
+    assert len(drawn) > 900  # 5000 draws cover nearly all 1000 values
+
+
+def test_the_rate_limit_allows_a_burst_then_refills() -> None:
+    now = [0.0]
+    limiter = RateLimiter(3, clock=lambda: now[0])
+    assert [limiter.allow("alice") for _ in range(4)] == [True, True, True, False]
+    assert limiter.allow("bob")  # per key
+    now[0] += 0.34  # one token back
+    assert limiter.allow("alice")
+    assert not limiter.allow("alice")
+
+
+def test_texts_in_english_and_in_the_labs_french() -> None:
+    def hint(verdict: Verdict) -> Hint:
+        return Hint(3, 500, verdict, 4, "bob" if verdict is Verdict.ROUND_OVER else None, NOW)
+
+    assert render(hint(Verdict.TOO_HIGH)) == "500: your number is bigger"
+    assert render(hint(Verdict.TOO_HIGH), "fr") == "500 : Votre nombre est plus grand"
+    assert render(hint(Verdict.TOO_LOW), "fr") == "500 : Votre nombre est plus petit"
+    assert render(hint(Verdict.CORRECT), "fr") == "500 : BRAVO vous avez gagné en 4 essais"
+    assert render(hint(Verdict.ROUND_OVER)) == "round 3 is over, the winner is bob"
+    over = game_with(7).guess("bob", 7)[1]
+    assert over is not None
+    assert render(over, "fr").startswith("Jeu terminé, le gagnant est bob")
+    assert render(over).startswith("game over, the winner is bob")
