@@ -8,7 +8,6 @@ import asyncio
 import logging
 import signal
 import socket
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -116,9 +115,7 @@ class Tp3Server:
         await self.stop()
 
 
-async def serve(
-    config: ServerConfig, *, on_ready: Callable[[Tp3Server], None] | None = None
-) -> None:
+async def serve(config: ServerConfig) -> None:
     """Run until SIGINT or SIGTERM, then stop cleanly."""
     server = Tp3Server(config)
     stop = asyncio.Event()
@@ -128,8 +125,6 @@ async def serve(
     try:
         async with server:
             log.info("tp3 serving on %s:%d", config.host, server.port)
-            if on_ready is not None:
-                on_ready(server)
             await stop.wait()
             log.info("stopping")
     finally:
