@@ -110,6 +110,15 @@ def test_the_rate_limit_allows_a_burst_then_refills() -> None:
     assert not limiter.allow("alice")
 
 
+def test_a_rate_below_one_per_second_still_allows_guesses() -> None:
+    now = [0.0]
+    limiter = RateLimiter(0.5, clock=lambda: now[0])
+    assert limiter.allow("alice")
+    assert not limiter.allow("alice")
+    now[0] += 2.0  # one guess every two seconds
+    assert limiter.allow("alice")
+
+
 def test_texts_in_english_and_in_the_labs_french() -> None:
     def hint(verdict: Verdict) -> Hint:
         return Hint(3, 500, verdict, 4, "bob" if verdict is Verdict.ROUND_OVER else None, NOW)

@@ -11,14 +11,15 @@ class RateLimiter:
         if per_second <= 0:
             raise ValueError("the rate must be positive")
         self.per_second = per_second
+        self.capacity = max(1.0, per_second)  # a burst of one second's worth, at least one
         self._clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, last refill)
 
     def allow(self, key: str) -> bool:
-        """Take one token for `key`; False if it has none left (bursts up to one second's)."""
+        """Take one token for `key`; False if it has none left."""
         now = self._clock()
-        tokens, last = self._buckets.get(key, (self.per_second, now))
-        tokens = min(self.per_second, tokens + (now - last) * self.per_second)
+        tokens, last = self._buckets.get(key, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.per_second)
         if tokens < 1:
             self._buckets[key] = (tokens, now)
             return False
