@@ -1,8 +1,8 @@
-"""The `tp3` command line: `tp3 serve`, `tp3 currency ...`, `tp3 chat ...`."""
+"""The `tp3` command line: `tp3 serve`, `tp3 currency ...`, `tp3 chat ...`, `tp3 game ...`."""
 
 import typer
 
-from tp3.cli import chat, currency
+from tp3.cli import chat, currency, game
 from tp3.cli.serve import serve_command
 
 __all__ = ["app", "main"]
@@ -17,6 +17,7 @@ app = typer.Typer(
 app.command("serve")(serve_command)
 app.add_typer(currency.app)
 app.add_typer(chat.app)
+app.add_typer(game.app)
 
 
 def main() -> None:
