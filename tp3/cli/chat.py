@@ -14,8 +14,6 @@ from typing import Annotated, Any
 
 import typer
 from grpclib.const import Status
-from prompt_toolkit import PromptSession, print_formatted_text
-from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.patch_stdout import patch_stdout
 
 from tp3.chat.events import (
@@ -35,7 +33,15 @@ from tp3.cli.common import (
     connect,
     fail,
     json_line,
-    stdin_lines,
+)
+from tp3.cli.interactive import (
+    Fragments,
+    Screen,
+    SessionEnded,
+    piped_lines,
+    plain,
+    run_side_by_side,
+    terminal_lines,
 )
 from tp3.client import DEFAULT_TARGET, DEFAULT_TIMEOUT, AsyncTp3Client, ChatSession, Tp3RpcError
 
@@ -58,9 +64,6 @@ RoomOption = Annotated[
         "--room", "-r", help="Room to join (letters, digits, '_', '-', '.'); made on demand."
     ),
 ]
-
-Fragments = list[tuple[str, str]]
-"""(prompt_toolkit style, text) pairs: one screen line."""
 
 OWN = "ansigreen"
 PRIVATE = "ansimagenta"
@@ -127,10 +130,6 @@ def _describe(event: ChatEvent, me: str) -> Fragments:
 def _welcome(joined: Joined) -> Fragments:
     names = ", ".join(m.name for m in joined.members)
     return [(SYSTEM, f"* joined room {joined.room} as {joined.name}; here: {names}")]
-
-
-def _plain(fragments: Fragments) -> str:
-    return "".join(text for _, text in fragments)
 
 
 def _event_json(event: ChatEvent) -> dict[str, Any]:
@@ -206,27 +205,10 @@ def chat(
     _run_interactive(name, room, target)
 
 
-class _SessionEnded(Exception):
-    """The server ended the session without an error (it should only do so after a leave)."""
-
-
-class _Console:
-    """Where lines go: styled above the prompt on a terminal, plain lines otherwise."""
-
-    def __init__(self, styled: bool) -> None:
-        self.styled = styled
-
-    def show(self, fragments: Fragments) -> None:
-        if self.styled:
-            print_formatted_text(FormattedText(fragments))
-        else:
-            typer.echo(_plain(fragments))
-
-
 class _Chat:
     """One interactive session: shows events, obeys the lines the user types."""
 
-    def __init__(self, tp3: AsyncTp3Client, session: ChatSession, console: _Console) -> None:
+    def __init__(self, tp3: AsyncTp3Client, session: ChatSession, console: Screen) -> None:
         self.tp3 = tp3
         self.session = session
         self.console = console
@@ -246,7 +228,7 @@ class _Chat:
         async with aclosing(self.session.events()) as events:
             async for event in events:
                 self.console.show(_describe(event, self.me))
-        raise _SessionEnded
+        raise SessionEnded
 
     async def obey(self, lines: AsyncIterator[str]) -> None:
         """Act on each line until /quit or the end of the lines."""
@@ -295,51 +277,21 @@ class _Chat:
         self.console.show([(PROBLEM, f"! {text}")])
 
 
-async def _terminal_lines(prompt: str) -> AsyncIterator[str]:
-    """Lines typed at a prompt_toolkit prompt, until Ctrl-D or Ctrl-C."""
-    session: PromptSession[str] = PromptSession(erase_when_done=True)
-    while True:
-        try:
-            yield await session.prompt_async(prompt)
-        except (EOFError, KeyboardInterrupt):
-            return
-
-
-async def _piped_lines() -> AsyncIterator[str]:
-    async for line in stdin_lines():
-        yield line.rstrip("\r\n")
-
-
 @async_command
 async def _run_interactive(name: str, room: str, target: str) -> None:
     on_terminal = sys.stdin.isatty() and sys.stdout.isatty()
     try:
         async with connect(target) as tp3, tp3.chat.join(name, room) as session:
-            chat = _Chat(tp3, session, _Console(styled=on_terminal))
+            chat = _Chat(tp3, session, Screen(styled=on_terminal))
             chat.greet()
             if on_terminal:
                 with patch_stdout(raw=True):
                     prompt = f"{session.joined.name}@{session.joined.room}> "
-                    await _run_both(chat, _terminal_lines(prompt))
+                    await run_side_by_side(chat.receive(), chat.obey(terminal_lines(prompt)))
             else:
-                await _run_both(chat, _piped_lines())
-    except _SessionEnded:
+                await run_side_by_side(chat.receive(), chat.obey(piped_lines()))
+    except SessionEnded:
         fail("the server ended the chat session")
-
-
-async def _run_both(chat: _Chat, lines: AsyncIterator[str]) -> None:
-    """Receive and obey side by side until either ends; a failure of either is raised."""
-    receiver = asyncio.create_task(chat.receive(), name="chat-receive")
-    commands = asyncio.create_task(chat.obey(lines), name="chat-commands")
-    try:
-        await asyncio.wait({receiver, commands}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in (receiver, commands):
-            task.cancel()
-        await asyncio.gather(receiver, commands, return_exceptions=True)
-    for task in (receiver, commands):  # the receiver's error explains a failed send best
-        if not task.cancelled() and (error := task.exception()) is not None:
-            raise error
 
 
 # --- send ------------------------------------------------------------------------------------
@@ -377,7 +329,7 @@ async def send(
         try:
             async with asyncio.timeout(timeout):
                 sent, notice = await _send_and_confirm(tp3, name, room, text, to)
-        except _SessionEnded:
+        except SessionEnded:
             fail("the server ended the chat session before confirming the message")
         except TimeoutError:
             raise Tp3RpcError(
@@ -410,7 +362,7 @@ async def _send_and_confirm(
                         to is not None and sender == me and echoed == text
                     ):
                         return event, None
-    raise _SessionEnded
+    raise SessionEnded
 
 
 # --- listen ----------------------------------------------------------------------------------
@@ -460,28 +412,28 @@ async def listen(
         if json:
             typer.echo(json_line(_welcome_json(joined)))
         else:
-            typer.echo(_plain(_welcome(joined)))
+            typer.echo(plain(_welcome(joined)))
         for message in joined.history:
             if json:
                 typer.echo(json_line({**_event_json(message), "type": "history"}))
             else:
-                typer.echo("(history) " + _plain(_describe(message, joined.name)))
+                typer.echo("(history) " + plain(_describe(message, joined.name)))
         try:
             async with asyncio.timeout(timeout), aclosing(session.events()) as events:
                 async for event in events:
                     if json:
                         typer.echo(json_line(_event_json(event)))
                     else:
-                        typer.echo(_plain(_describe(event, joined.name)))
+                        typer.echo(plain(_describe(event, joined.name)))
                     if isinstance(event, RoomMessage | PrivateMessage):
                         received += 1
                         if received == count:
                             break
                 else:
-                    raise _SessionEnded
+                    raise SessionEnded
         except TimeoutError:
             timed_out = True
-        except _SessionEnded:
+        except SessionEnded:
             fail("the server ended the chat session")
     if timed_out and count is not None:
         fail(f"timed out after {timeout:g} s with {received} of {count} messages")

@@ -1,0 +1,78 @@
+"""What the interactive commands (`tp3 chat`, `tp3 game play`) share: where lines go, where
+typed lines come from, and running the receiving and the typing side by side."""
+
+import asyncio
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
+
+import typer
+from prompt_toolkit import PromptSession, print_formatted_text
+from prompt_toolkit.formatted_text import FormattedText
+
+from tp3.cli.common import stdin_lines
+
+__all__ = [
+    "Fragments",
+    "Screen",
+    "SessionEnded",
+    "piped_lines",
+    "plain",
+    "run_side_by_side",
+    "terminal_lines",
+]
+
+Fragments = list[tuple[str, str]]
+"""(prompt_toolkit style, text) pairs: one screen line."""
+
+
+class SessionEnded(Exception):
+    """The server ended the session without an error (it should only do so after a leave)."""
+
+
+class Screen:
+    """Where lines go: styled above the prompt on a terminal, plain lines otherwise."""
+
+    def __init__(self, styled: bool) -> None:
+        self.styled = styled
+
+    def show(self, fragments: Fragments) -> None:
+        if self.styled:
+            print_formatted_text(FormattedText(fragments))
+        else:
+            typer.echo(plain(fragments))
+
+
+def plain(fragments: Fragments) -> str:
+    return "".join(text for _, text in fragments)
+
+
+async def terminal_lines(prompt: str) -> AsyncIterator[str]:
+    """Lines typed at a prompt_toolkit prompt, until Ctrl-D or Ctrl-C."""
+    session: PromptSession[str] = PromptSession(erase_when_done=True)
+    while True:
+        try:
+            yield await session.prompt_async(prompt)
+        except (EOFError, KeyboardInterrupt):
+            return
+
+
+async def piped_lines() -> AsyncIterator[str]:
+    async for line in stdin_lines():
+        yield line.rstrip("\r\n")
+
+
+async def run_side_by_side(
+    receive: Coroutine[Any, Any, None], obey: Coroutine[Any, Any, None]
+) -> None:
+    """Receive and obey side by side until either ends; a failure of either is raised."""
+    receiver = asyncio.create_task(receive, name="receive")
+    commands = asyncio.create_task(obey, name="commands")
+    try:
+        await asyncio.wait({receiver, commands}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (receiver, commands):
+            task.cancel()
+        await asyncio.gather(receiver, commands, return_exceptions=True)
+    for task in (receiver, commands):  # the receiver's error explains a failed send best
+        if not task.cancelled() and (error := task.exception()) is not None:
+            raise error
