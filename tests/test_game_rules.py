@@ -119,6 +119,16 @@ def test_a_rate_below_one_per_second_still_allows_guesses() -> None:
     assert limiter.allow("alice")
 
 
+def test_the_rate_limit_forgets_idle_keys() -> None:
+    """Names come from clients: remembering every one forever would grow without bound."""
+    now = [0.0]
+    limiter = RateLimiter(10, clock=lambda: now[0])
+    for i in range(5000):
+        limiter.allow(f"name-{i}")
+        now[0] += 0.01  # each name used once, 10 ms apart
+    assert len(limiter) < 1100  # only the last second's names (~100) plus one sweep's worth
+
+
 def test_texts_in_english_and_in_the_labs_french() -> None:
     def hint(verdict: Verdict) -> Hint:
         return Hint(3, 500, verdict, 4, "bob" if verdict is Verdict.ROUND_OVER else None, NOW)

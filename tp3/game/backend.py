@@ -20,7 +20,7 @@ from tp3.game.events import (
     ScoreboardChanged,
     Watching,
 )
-from tp3.game.game import Game, draw_secret
+from tp3.game.game import Game, draw_secret, utc_now
 from tp3.game.ratelimit import RateLimiter
 from tp3.mailbox import LeaveReason, Mailbox
 from tp3.names import valid_name
@@ -107,7 +107,7 @@ class InMemoryGameBackend(GameBackend):
         key = player.casefold()
         if key in self._players:
             raise AlreadyExists(f"name: {player!r} is already playing")
-        joined = Joined(self.game.round.info(), self.game.round.started_at)
+        joined = Joined(self.game.round.info(), utc_now())
         session = PlayerSession(player, joined, Mailbox(self.limits.mailbox_size))
         self._players[key] = session
         return session
@@ -137,7 +137,7 @@ class InMemoryGameBackend(GameBackend):
         session.mailbox.close(reason)
 
     async def watch(self) -> Spectator:
-        watching = Watching(self.game.round.info(), self.game.round.started_at)
+        watching = Watching(self.game.round.info(), utc_now())
         spectator = Spectator(watching, Mailbox(self.limits.mailbox_size))
         self._spectators.add(spectator)
         return spectator

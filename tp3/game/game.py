@@ -20,7 +20,7 @@ from tp3.game.events import (
 )
 from tp3.game.rules import HIGH, LOW, Round
 
-__all__ = ["Game", "draw_secret"]
+__all__ = ["Game", "draw_secret", "utc_now"]
 
 Clock = Callable[[], datetime]
 
