@@ -1,13 +1,14 @@
 """One command per chore, the same locally and in CI.
 
 nox                 lint, generated-code drift check, tests (what CI runs)
-nox -s tests        the test suite (installs grpcurl with `go install` when Go is here)
+nox -s tests        the test suite (installs grpcurl, grpcui with `go install` when Go is here)
 nox -s protos       regenerate tp3/generated/ from protos/
 nox -s bench        benchmarks (never part of the test run); arguments after --
 """
 
 import filecmp
 import shutil
+import tempfile
 from pathlib import Path
 
 import nox
@@ -20,6 +21,7 @@ PROTOS = ROOT / "protos"
 GENERATED = ROOT / "tp3" / "generated"
 TOOLS_BIN = ROOT / ".tools" / "bin"
 GRPCURL = "github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.4"
+GRPCUI = "github.com/fullstorydev/grpcui/cmd/grpcui@v1.5.0"  # `tp3 ui`; see tp3/cli/ui.py
 
 
 def install(session: nox.Session) -> None:
@@ -31,9 +33,24 @@ def tests(session: nox.Session) -> None:
     install(session)
     env = {}
     if shutil.which("go"):
-        session.run("go", "install", GRPCURL, env={"GOBIN": str(TOOLS_BIN)}, external=True)
+        go_install(session, GRPCURL)
+        go_install(session, GRPCUI)
         env["TP3_GRPCURL"] = str(TOOLS_BIN / "grpcurl")
+        env["TP3_GRPCUI"] = str(TOOLS_BIN / "grpcui")
     session.run("pytest", *session.posargs, env=env)
+
+
+def go_install(session: nox.Session, package_at_version: str) -> None:
+    """Build a Go tool into TOOLS_BIN through a throwaway module.
+
+    A plain `go install pkg@version` also asks the proxy for the module's version list
+    (to warn about deprecation), which some proxies refuse (grpcui's, here: 403); `go get`
+    in a module resolves the pinned version alone, checksums included."""
+    package = package_at_version.split("@")[0]
+    with tempfile.TemporaryDirectory() as module, session.chdir(module):
+        session.run("go", "mod", "init", "tp3tools", external=True, silent=True)
+        session.run("go", "get", package_at_version, external=True, silent=True)
+        session.run("go", "install", package, env={"GOBIN": str(TOOLS_BIN)}, external=True)
 
 
 @nox.session

@@ -4,6 +4,7 @@ import typer
 
 from tp3.cli import chat, currency, game
 from tp3.cli.serve import serve_command
+from tp3.cli.ui import ui_command
 
 __all__ = ["app", "main"]
 
@@ -15,6 +16,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("serve")(serve_command)
+app.command("ui")(ui_command)
 app.add_typer(currency.app)
 app.add_typer(chat.app)
 app.add_typer(game.app)

@@ -1,0 +1,76 @@
+"""`tp3 ui`: open grpcui, a web UI for any reflection-enabled gRPC server, on a tp3 server.
+
+grpcui is a Go program (the successor of the archived BloomRPC): found through TP3_GRPCUI, then
+PATH, then `$(go env GOPATH)/bin`. It runs in the foreground with its output passed through.
+"""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tp3.cli.common import TargetOption, fail
+from tp3.client import DEFAULT_TARGET
+
+GRPCUI_VERSION = "v1.5.0"
+INSTALL_HINT = f"go install github.com/fullstorydev/grpcui/cmd/grpcui@{GRPCUI_VERSION}"
+
+
+def find_grpcui() -> str | None:
+    """TP3_GRPCUI, else `grpcui` on PATH, else the one `go install` put in $(go env GOPATH)/bin."""
+    configured = os.environ.get("TP3_GRPCUI")
+    if configured:
+        return configured if os.access(configured, os.X_OK) else None
+    found = shutil.which("grpcui")
+    if found:
+        return found
+    go = shutil.which("go")
+    if go is None:
+        return None
+    try:
+        gopath = subprocess.run(
+            [go, "env", "GOPATH"], capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    for directory in gopath.split(os.pathsep):
+        candidate = Path(directory) / "bin" / "grpcui"
+        if directory and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return None
+
+
+def ui_command(
+    target: TargetOption = DEFAULT_TARGET,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, help="Port for the web UI (0: any free port).")
+    ] = 0,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Print the URL instead of opening a browser.")
+    ] = False,
+) -> None:
+    """Browse and call the server's services in a web UI (grpcui, over server reflection)."""
+    grpcui = find_grpcui()
+    if grpcui is None:
+        fail(f"grpcui not found (set TP3_GRPCUI or install it: {INSTALL_HINT})")
+    command = [grpcui, "-plaintext", "-port", str(port)]
+    if no_browser:
+        command.append("-open-browser=false")
+    command.append(target)
+    try:
+        process = subprocess.Popen(command)
+    except OSError as error:
+        fail(f"cannot run {grpcui}: {error}")
+    try:
+        code = process.wait()
+    except KeyboardInterrupt:  # Ctrl-C reaches grpcui too (same process group): let it stop
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        raise typer.Exit(130) from None
+    raise typer.Exit(code)
