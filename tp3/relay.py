@@ -11,15 +11,29 @@ import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any, TypeVar
 
-from tp3.errors import ResourceExhausted
+from tp3.errors import FailedPrecondition, ResourceExhausted
 from tp3.mailbox import LeaveReason, Mailbox, MailboxClosed
 from tp3.rpc_hooks import current_rpc
 
-__all__ = ["relay"]
+__all__ = ["opening_join", "relay"]
 
 log = logging.getLogger("tp3.relay")
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+async def opening_join(
+    messages: AsyncIterator[T], join: Callable[[T], R | None], what: str
+) -> R | None:
+    """The join that must open a session: `join(first message)`, FAILED_PRECONDITION if the
+    first message is something else, None if the client left before saying anything."""
+    first = await anext(messages, None)
+    if first is None:
+        return None
+    opening = join(first)
+    if opening is None:
+        raise FailedPrecondition(f"join first: the first message of a {what} must be a join")
+    return opening
 
 
 async def relay(

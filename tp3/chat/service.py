@@ -14,7 +14,7 @@ from tp3.chat.backend import ChatBackend, Session
 from tp3.chat.events import LeaveReason, Notice
 from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted, Tp3Error
 from tp3.generated.tp3.chat import v1 as pb
-from tp3.relay import relay
+from tp3.relay import opening_join, relay
 from tp3.status import status_for
 
 __all__ = ["ChatService"]
@@ -34,12 +34,9 @@ class ChatService(pb.ChatServiceBase):
         """Chat RPCs being served now (observable proof that vanished members are released)."""
 
     async def chat(self, messages: AsyncIterator[pb.ChatRequest]) -> AsyncIterator[pb.ChatResponse]:
-        first = await anext(messages, None)
-        if first is None:
+        join = await opening_join(messages, lambda request: request.join, "chat")
+        if join is None:
             return  # the client left before joining
-        if first.join is None:
-            raise FailedPrecondition("join first: the first message of a chat must be a join")
-        join = first.join
         session = await self._backend.join(
             join.room, join.name, wire.resume_from_proto(join.resume)
         )

@@ -8,7 +8,7 @@ from tp3.game.backend import GameBackend, PlayerSession
 from tp3.game.events import GameEvent, Notice
 from tp3.generated.tp3.game import v1 as pb
 from tp3.mailbox import LeaveReason
-from tp3.relay import relay
+from tp3.relay import opening_join, relay
 from tp3.status import status_for
 
 __all__ = ["GameService"]
@@ -35,12 +35,10 @@ class GameService(pb.GuessingGameBase):
         """Play and Watch RPCs being served now."""
 
     async def play(self, messages: AsyncIterator[pb.PlayRequest]) -> AsyncIterator[pb.PlayResponse]:
-        first = await anext(messages, None)
-        if first is None:
+        join = await opening_join(messages, lambda request: request.join, "game")
+        if join is None:
             return  # the client left before joining
-        if first.join is None:
-            raise FailedPrecondition("join first: the first message of a game must be a join")
-        session = await self._backend.join(first.join.name)
+        session = await self._backend.join(join.name)
         self.active_sessions += 1
         try:
             yield _play_response(session.joined)
