@@ -1,0 +1,133 @@
+package tp3.client;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import tp3.currency.v1.CurrencyOuterClass.ConvertBatchResponse;
+import tp3.currency.v1.CurrencyOuterClass.ConvertResponse;
+import tp3.currency.v1.CurrencyOuterClass.BatchSubtotal;
+import tp3.currency.v1.CurrencyOuterClass.Currency;
+import tp3.currency.v1.CurrencyOuterClass.ListCurrenciesResponse;
+import tp3.currency.v1.CurrencyOuterClass.StreamQuotesResponse;
+
+/** Text output, the same as the Python CLI's; money is always the server's decimal string. */
+public final class Formats {
+    private static final DateTimeFormatter TICK_TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+    private Formats() {}
+
+    /** "6500 MAD = 708.68 USD  (rate 0.1090284084, rates of 2026-02-20)". */
+    public static String conversion(ConvertResponse c) {
+        return c.getAmount() + " " + c.getFromCurrency() + " = " + c.getConvertedAmount() + " "
+                + c.getToCurrency() + "  (rate " + c.getRate() + ", rates of " + c.getRateDate() + ")";
+    }
+
+    /** "#1    23:27:36.474  EUR/USD 1.17736  (reference 1.1767)", the time in the given zone. */
+    public static String tick(StreamQuotesResponse t, ZoneId zone) {
+        Timestamp ts = t.getTime();
+        String time = TICK_TIME.format(Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos()).atZone(zone));
+        return String.format("#%-4d %s  %s/%s %s  (reference %s)", t.getSequence(), time,
+                t.getBaseCurrency(), t.getQuoteCurrency(), t.getRate(), t.getReferenceRate());
+    }
+
+    /** The total line, then one line per subtotal. */
+    public static List<String> batch(ConvertBatchResponse s) {
+        List<String> lines = new ArrayList<>();
+        lines.add("Total: " + s.getTotal() + " " + s.getToCurrency() + "  (" + s.getItemCount()
+                + " items, rates of " + s.getRateDate() + ")");
+        for (BatchSubtotal sub : s.getSubtotalsList()) {
+            lines.add("  " + sub.getFromCurrency() + ": " + sub.getItemCount() + " item(s), "
+                    + sub.getAmount() + " " + sub.getFromCurrency() + " -> " + sub.getConvertedAmount()
+                    + " " + s.getToCurrency());
+        }
+        return lines;
+    }
+
+    /** A plain-text table: title, header, rows (code, name, minor units, rate), source. */
+    public static List<String> currencyTable(ListCurrenciesResponse listing) {
+        String base = listing.getBaseCurrency();
+        String[] header = {"Code", "Currency", "Minor units", "Per 1 " + base};
+        List<String[]> rows = new ArrayList<>();
+        rows.add(header);
+        for (Currency c : listing.getCurrenciesList()) {
+            rows.add(new String[] {c.getCode(), c.getName(), Integer.toString(c.getMinorUnits()), c.getRate()});
+        }
+        int[] width = new int[header.length];
+        for (String[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                width[i] = Math.max(width[i], row[i].length());
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add("Rates of " + listing.getRateDate() + ", per 1 " + base);
+        for (int r = 0; r < rows.size(); r++) {
+            String[] row = rows.get(r);
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                if (i > 0) {
+                    line.append("  ");
+                }
+                // Currency names are left-aligned, the other columns right-aligned.
+                String cell = i == 1 ? pad(row[i], width[i], false) : pad(row[i], width[i], true);
+                line.append(cell);
+            }
+            lines.add(line.toString().stripTrailing());
+            if (r == 0) {
+                StringBuilder rule = new StringBuilder();
+                for (int i = 0; i < width.length; i++) {
+                    rule.append(i > 0 ? "  " : "").append("-".repeat(width[i]));
+                }
+                lines.add(rule.toString());
+            }
+        }
+        if (!listing.getSource().isEmpty()) {
+            lines.add(listing.getSource());
+        }
+        return lines;
+    }
+
+    private static String pad(String text, int width, boolean right) {
+        String spaces = " ".repeat(width - text.length());
+        return right ? spaces + text : text + spaces;
+    }
+
+    /** "line 3: INVALID_ARGUMENT: amount must not be negative: -5". */
+    public static String lineError(long line, String status, String message) {
+        return "line " + line + ": " + status + ": " + message;
+    }
+
+    /** The name of a numeric gRPC status code (3 -> INVALID_ARGUMENT), or the number if unknown. */
+    public static String codeName(int code) {
+        for (Status.Code c : Status.Code.values()) {
+            if (c.value() == code) {
+                return c.name();
+            }
+        }
+        return Integer.toString(code);
+    }
+
+    /** "INVALID_ARGUMENT: from_currency: XXX is not supported; ..." (no "error: " prefix). */
+    public static String status(Status status) {
+        String description = status.getDescription();
+        Throwable cause = status.getCause();
+        StringBuilder text = new StringBuilder(status.getCode().name());
+        if (description != null && !description.isEmpty()) {
+            text.append(": ").append(description);
+        }
+        if (cause != null && cause.getMessage() != null
+                && (description == null || !description.contains(cause.getMessage()))) {
+            text.append(description == null ? ": " : " (").append(cause.getMessage())
+                    .append(description == null ? "" : ")");
+        }
+        return text.toString();
+    }
+
+    public static String status(StatusRuntimeException e) {
+        return status(e.getStatus());
+    }
+}

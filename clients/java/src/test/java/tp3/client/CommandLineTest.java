@@ -1,0 +1,47 @@
+package tp3.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class CommandLineTest {
+    private static int run(StringWriter err, String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        cl.setOut(new PrintWriter(new StringWriter(), true));
+        return cl.execute(args);
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(err, "currency", "convert", "6500", "MAD"));
+        assertTrue(err.toString().contains("Missing required parameter"), err.toString());
+    }
+
+    @Test
+    void badTargetIsOneErrorLineAndExitTwo() {
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(err, "currency", "convert", "1", "EUR", "USD", "--target", "nonsense"));
+        assertEquals("error: target 'nonsense' must look like host:port, e.g. 127.0.0.1:50051",
+                err.toString().strip());
+    }
+
+    @Test
+    void oddBatchPairsAreBadInput() {
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(err, "currency", "batch", "USD", "100", "EUR", "5", "--target", "127.0.0.1:1"));
+        assertEquals("error: items come in pairs: AMOUNT CODE [AMOUNT CODE]...", err.toString().strip());
+    }
+
+    @Test
+    void everySubcommandIsRegistered() {
+        CommandLine currency = Main.commandLine().getSubcommands().get("currency");
+        assertEquals(java.util.Set.of("convert", "quotes", "batch", "exchange", "list"),
+                java.util.Set.copyOf(currency.getSubcommands().keySet()));
+    }
+}

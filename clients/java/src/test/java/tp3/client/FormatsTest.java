@@ -1,0 +1,78 @@
+package tp3.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.Status;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tp3.currency.v1.CurrencyOuterClass.BatchSubtotal;
+import tp3.currency.v1.CurrencyOuterClass.ConvertBatchResponse;
+import tp3.currency.v1.CurrencyOuterClass.ConvertResponse;
+import tp3.currency.v1.CurrencyOuterClass.Currency;
+import tp3.currency.v1.CurrencyOuterClass.ListCurrenciesResponse;
+import tp3.currency.v1.CurrencyOuterClass.StreamQuotesResponse;
+
+class FormatsTest {
+    @Test
+    void conversionKeepsTheServersDecimalStrings() {
+        ConvertResponse c = ConvertResponse.newBuilder().setAmount("6500").setFromCurrency("MAD")
+                .setConvertedAmount("708.68").setToCurrency("USD").setRate("0.1090284084")
+                .setRateDate("2026-02-20").build();
+        assertEquals("6500 MAD = 708.68 USD  (rate 0.1090284084, rates of 2026-02-20)", Formats.conversion(c));
+        ConvertResponse precise = c.toBuilder().setAmount("0.1000000001").setConvertedAmount("1234567890123.10").build();
+        assertEquals("0.1000000001 MAD = 1234567890123.10 USD  (rate 0.1090284084, rates of 2026-02-20)",
+                Formats.conversion(precise));
+    }
+
+    @Test
+    void tick() {
+        StreamQuotesResponse t = StreamQuotesResponse.newBuilder().setSequence(1)
+                .setTime(Timestamp.newBuilder().setSeconds(84456).setNanos(474_900_000))
+                .setBaseCurrency("EUR").setQuoteCurrency("USD").setRate("1.17736").setReferenceRate("1.1767").build();
+        assertEquals("#1    23:27:36.474  EUR/USD 1.17736  (reference 1.1767)", Formats.tick(t, ZoneOffset.UTC));
+    }
+
+    @Test
+    void batch() {
+        ConvertBatchResponse s = ConvertBatchResponse.newBuilder().setToCurrency("USD").setTotal("826.35")
+                .setItemCount(2).setRateDate("2026-02-20")
+                .addSubtotals(BatchSubtotal.newBuilder().setFromCurrency("EUR").setItemCount(1)
+                        .setAmount("100").setConvertedAmount("117.67"))
+                .addSubtotals(BatchSubtotal.newBuilder().setFromCurrency("MAD").setItemCount(1)
+                        .setAmount("6500").setConvertedAmount("708.68"))
+                .build();
+        assertEquals(List.of("Total: 826.35 USD  (2 items, rates of 2026-02-20)",
+                "  EUR: 1 item(s), 100 EUR -> 117.67 USD",
+                "  MAD: 1 item(s), 6500 MAD -> 708.68 USD"), Formats.batch(s));
+    }
+
+    @Test
+    void currencyTable() {
+        ListCurrenciesResponse l = ListCurrenciesResponse.newBuilder().setBaseCurrency("EUR")
+                .setRateDate("2026-02-20").setSource("ECB")
+                .addCurrencies(Currency.newBuilder().setCode("JPY").setName("Japanese yen").setMinorUnits(0).setRate("182.63"))
+                .addCurrencies(Currency.newBuilder().setCode("MAD").setName("Moroccan dirham").setMinorUnits(2).setRate("10.7926"))
+                .build();
+        assertEquals(List.of("Rates of 2026-02-20, per 1 EUR",
+                "Code  Currency         Minor units  Per 1 EUR",
+                "----  ---------------  -----------  ---------",
+                " JPY  Japanese yen               0     182.63",
+                " MAD  Moroccan dirham            2    10.7926",
+                "ECB"), Formats.currencyTable(l));
+    }
+
+    @Test
+    void errors() {
+        assertEquals("INVALID_ARGUMENT: amount: must not be negative, got -5",
+                Formats.status(Status.INVALID_ARGUMENT.withDescription("amount: must not be negative, got -5")));
+        assertEquals("UNAVAILABLE: io exception (Connection refused)",
+                Formats.status(Status.UNAVAILABLE.withDescription("io exception")
+                        .withCause(new java.net.ConnectException("Connection refused"))));
+        assertEquals("DEADLINE_EXCEEDED", Formats.status(Status.DEADLINE_EXCEEDED));
+        assertEquals("INVALID_ARGUMENT", Formats.codeName(3));
+        assertEquals("99", Formats.codeName(99));
+        assertEquals("line 2: INVALID_ARGUMENT: bad", Formats.lineError(2, "INVALID_ARGUMENT", "bad"));
+    }
+}
