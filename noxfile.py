@@ -1,7 +1,8 @@
 """One command per chore, the same locally and in CI.
 
 nox                 lint, generated-code drift check, tests (what CI runs)
-nox -s tests        the test suite (installs grpcurl, grpcui with `go install` when Go is here)
+nox -s tests        the test suite (builds grpcurl and grpcui with Go, the Java client with
+                    Maven, when they are here)
 nox -s protos       regenerate tp3/generated/ from protos/
 nox -s bench        benchmarks (never part of the test run); arguments after --
 """
@@ -37,6 +38,9 @@ def tests(session: nox.Session) -> None:
         go_install(session, GRPCUI)
         env["TP3_GRPCURL"] = str(TOOLS_BIN / "grpcurl")
         env["TP3_GRPCUI"] = str(TOOLS_BIN / "grpcui")
+    if shutil.which("mvn"):  # the Java client: builds, runs its JUnit tests, makes the jar
+        session.run("mvn", "-q", "-B", "-f", "clients/java", "verify", external=True)
+        env["TP3_JAVA_CLIENT"] = str(ROOT / "clients" / "java" / "target" / "tp3-client.jar")
     session.run("pytest", *session.posargs, env=env)
 
 
