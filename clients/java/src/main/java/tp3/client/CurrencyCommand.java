@@ -105,33 +105,11 @@ public final class CurrencyCommand implements Runnable {
 
         /** The lab's "unary asynchronous" call: async stub, StreamObserver, wait on a latch. */
         static ConvertResponse convertAsync(Connection conn, ConvertRequest request, long deadlineMillis) {
-            CountDownLatch done = new CountDownLatch(1);
-            AtomicReference<ConvertResponse> result = new AtomicReference<>();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
+            SingleResponse<ConvertResponse> response = new SingleResponse<>();
             CurrencyServiceGrpc.newStub(conn.channel())
                     .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
-                    .convert(request, new StreamObserver<>() {
-                        @Override
-                        public void onNext(ConvertResponse value) {
-                            result.set(value);
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                            failure.set(t);
-                            done.countDown();
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                            done.countDown();
-                        }
-                    });
-            await(done);
-            if (failure.get() != null) {
-                throw Status.fromThrowable(failure.get()).asRuntimeException();
-            }
-            return result.get();
+                    .convert(request, response);
+            return response.await();
         }
     }
 
@@ -190,28 +168,11 @@ public final class CurrencyCommand implements Runnable {
         public Integer call() {
             List<Inputs.BatchItem> fromArgs = items.isEmpty() ? null : Inputs.pairs(items);
             String target = common.target();
-            CountDownLatch done = new CountDownLatch(1);
-            AtomicReference<ConvertBatchResponse> result = new AtomicReference<>();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
+            SingleResponse<ConvertBatchResponse> response = new SingleResponse<>();
+            ConvertBatchResponse summary;
             try (Connection conn = new Connection(target)) {
-                StreamObserver<ConvertBatchRequest> requests = CurrencyServiceGrpc.newStub(conn.channel())
-                        .convertBatch(new StreamObserver<>() {
-                            @Override
-                            public void onNext(ConvertBatchResponse value) {
-                                result.set(value);
-                            }
-
-                            @Override
-                            public void onError(Throwable t) {
-                                failure.set(t);
-                                done.countDown();
-                            }
-
-                            @Override
-                            public void onCompleted() {
-                                done.countDown();
-                            }
-                        });
+                StreamObserver<ConvertBatchRequest> requests =
+                        CurrencyServiceGrpc.newStub(conn.channel()).convertBatch(response);
                 try {
                     if (fromArgs != null) {
                         for (Inputs.BatchItem item : fromArgs) {
@@ -222,7 +183,7 @@ public final class CurrencyCommand implements Runnable {
                         BufferedReader in = stdin();
                         int[] line = {0};
                         Inputs.Record record;
-                        while (done.getCount() > 0 && (record = Inputs.next(in, line)) != null) {
+                        while (!response.isDone() && (record = Inputs.next(in, line)) != null) {
                             send(requests, Inputs.batchItem(record));
                         }
                     }
@@ -231,12 +192,9 @@ public final class CurrencyCommand implements Runnable {
                     throw e;
                 }
                 requests.onCompleted();
-                await(done);
+                summary = response.await();
             }
-            if (failure.get() != null) {
-                throw Status.fromThrowable(failure.get()).asRuntimeException();
-            }
-            Formats.batch(result.get()).forEach(System.out::println);
+            Formats.batch(summary).forEach(System.out::println);
             return 0;
         }
 
