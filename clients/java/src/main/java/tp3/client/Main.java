@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "tp3-client 0.1.0",
         description = "Java client of the tp3 gRPC services.",
-        subcommands = {CurrencyCommand.class})
+        subcommands = {CurrencyCommand.class, ChatCommand.class, GameCommand.class})
 public final class Main implements Runnable {
     public static final int RPC_FAILED = 1;
     public static final int BAD_INPUT = 2;
@@ -41,6 +41,9 @@ public final class Main implements Runnable {
                 code = RPC_FAILED;
             } else if (ex instanceof StatusException se) {
                 err.println("error: " + Formats.status(se.getStatus()));
+                code = RPC_FAILED;
+            } else if (ex instanceof CommandFailed cf) {
+                err.println("error: " + cf.getMessage());
                 code = RPC_FAILED;
             } else if (ex instanceof InputException ie) {
                 err.println("error: " + ie.getMessage());

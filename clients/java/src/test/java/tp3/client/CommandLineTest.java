@@ -39,7 +39,35 @@ class CommandLineTest {
     }
 
     @Test
+    void chatAndGameNeedAName() {
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(err, "chat", "--room", "lobby"));
+        assertTrue(err.toString().contains("Missing required option: '--name=NAME'"), err.toString());
+        err = new StringWriter();
+        assertEquals(2, run(err, "game", "bot"));
+        assertTrue(err.toString().contains("Missing required option: '--name=NAME'"), err.toString());
+    }
+
+    @Test
+    void botRoundsMustBePositive() {
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(err, "game", "bot", "--name", "b", "--rounds", "0", "--target", "127.0.0.1:1"));
+        assertEquals("error: --rounds must be at least 1, got 0", err.toString().strip());
+    }
+
+    @Test
+    void unknownStrategyIsAUsageError() {
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(err, "game", "bot", "--name", "b", "--strategy", "psychic"));
+        assertTrue(err.toString().contains("psychic"), err.toString());
+    }
+
+    @Test
     void everySubcommandIsRegistered() {
+        assertEquals(java.util.Set.of("currency", "chat", "game"),
+                java.util.Set.copyOf(Main.commandLine().getSubcommands().keySet()));
+        assertEquals(java.util.Set.of("play", "bot"),
+                java.util.Set.copyOf(Main.commandLine().getSubcommands().get("game").getSubcommands().keySet()));
         CommandLine currency = Main.commandLine().getSubcommands().get("currency");
         assertEquals(java.util.Set.of("convert", "quotes", "batch", "exchange", "list"),
                 java.util.Set.copyOf(currency.getSubcommands().keySet()));

@@ -1,0 +1,148 @@
+package tp3.client;
+
+import io.grpc.StatusRuntimeException;
+import java.time.ZoneId;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import tp3.chat.v1.Chat.ChatRequest;
+import tp3.chat.v1.Chat.ChatResponse;
+import tp3.chat.v1.Chat.Join;
+import tp3.chat.v1.Chat.Joined;
+import tp3.chat.v1.Chat.Leave;
+import tp3.chat.v1.Chat.ListMembersRequest;
+import tp3.chat.v1.Chat.RoomMessage;
+import tp3.chat.v1.Chat.Send;
+import tp3.chat.v1.ChatServiceGrpc;
+
+/** {@code chat --name N [--room R]}: one member in one room, interactively (bidi streaming). */
+@Command(
+        name = "chat",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Join ROOM as NAME and chat interactively.",
+            "Messages from the others appear as they come, above the line you type.",
+            "Commands: /msg NAME TEXT (private), /who, /quit, /help.",
+            "Anything else is said to the room. Ctrl-D or Ctrl-C leaves.",
+            "Without a terminal, lines are read from stdin the same way.",
+            "Example: chat --name alice --room lobby"
+        })
+public final class ChatCommand implements Callable<Integer> {
+    static final String DEFAULT_ROOM = "lobby";
+    private static final ChatRequest LEAVE = ChatRequest.newBuilder().setLeave(Leave.getDefaultInstance()).build();
+
+    @Option(names = {"--name", "-n"}, required = true, paramLabel = "NAME",
+            description = "Your name in the room: letters, digits, '_', '-', '.'; unique in the room.")
+    String name;
+
+    @Option(names = {"--room", "-r"}, paramLabel = "ROOM", defaultValue = DEFAULT_ROOM,
+            description = "Room to join (letters, digits, '_', '-', '.'); made on demand (default: ${DEFAULT-VALUE}).")
+    String room;
+
+    @Mixin CommonOptions common;
+
+    @Override
+    public Integer call() {
+        try (Connection conn = new Connection(common.target())) {
+            ChatServiceGrpc.ChatServiceStub stub = ChatServiceGrpc.newStub(conn.channel());
+            ChatRequest join = ChatRequest.newBuilder()
+                    .setJoin(Join.newBuilder().setName(name).setRoom(room)).build();
+            BidiSession<ChatRequest, ChatResponse> session =
+                    BidiSession.join(stub::chat, join, TimeoutOption.toMillis(TimeoutOption.DEFAULT_TIMEOUT));
+            if (!session.welcome().hasJoined()) {
+                throw new CommandFailed("the server answered the join with no welcome");
+            }
+            Joined joined = session.welcome().getJoined();
+            try (ExitHook hook = ExitHook.leaving(session, LEAVE);
+                    UserConsole console = UserConsole.open(joined.getName() + "@" + joined.getRoom() + "> ")) {
+                new Member(conn, session, console, joined).run();
+            }
+        }
+        return 0;
+    }
+
+    /** The interactive member: shows the room's events, obeys the lines typed. */
+    private static final class Member {
+        private final Connection conn;
+        private final BidiSession<ChatRequest, ChatResponse> session;
+        private final UserConsole console;
+        private final Joined joined;
+        private final ZoneId zone = ZoneId.systemDefault();
+
+        Member(Connection conn, BidiSession<ChatRequest, ChatResponse> session, UserConsole console, Joined joined) {
+            this.conn = conn;
+            this.session = session;
+            this.console = console;
+            this.joined = joined;
+        }
+
+        void run() {
+            console.show(ChatFormats.welcome(joined));
+            if (joined.getHistoryCount() > 0) {
+                console.show("* recent messages:");
+                for (RoomMessage m : joined.getHistoryList()) {
+                    console.show(ChatFormats.message(m, zone));
+                }
+            }
+            console.show("* /help lists the commands; Ctrl-D leaves");
+            console.startReading(session.signals());
+            while (true) {
+                Signal signal = session.take();
+                if (signal instanceof Signal.Line line) {
+                    if (!obey(line.text())) {
+                        break;
+                    }
+                } else if (signal instanceof Signal.EndOfInput) {
+                    break;
+                } else if (signal instanceof Signal.Received received) {
+                    String text = ChatFormats.event((ChatResponse) received.message(), zone);
+                    if (text != null) {
+                        console.show(text);
+                    }
+                } else if (signal instanceof Signal.Closed closed) {
+                    if (closed.status().isOk()) {
+                        throw new CommandFailed("the server ended the chat session");
+                    }
+                    throw closed.status().asRuntimeException();
+                }
+            }
+            session.leave(LEAVE);
+        }
+
+        /** Acts on one line; false means leave. */
+        private boolean obey(String line) {
+            ChatLines.Action action = ChatLines.parse(line);
+            if (action instanceof ChatLines.Say say) {
+                send(say.text(), "");
+            } else if (action instanceof ChatLines.Whisper whisper) {
+                send(whisper.text(), whisper.to());
+            } else if (action instanceof ChatLines.Who) {
+                who();
+            } else if (action instanceof ChatLines.Help) {
+                console.show(ChatLines.HELP);
+            } else if (action instanceof ChatLines.Problem problem) {
+                console.show("! " + problem.message());
+            } else if (action instanceof ChatLines.Quit) {
+                return false;
+            }
+            return true;
+        }
+
+        private void send(String text, String to) {
+            session.send(ChatRequest.newBuilder().setSend(Send.newBuilder().setText(text).setTo(to)).build());
+        }
+
+        private void who() {
+            try {
+                var members = ChatServiceGrpc.newBlockingStub(conn.channel())
+                        .withDeadlineAfter(TimeoutOption.toMillis(TimeoutOption.DEFAULT_TIMEOUT), TimeUnit.MILLISECONDS)
+                        .listMembers(ListMembersRequest.newBuilder().setRoom(joined.getRoom()).build());
+                console.show("* in " + joined.getRoom() + ": " + ChatFormats.names(members.getMembersList()));
+            } catch (StatusRuntimeException e) {
+                console.show("! " + Formats.status(e));
+            }
+        }
+    }
+}

@@ -1,0 +1,335 @@
+package tp3.client;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.grpc.Status;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import tp3.game.v1.Game.EventKind;
+import tp3.game.v1.Game.GameEvent;
+import tp3.game.v1.Game.Guess;
+import tp3.game.v1.Game.Join;
+import tp3.game.v1.Game.Leave;
+import tp3.game.v1.Game.PlayRequest;
+import tp3.game.v1.Game.PlayResponse;
+import tp3.game.v1.GuessingGameGrpc;
+
+/** {@code game play|bot}: the guessing game, by hand or by a bot (bidi streaming). */
+@Command(
+        name = "game",
+        mixinStandardHelpOptions = true,
+        description = "The guessing game: find the secret number (1 to 1000) before the others.",
+        subcommands = {GameCommand.Play.class, GameCommand.Bot.class})
+public final class GameCommand implements Runnable {
+    private static final PlayRequest LEAVE = PlayRequest.newBuilder().setLeave(Leave.getDefaultInstance()).build();
+    private static final long TIMEOUT_MILLIS = TimeoutOption.toMillis(TimeoutOption.DEFAULT_TIMEOUT);
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+    }
+
+    /** Joins as {@code name}; the welcome is a JOINED event. */
+    static BidiSession<PlayRequest, PlayResponse> join(Connection conn, String name) {
+        PlayRequest join = PlayRequest.newBuilder().setJoin(Join.newBuilder().setName(name)).build();
+        BidiSession<PlayRequest, PlayResponse> session =
+                BidiSession.join(GuessingGameGrpc.newStub(conn.channel())::play, join, TIMEOUT_MILLIS);
+        if (session.welcome().getEvent().getKind() != EventKind.EVENT_KIND_JOINED) {
+            throw new CommandFailed("the server answered the join with no welcome");
+        }
+        return session;
+    }
+
+    static PlayRequest guess(long number) {
+        return PlayRequest.newBuilder().setGuess(Guess.newBuilder().setNumber(number)).build();
+    }
+
+    /** The server's English line for an event; notices as "! CODE: text". */
+    static String text(GameEvent event) {
+        if (event.getKind() == EventKind.EVENT_KIND_NOTICE) {
+            return "! " + Formats.codeName(event.getNotice().getCode()) + ": " + event.getText();
+        }
+        return event.getText();
+    }
+
+    /** The end of a session the server closed: with its error, or "ended" if it said OK. */
+    static RuntimeException ended(Signal.Closed closed) {
+        if (closed.status().isOk()) {
+            return new CommandFailed("the server ended the game session");
+        }
+        return closed.status().asRuntimeException();
+    }
+
+    @Command(name = "play", mixinStandardHelpOptions = true,
+            description = {"Join the game as NAME and guess interactively, round after round.",
+                "Each guess is answered with a hint (\"your number is bigger\": the secret is smaller),",
+                "and the range left is shown as the hints narrow it. When someone finds the secret,",
+                "everyone is told the winner; the next round starts by itself after a pause.",
+                "Commands: /help, /quit. Ctrl-D or Ctrl-C leaves too.",
+                "Without a terminal, numbers are read from stdin, one per line, each guess",
+                "waiting for its hint; the end of the input leaves the game.",
+                "Example: game play --name alice"})
+    static final class Play implements Callable<Integer> {
+        @Option(names = {"--name", "-n"}, required = true, paramLabel = "NAME",
+                description = "Player name: letters, digits, '_', '-', '.'; unique among the players.")
+        String name;
+
+        @Mixin CommonOptions common;
+
+        @Override
+        public Integer call() {
+            try (Connection conn = new Connection(common.target())) {
+                BidiSession<PlayRequest, PlayResponse> session = join(conn, name);
+                try (ExitHook hook = ExitHook.leaving(session, LEAVE);
+                        UserConsole console = UserConsole.open(name.strip() + "> ")) {
+                    new Player(session, console).run();
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** One interactive player: one guess at a time, later lines wait for its hint. */
+    private static final class Player {
+        private final BidiSession<PlayRequest, PlayResponse> session;
+        private final UserConsole console;
+        private final RoundKnowledge knows;
+        private final Deque<String> waiting = new ArrayDeque<>();
+        private boolean guessing;
+        private boolean inputEnded;
+
+        Player(BidiSession<PlayRequest, PlayResponse> session, UserConsole console) {
+            this.session = session;
+            this.console = console;
+            this.knows = new RoundKnowledge(session.welcome().getEvent().getRound());
+        }
+
+        void run() {
+            console.show(session.welcome().getEvent().getText());
+            if (!knows.open) {
+                console.show("the round is over: waiting for the next one");
+            }
+            console.show("type a number and Enter to guess; /help lists the commands");
+            console.startReading(session.signals());
+            while (!(inputEnded && !guessing && waiting.isEmpty())) {
+                Signal signal = guessing ? session.poll(TIMEOUT_MILLIS) : session.take();
+                if (signal == null) {
+                    throw Status.DEADLINE_EXCEEDED
+                            .withDescription("no answer to the guess within " + TIMEOUT_MILLIS / 1000 + " s")
+                            .asRuntimeException();
+                }
+                if (signal instanceof Signal.Line line) {
+                    waiting.add(line.text());
+                } else if (signal instanceof Signal.EndOfInput) {
+                    inputEnded = true;
+                } else if (signal instanceof Signal.Received received) {
+                    take(((PlayResponse) received.message()).getEvent());
+                } else if (signal instanceof Signal.Closed closed) {
+                    throw ended(closed);
+                }
+                if (!obeyWaitingLines()) {
+                    break;
+                }
+            }
+            session.leave(LEAVE);
+        }
+
+        private void take(GameEvent event) {
+            console.show(text(event));
+            switch (event.getKind()) {
+                case EVENT_KIND_HINT -> {
+                    if (knows.learn(event.getHint()) && knows.open) {
+                        console.show(knows.describe());
+                    }
+                    guessing = false;
+                }
+                case EVENT_KIND_NOTICE -> guessing = false;
+                case EVENT_KIND_GAME_OVER -> knows.end(event.getGameOver());
+                case EVENT_KIND_ROUND_STARTED -> knows.start(event.getRound());
+                default -> { }
+            }
+        }
+
+        /** Acts on the lines typed while no guess is in flight; false means leave. */
+        private boolean obeyWaitingLines() {
+            while (!guessing && !waiting.isEmpty()) {
+                GameLines.Action action = GameLines.parse(waiting.poll(), knows.lowest, knows.highest);
+                if (action instanceof GameLines.Guess guess) {
+                    session.send(GameCommand.guess(guess.number()));
+                    guessing = true;
+                } else if (action instanceof GameLines.Help) {
+                    console.show(GameLines.HELP);
+                } else if (action instanceof GameLines.Problem problem) {
+                    console.show("! " + problem.message());
+                } else if (action instanceof GameLines.Quit) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    enum Strategy { binary, random }
+
+    @Command(name = "bot", mixinStandardHelpOptions = true,
+            description = {"Join the game as NAME and play by itself, round after round.",
+                "One guess at a time, each within the range the earlier hints left; after a",
+                "win (anyone's) it waits for the next round. Guessing too fast for the server",
+                "(a RESOURCE_EXHAUSTED notice) slows it down. Prints one line per event.",
+                "With --json, each line is the event in protobuf's JSON mapping of tp3.game.v1.GameEvent.",
+                "Example: game bot --name b1 --rounds 3"})
+    static final class Bot implements Callable<Integer> {
+        @Option(names = {"--name", "-n"}, required = true, paramLabel = "NAME",
+                description = "Player name: letters, digits, '_', '-', '.'; unique among the players.")
+        String name;
+
+        @Option(names = "--strategy", defaultValue = "binary", paramLabel = "binary|random",
+                description = "binary: the middle of the range left (at most 10 guesses a round); "
+                        + "random: any number in the range left (default: ${DEFAULT-VALUE}).")
+        Strategy strategy;
+
+        @Option(names = "--rounds", paramLabel = "N",
+                description = "Exit 0 once this many rounds it played have ended (default: play on).")
+        Integer rounds;
+
+        @Option(names = "--next-round",
+                description = "Sit out the round in progress and start with the next one, so that bots "
+                        + "started together race from the same start.")
+        boolean nextRound;
+
+        @Option(names = "--json", description = "One JSON object per line (tp3.game.v1.GameEvent).")
+        boolean json;
+
+        @Mixin CommonOptions common;
+
+        @Override
+        public Integer call() {
+            if (rounds != null && rounds < 1) {
+                throw new InputException("--rounds must be at least 1, got " + rounds);
+            }
+            try (Connection conn = new Connection(common.target())) {
+                BidiSession<PlayRequest, PlayResponse> session = join(conn, name);
+                try (ExitHook hook = ExitHook.leaving(session, LEAVE)) {
+                    new Robot(session, this).run();
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** The bot's play: one guess at a time, within the range its hints narrowed. */
+    private static final class Robot {
+        /** The longest a rate-limited bot waits between two guesses. */
+        private static final long MAX_PACE_MILLIS = 2000;
+
+        private final BidiSession<PlayRequest, PlayResponse> session;
+        private final Bot options;
+        private final RoundKnowledge knows;
+        private final Random random = new Random();
+        private final JsonFormat.Printer printer =
+                JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
+        /** The round the bot takes part in; 0: waiting for the next one. */
+        private long playing;
+        /** Rounds the bot took part in that have ended. */
+        private int ended;
+        private boolean inFlight;
+        /** Milliseconds to wait before a guess: grows when the server says we guess too fast. */
+        private long pace;
+
+        Robot(BidiSession<PlayRequest, PlayResponse> session, Bot options) {
+            this.session = session;
+            this.options = options;
+            this.knows = new RoundKnowledge(session.welcome().getEvent().getRound());
+            this.playing = options.nextRound || !knows.open ? 0 : knows.round;
+        }
+
+        void run() {
+            show(session.welcome().getEvent());
+            guess();
+            while (true) {
+                Signal signal = session.take();
+                if (signal instanceof Signal.Closed closed) {
+                    throw ended(closed);
+                }
+                if (signal instanceof Signal.Received received && take(((PlayResponse) received.message()).getEvent())) {
+                    break;
+                }
+                guess();
+            }
+            session.leave(LEAVE);
+        }
+
+        /** Takes in one event; true when the bot is done. */
+        private boolean take(GameEvent event) {
+            show(event);
+            switch (event.getKind()) {
+                case EVENT_KIND_HINT -> {
+                    inFlight = false;
+                    pace = pace > 10 ? pace * 3 / 4 : 0;
+                    knows.learn(event.getHint());
+                }
+                case EVENT_KIND_NOTICE -> {
+                    inFlight = false;
+                    Status status = Status.fromCodeValue(event.getNotice().getCode());
+                    if (status.getCode() != Status.Code.RESOURCE_EXHAUSTED) { // retrying would fail forever
+                        throw status.withDescription(event.getText()).asRuntimeException();
+                    }
+                    pace = Math.min(Math.max(pace * 2, 50), MAX_PACE_MILLIS);
+                }
+                case EVENT_KIND_GAME_OVER -> {
+                    knows.end(event.getGameOver());
+                    if (event.getGameOver().getRound() == playing) {
+                        playing = 0;
+                        ended++;
+                    }
+                    return options.rounds != null && ended >= options.rounds;
+                }
+                case EVENT_KIND_ROUND_STARTED -> {
+                    knows.start(event.getRound());
+                    playing = knows.round;
+                }
+                default -> { }
+            }
+            return false;
+        }
+
+        /** Makes the next guess, if the bot plays an open round and has none in flight. */
+        private void guess() {
+            if (inFlight || !knows.open || playing != knows.round) {
+                return;
+            }
+            if (pace > 0) {
+                try {
+                    Thread.sleep(pace); // events wait in the queue meanwhile
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+                }
+            }
+            long number = options.strategy == Strategy.binary
+                    ? Math.floorDiv(knows.low + knows.high, 2)
+                    : knows.low + (long) (random.nextDouble() * (knows.high - knows.low + 1));
+            inFlight = true;
+            session.send(GameCommand.guess(number));
+        }
+
+        private void show(GameEvent event) {
+            String line;
+            try {
+                line = options.json ? printer.print(event) : text(event);
+            } catch (InvalidProtocolBufferException e) {
+                throw new IllegalStateException("a GameEvent always prints as JSON", e);
+            }
+            System.out.println(line);
+            System.out.flush();
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package tp3.client;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** What a line typed in {@code game play} means: a guess, a command, or a problem to show. */
+final class GameLines {
+    static final String HELP = String.join("\n",
+            "  NUMBER   guess NUMBER in the current round",
+            "  /quit    leave the game (Ctrl-D and Ctrl-C too)",
+            "  /help    this help");
+    private static final Pattern NUMBER = Pattern.compile("[+-]?[0-9]+");
+
+    private GameLines() {}
+
+    sealed interface Action {}
+
+    record Nothing() implements Action {}
+
+    record Guess(long number) implements Action {}
+
+    record Help() implements Action {}
+
+    record Quit() implements Action {}
+
+    /** Not sent; {@code message} says why (shown as "! message"). */
+    record Problem(String message) implements Action {}
+
+    /** The meaning of {@code line}, a guess only if it lies within {@code low..high}. */
+    static Action parse(String line, long low, long high) {
+        String text = line.strip();
+        if (text.isEmpty()) {
+            return new Nothing();
+        }
+        if (text.startsWith("/")) {
+            String[] words = text.substring(1).strip().split("\\s+", 2);
+            String command = words[0].toLowerCase(Locale.ROOT);
+            return switch (command) {
+                case "quit", "exit", "leave", "q" -> new Quit();
+                case "help", "h", "?" -> new Help();
+                default -> new Problem("unknown command /" + command + "; /help lists the commands");
+            };
+        }
+        if (!NUMBER.matcher(text).matches()) {
+            return new Problem("not a number: '" + text + "'; type a number between " + low + " and " + high
+                    + ", or /quit");
+        }
+        long number;
+        try {
+            number = Long.parseLong(text.startsWith("+") ? text.substring(1) : text);
+        } catch (NumberFormatException e) { // more digits than a long holds
+            return new Problem(text + " is not between " + low + " and " + high + ": not sent");
+        }
+        if (number < low || number > high) {
+            return new Problem(number + " is not between " + low + " and " + high + ": not sent");
+        }
+        return new Guess(number);
+    }
+}

@@ -1,0 +1,64 @@
+package tp3.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.google.protobuf.Timestamp;
+import java.time.ZoneId;
+import org.junit.jupiter.api.Test;
+import tp3.chat.v1.Chat.ChatResponse;
+import tp3.chat.v1.Chat.Joined;
+import tp3.chat.v1.Chat.LeaveReason;
+import tp3.chat.v1.Chat.Member;
+import tp3.chat.v1.Chat.MemberLeft;
+import tp3.chat.v1.Chat.Notice;
+import tp3.chat.v1.Chat.PrivateMessage;
+import tp3.chat.v1.Chat.RoomMessage;
+
+class ChatFormatsTest {
+    private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
+    // 2026-11-24T13:02:07Z: 14:02:07 in Paris
+    private static final Timestamp TIME = Timestamp.newBuilder().setSeconds(1795957327L).build();
+
+    @Test
+    void roomMessageHasLocalClockSenderAndText() {
+        ChatResponse r = ChatResponse.newBuilder().setMessage(
+                RoomMessage.newBuilder().setFrom("alice").setText("hi").setTime(TIME).setSequence(3)).build();
+        assertEquals("[14:02:07] alice: hi", ChatFormats.event(r, PARIS));
+    }
+
+    @Test
+    void privateMessageSaysSo() {
+        ChatResponse r = ChatResponse.newBuilder().setPrivateMessage(
+                PrivateMessage.newBuilder().setFrom("alice").setTo("bob").setText("psst").setTime(TIME)).build();
+        assertEquals("[14:02:07] alice -> bob (private): psst", ChatFormats.event(r, PARIS));
+    }
+
+    @Test
+    void leavingSaysHow() {
+        for (var c : new Object[][] {
+                {LeaveReason.LEAVE_REASON_LEFT, "left"},
+                {LeaveReason.LEAVE_REASON_DISCONNECTED, "was disconnected"},
+                {LeaveReason.LEAVE_REASON_TOO_SLOW, "was disconnected (too slow to read)"}}) {
+            ChatResponse r = ChatResponse.newBuilder().setMemberLeft(
+                    MemberLeft.newBuilder().setName("bob").setReason((LeaveReason) c[0]).setTime(TIME)).build();
+            assertEquals("[14:02:07] * bob " + c[1], ChatFormats.event(r, PARIS));
+        }
+    }
+
+    @Test
+    void noticeNamesItsStatus() {
+        ChatResponse r = ChatResponse.newBuilder().setNotice(
+                Notice.newBuilder().setCode(5).setText("no member named 'zed' in room 'lobby'")).build();
+        assertEquals("! NOT_FOUND: no member named 'zed' in room 'lobby'", ChatFormats.event(r, PARIS));
+    }
+
+    @Test
+    void welcomeListsTheMembersAndIsNoEventLine() {
+        Joined joined = Joined.newBuilder().setRoom("lobby").setName("bob")
+                .addMembers(Member.newBuilder().setName("alice"))
+                .addMembers(Member.newBuilder().setName("bob")).build();
+        assertEquals("* joined room lobby as bob; here: alice, bob", ChatFormats.welcome(joined));
+        assertNull(ChatFormats.event(ChatResponse.newBuilder().setJoined(joined).build(), PARIS));
+    }
+}
