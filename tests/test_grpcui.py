@@ -1,25 +1,32 @@
 """grpcui, the web UI `tp3 ui` runs (BloomRPC's successor), shows and calls our services
 through server reflection, checked in a real headless Chromium.
 
-grpcui comes from `go install` (`nox -s tests` does it) and Chromium from the system (.ci/run
-installs Debian's); where either is missing the tests skip, unless TP3_REQUIRE_TOOLS=1 (set by
-CI) turns a missing tool into a failure. TP3_GRPCUI_SCREENSHOT=FILE also saves the screenshot
-there (docs/grpcui.png comes from this).
+One test dumps the page's DOM and looks for every service and method; another, driving the
+page with Selenium, fills Convert's request form, clicks Invoke and reads the result in the
+page's Response tab. grpcui comes from `go install` (`nox -s tests` does it), Chromium and
+chromedriver from the system (.ci/run installs Debian's); where one is missing the tests skip,
+unless TP3_REQUIRE_TOOLS=1 (set by CI) turns a missing tool into a failure.
+TP3_GRPCUI_SCREENSHOT=FILE also saves a screenshot of the page showing that result there
+(docs/grpcui.png comes from this).
 """
 
-import http.cookiejar
 import json
 import os
 import re
 import shutil
 import subprocess
 import threading
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import ServerProcess
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tp3.cli.ui import find_grpcui
 
@@ -43,6 +50,12 @@ window.addEventListener("load", function () {
   $("#grpc-method").val("Convert").change();
 });
 """
+CONVERT = {"amount": "6500", "from_currency": "MAD", "to_currency": "USD"}
+CHROMIUM_FLAGS = (
+    *("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"),
+    *("--disable-background-networking", "--disable-component-update", "--disable-sync"),
+    *("--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1280,900"),
+)
 
 
 def _tool(name: str, path: str | None) -> str:
@@ -50,12 +63,20 @@ def _tool(name: str, path: str | None) -> str:
         return path
     if os.environ.get("TP3_REQUIRE_TOOLS") == "1":
         pytest.fail(f"{name} is required (TP3_REQUIRE_TOOLS=1) but was not found")
-    pytest.skip(f"{name} not installed (nox -s tests installs grpcui; .ci/run installs chromium)")
+    pytest.skip(
+        f"{name} not installed (nox -s tests installs grpcui; .ci/run installs chromium and "
+        "chromium-driver)"
+    )
 
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
     return _tool("chromium", shutil.which("chromium") or shutil.which("chromium-browser"))
+
+
+@pytest.fixture(scope="module")
+def chromedriver() -> str:
+    return _tool("chromedriver", shutil.which("chromedriver"))
 
 
 @pytest.fixture(scope="module")
@@ -111,11 +132,7 @@ def grpcui_url(
 def headless(chromium: str, profile: Path, *args: str) -> str:
     """One bounded headless Chromium run; returns its stdout."""
     result = subprocess.run(
-        [
-            *(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"),
-            *("--no-first-run", "--disable-background-networking", "--disable-component-update"),
-            *("--disable-sync", "--disable-dev-shm-usage", f"--user-data-dir={profile}", *args),
-        ],
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -142,40 +159,78 @@ def test_page_lists_services_and_methods(chromium: str, grpcui_url: str, tmp_pat
     assert "from_currency" in dom
 
 
-def test_screenshot(chromium: str, grpcui_url: str, tmp_path: Path) -> None:
-    png = tmp_path / "grpcui.png"
-    headless(
-        chromium,
-        tmp_path / "profile",
-        "--hide-scrollbars",
-        "--window-size=1280,900",
-        "--virtual-time-budget=5000",
-        f"--screenshot={png}",
-        grpcui_url + "/",
+@pytest.fixture(scope="module")
+def browser(
+    chromium: str, chromedriver: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WebDriver]:
+    """Chromium under Debian's chromedriver, both given by path: Selenium Manager (which would
+    download a browser or a driver) never runs."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('profile')}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=chromedriver))
+    try:
+        driver.set_page_load_timeout(TIMEOUT)
+        # --window-size counts the (invisible) window frame: make the page itself 1280x900
+        frame = driver.execute_script("return window.outerHeight - window.innerHeight")
+        driver.set_window_size(1280, 900 + frame)
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _field_row(name: str) -> str:
+    """XPath of the request form's row for field `name` (grpcui labels it <strong>name</strong>)."""
+    label = f"td[@class='name']/strong='{name}'"
+    return f"//div[@id='grpc-request-form']//tr[@class='message_field'][{label}]"
+
+
+@pytest.fixture(scope="module")
+def converted(browser: WebDriver, grpcui_url: str) -> WebDriver:
+    """The page after a Convert call made through it: form filled, Invoke clicked, and the
+    Response tab shown (grpcui switches to it once the call returns, result or error)."""
+    wait = WebDriverWait(browser, TIMEOUT)
+    browser.get(grpcui_url + "/")
+    # the extra script picks Convert once the page has loaded
+    wait.until(
+        lambda page: page.find_element(By.ID, "grpc-method").get_property("value") == "Convert"
     )
+    for name, value in CONVERT.items():
+        row = _field_row(name)
+        # An unset proto3 field shows a disabled textarea; ticking the row's presence box
+        # rebuilds the cell with an enabled one.
+        wait.until(
+            ec.element_to_be_clickable((By.XPATH, row + "//td[@class='toggle_presence']/input"))
+        ).click()
+        textarea = wait.until(ec.element_to_be_clickable((By.XPATH, row + "//textarea")))
+        textarea.clear()
+        textarea.send_keys(value)
+    # the Request Form tab's Invoke button (the Raw Request tab has another)
+    wait.until(
+        ec.element_to_be_clickable((By.CSS_SELECTOR, "#grpc-request-tab button.grpc-invoke"))
+    ).click()
+    wait.until(ec.visibility_of_element_located((By.ID, "grpc-response-tab")))
+    return browser
+
+
+def test_convert_through_the_page(converted: WebDriver) -> None:
+    error = converted.find_element(By.ID, "grpc-response-error")
+    assert not error.is_displayed(), error.text
+    [shown] = converted.find_elements(By.CSS_SELECTOR, "#grpc-response-data textarea")
+    assert shown.is_displayed()
+    text = shown.get_property("value")
+    assert isinstance(text, str)
+    assert "708.68" in text
+    message = json.loads(text)
+    assert message["converted_amount"] == "708.68"
+    assert (message["from_currency"], message["to_currency"]) == ("MAD", "USD")
+
+
+def test_screenshot(converted: WebDriver, tmp_path: Path) -> None:
+    png = tmp_path / "grpcui.png"
+    converted.execute_script("window.scrollTo(0, 0)")
+    png.write_bytes(converted.get_screenshot_as_png())
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     if keep := os.environ.get("TP3_GRPCUI_SCREENSHOT"):
         shutil.copyfile(png, keep)
-
-
-def test_convert_through_the_ui_backend(grpcui_url: str) -> None:
-    """The call the page's Invoke button makes: POST /invoke/<method> with its CSRF token."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    with opener.open(grpcui_url + "/", timeout=TIMEOUT) as page:
-        assert page.status == 200
-    token = next(c.value for c in jar if c.name == "_grpcui_csrf_token")
-    convert = {"fromCurrency": "MAD", "toCurrency": "USD", "amount": "6500"}
-    body = {"metadata": [], "data": [convert]}
-    request = urllib.request.Request(
-        grpcui_url + "/invoke/tp3.currency.v1.CurrencyService.Convert",
-        data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "x-grpcui-csrf-token": token},
-        method="POST",
-    )
-    with opener.open(request, timeout=TIMEOUT) as response:
-        result = json.load(response)
-    assert result["error"] is None
-    [message] = [r["message"] for r in result["responses"]]
-    assert message["converted_amount"] == "708.68"
-    assert message["to_currency"] == "USD"
