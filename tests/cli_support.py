@@ -101,11 +101,14 @@ class LineReader:
 
 
 class Command:
-    """A `tp3 ARGS` subprocess running alongside the test, its output read line by line."""
+    """A `tp3 ARGS` subprocess running alongside the test, its output read line by line;
+    `program` (an argv prefix) runs another program instead, e.g. the Java client."""
 
-    def __init__(self, *args: str, stdin: int = subprocess.DEVNULL) -> None:
+    def __init__(
+        self, *args: str, stdin: int = subprocess.DEVNULL, program: list[str] | None = None
+    ) -> None:
         self.process = subprocess.Popen(
-            tp3_argv(*args),
+            [*program, *args] if program else tp3_argv(*args),
             stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -122,6 +125,23 @@ class Command:
         assert line is not None, f"the command ended: {self.err.rest()}"
         event: dict[str, Any] = json.loads(line)
         return event
+
+    def send(self, line: str) -> None:
+        """Type `line` and Enter on the command's stdin (started with stdin=subprocess.PIPE)."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+    def wait_line(self, ends: str = "", *, starts: str = "") -> list[str]:
+        """Read stdout lines until one starts with `starts` and ends with `ends`; returns the
+        lines read, that one last."""
+        seen: list[str] = []
+        while True:
+            line = self.out.next_line()
+            assert line is not None, f"ended before {starts!r}...{ends!r}: {seen} {self.err.rest()}"
+            seen.append(line)
+            if line.startswith(starts) and line.endswith(ends):
+                return seen
 
     def wait_json(self, **fields: Any) -> dict[str, Any]:
         """Skip JSON lines until one has these fields."""
@@ -154,18 +174,19 @@ _ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 class Terminal:
     """`tp3 ARGS` on a 40x200 pseudo-terminal: what the screen shows, and keys typed into it.
-    `env_overrides` change the environment of `tp3_env()`."""
+    `env_overrides` change the environment of `tp3_env()`; `program` (an argv prefix whose first
+    item is a path) runs another program instead."""
 
-    def __init__(self, *args: str, **env_overrides: str) -> None:
+    def __init__(self, *args: str, program: list[str] | None = None, **env_overrides: str) -> None:
         pty = pytest.importorskip("pty")
         fcntl = pytest.importorskip("fcntl")
         termios = pytest.importorskip("termios")
-        argv = tp3_argv(*args)
+        argv = [*program, *args] if program else tp3_argv(*args)
         env = tp3_env(**env_overrides)
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: the command, on the terminal
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 200, 0, 0))
-            os.execve(sys.executable, argv, env)
+            os.execve(argv[0], argv, env)
         self._raw = b""
         self._seen = 0  # how much of the screen text wait_for has consumed
         self.status: int | None = None

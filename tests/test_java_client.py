@@ -1,16 +1,24 @@
-"""The Java client (clients/java, grpc-java) against a real tp3 server, every currency RPC.
+"""The Java client (clients/java, grpc-java) against a real tp3 server: every currency RPC,
+and chat and game sessions shared with the Python CLI (a Java and a Python member see each
+other's messages; a Java bot and a Python bot race one round and agree on its winner).
 
 `nox -s tests` builds the jar with Maven and passes its path in TP3_JAVA_CLIENT; without it
 the tests skip, unless TP3_REQUIRE_TOOLS=1 (CI) turns that into a failure.
 """
 
+import json
 import os
+import re
 import shutil
+import signal
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import ServerProcess
+from cli_support import RUN_TIMEOUT, Command, Terminal, assert_ok, run_tp3
+from conftest import ServerProcess, start_server_process
 
 TIMEOUT = 60.0
 
@@ -91,3 +99,225 @@ def test_list(java_client: list[str], server_process: ServerProcess) -> None:
     assert result.returncode == 0, result.stderr
     assert "Moroccan dirham" in result.stdout
     assert "Rates of 2026-02-20" in result.stdout
+
+
+# --- chat: a Java member and Python members in one room ---------------------------------------
+
+
+def java_command(client: list[str], *args: str) -> Command:
+    """The Java client running alongside the test, stdin a pipe the test types into."""
+    return Command(*args, stdin=subprocess.PIPE, program=client)
+
+
+def test_java_and_python_members_chat_privately_and_publicly(
+    java_client: list[str], server_process: ServerProcess
+) -> None:
+    room, target = "xlang", server_process.target
+    python = Command(
+        "chat", "--name", "pym", "--room", room, "--target", target, stdin=subprocess.PIPE
+    )
+    spy = java = None
+    try:
+        python.wait_line(f"* joined room {room} as pym; here: pym")
+        # a third member, in Python, who must hear the room but neither private message
+        spy = Command(
+            *("chat", "listen", "--name", "spy", "--room", room, "--count", "2", "--json"),
+            *("--target", target),
+        )
+        assert spy.next_json()["type"] == "welcome"
+        python.wait_line("* spy joined")
+        java = java_command(java_client, "chat", "--name", "jav", "--room", room, "-t", target)
+        welcome = java.wait_line(starts="* joined room")[-1]
+        assert re.fullmatch(rf"\* joined room {room} as jav; here: (.*)", welcome), welcome
+        assert set(welcome.split("here: ")[1].split(", ")) == {"pym", "spy", "jav"}
+        python.wait_line("* jav joined")
+
+        java.send("hello from java")
+        python.wait_line("jav: hello from java")
+        java.wait_line("jav: hello from java")  # the room's echo
+
+        python.send("/msg jav psst from python")
+        java.wait_line("pym -> jav (private): psst from python")
+        java.send("/msg pym psst from java")
+        python.wait_line("jav -> pym (private): psst from java")
+
+        java.send("/who")
+        who = java.wait_line(starts=f"* in {room}: ")
+        assert set(who[-1].split(": ", 1)[1].split(", ")) == {"pym", "spy", "jav"}
+
+        python.send("bye from python")
+        java.wait_line("pym: bye from python")
+        assert spy.wait(RUN_TIMEOUT) == 0, spy.err.rest()
+        heard = [json.loads(line) for line in spy.out.rest()]
+        # the spy heard the room (--count 2) and neither private message
+        assert [(e["type"], e["sender"], e["text"]) for e in heard if e["type"] != "joined"] == [
+            ("message", "jav", "hello from java"),
+            ("message", "pym", "bye from python"),
+        ]
+
+        java.send("/quit")
+        assert java.wait(RUN_TIMEOUT) == 0, java.err.rest()
+        python.wait_line("* jav left")
+        assert java.err.rest() == []
+    finally:
+        for command in (python, spy, java):
+            if command is not None:
+                command.finish()
+
+
+def test_java_member_ctrl_c_still_leaves(
+    java_client: list[str], server_process: ServerProcess
+) -> None:
+    """SIGINT (Ctrl-C without a terminal) ends the Java client with 130, and it says goodbye:
+    the others read "left", not "was disconnected"."""
+    room, target = "sigint", server_process.target
+    python = Command(
+        "chat", "--name", "stays", "--room", room, "--target", target, stdin=subprocess.PIPE
+    )
+    java = java_command(java_client, "chat", "--name", "goes", "--room", room, "-t", target)
+    try:
+        java.wait_line("Ctrl-D leaves")
+        python.wait_line("* goes joined")
+        java.process.send_signal(signal.SIGINT)
+        assert java.wait(RUN_TIMEOUT) == 130
+        python.wait_line("* goes left")
+    finally:
+        python.finish()
+        java.finish()
+
+
+def test_java_refused_join_is_one_error_line(
+    java_client: list[str], server_process: ServerProcess
+) -> None:
+    result = subprocess.run(
+        [*java_client, "chat", "--name", "no spaces", "-t", server_process.target],
+        input="hello\n",
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "error: INVALID_ARGUMENT: name: 'no spaces' may only hold letters, digits, '_', '-' "
+        "and '.' (no spaces)"
+    ]
+
+
+def test_java_chat_on_a_terminal_keeps_the_typed_line(
+    java_client: list[str], server_process: ServerProcess
+) -> None:
+    """On a terminal (JLine), a message arriving while the user types is shown, and the half
+    typed line is neither lost nor mixed into it."""
+    room, target = "tty", server_process.target
+    java = Terminal("chat", "--name", "typist", "--room", room, "-t", target, program=java_client)
+    try:
+        java.wait_for("typist@tty> ")
+        java.type("half a")
+        java.wait_for("half a")
+        assert_ok(
+            run_tp3(
+                "chat", "send", "--name", "other", "--room", room, "meanwhile", "--target", target
+            )
+        )
+        java.wait_for("other: meanwhile")
+        java.wait_for("typist@tty> half a")  # the prompt and the half line, redrawn below it
+        java.type(" line\r")
+        java.wait_for("typist: half a line")
+        java.type("/quit\r")
+        assert java.wait_exit(RUN_TIMEOUT) == 0
+    finally:
+        java.close()
+
+
+# --- game: a Java player and bot, a Python bot and referee -------------------------------------
+
+
+@pytest.fixture
+def game_server() -> Iterator[ServerProcess]:
+    """A server of the test's own: round 1 is open, nobody has played, 0.2 s between rounds."""
+    running = start_server_process("--game-pause", "0.2")
+    yield running
+    running.stop()
+
+
+def game_overs(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in events if e["type"] == "game_over"]
+
+
+def test_java_bot_and_python_bot_race_one_round_and_agree_on_the_winner(
+    java_client: list[str], game_server: ServerProcess
+) -> None:
+    """Both bots sit out round 1 (--next-round), which a Python referee wins; then they race
+    round 2 from the same start. One wins it, and both report the same game over."""
+    target = game_server.target
+    racing = ("--rounds", "1", "--next-round", "--json")
+    java = java_command(java_client, "game", "bot", "--name", "jbot", *racing, "-t", target)
+    python = Command("game", "bot", "--name", "pybot", *racing, "--target", target)
+    try:
+        joined = json.loads(java.out.next_line(RUN_TIMEOUT) or "null")
+        assert (joined["kind"], joined["round"]["number"]) == ("EVENT_KIND_JOINED", "1")
+        assert python.next_json()["type"] == "joined"
+        referee = run_tp3(
+            "game", "bot", "--name", "referee", "--rounds", "1", "--json", "--target", target
+        )
+        assert (
+            game_overs([json.loads(line) for line in assert_ok(referee)])[0]["winner"] == "referee"
+        )
+
+        assert java.wait(RUN_TIMEOUT) == 0, java.err.rest()
+        assert python.wait(RUN_TIMEOUT) == 0, python.err.rest()
+        java_events = [json.loads(line) for line in java.out.rest()]
+        python_events = [json.loads(line) for line in python.out.rest()]
+    finally:
+        java.finish()
+        python.finish()
+
+    java_over = java_events[-1]["game_over"]  # the Java bot stops at the end of its round
+    python_over = game_overs(python_events)[-1]
+    assert java_events[-1]["kind"] == "EVENT_KIND_GAME_OVER"
+    assert python_events[-1]["type"] == "game_over"
+    assert (int(java_over["round"]), python_over["round"]) == (2, 2)
+    assert java_over["winner"] == python_over["winner"] in {"jbot", "pybot"}
+    assert int(java_over["secret"]) == python_over["secret"]
+    java_wins = [e for e in java_events if e.get("hint", {}).get("verdict") == "VERDICT_CORRECT"]
+    python_wins = [e for e in python_events if e["type"] == "hint" and e["verdict"] == "CORRECT"]
+    assert (len(java_wins), len(python_wins)) == (
+        (1, 0) if java_over["winner"] == "jbot" else (0, 1)
+    )
+
+
+def test_java_player_finds_the_secret_by_hand(
+    java_client: list[str], game_server: ServerProcess
+) -> None:
+    """`game play` with numbers typed on stdin: each answered by a hint, a binary search by
+    the test finds the secret, and a Python spectator hears that the Java player won."""
+    target = game_server.target
+    watcher = Command("game", "watch", "--rounds", "1", "--json", "--target", target)
+    java = java_command(java_client, "game", "play", "--name", "jplayer", "-t", target)
+    try:
+        assert watcher.next_json()["type"] == "watching"
+        java.wait_line("/help lists the commands")
+        java.send("twelve")
+        java.wait_line("! not a number: 'twelve'; type a number between 1 and 1000, or /quit")
+        low, high = 1, 1000
+        for _ in range(10):  # ceil(log2(1001)) guesses find any secret
+            guess = (low + high) // 2
+            java.send(str(guess))
+            verdict = java.wait_line(starts=f"{guess}: ")[-1]
+            if "BRAVO" in verdict:
+                break
+            if verdict.endswith("your number is bigger"):
+                high = guess - 1
+            else:
+                assert verdict.endswith("your number is smaller"), verdict
+                low = guess + 1
+        assert verdict.startswith(f"{guess}: BRAVO, you won in ")
+        java.wait_line(starts=f"game over, the winner is jplayer (round 1, the secret was {guess},")
+        over = watcher.wait_json(type="game_over")
+        assert (over["winner"], over["secret"]) == ("jplayer", guess)
+        java.send("/quit")
+        assert java.wait(RUN_TIMEOUT) == 0, java.err.rest()
+    finally:
+        java.finish()
+        watcher.finish()
