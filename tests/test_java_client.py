@@ -58,6 +58,21 @@ def test_convert_blocking_and_async(
     )
 
 
+def test_convert_json_is_protobufs_json_mapping(
+    java_client: list[str], server_process: ServerProcess
+) -> None:
+    result = run(java_client, server_process, "convert", "6500", "MAD", "USD", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "from_currency": "MAD",
+        "to_currency": "USD",
+        "amount": "6500",
+        "converted_amount": "708.68",
+        "rate": "0.1090284084",
+        "rate_date": "2026-02-20",
+    }
+
+
 def test_convert_error_is_one_line(java_client: list[str], server_process: ServerProcess) -> None:
     result = run(java_client, server_process, "convert", "1", "XXX", "USD")
     assert result.returncode == 1
@@ -145,6 +160,26 @@ def test_java_and_python_members_chat_privately_and_publicly(
         who = java.wait_line(starts=f"* in {room}: ")
         assert set(who[-1].split(": ", 1)[1].split(", ")) == {"pym", "spy", "jav"}
 
+        who = subprocess.run(
+            [*java_client, "chat", "who", "--room", room, "--json", "-t", target],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
+        assert who.returncode == 0, who.stderr
+        assert [json.loads(line)["name"] for line in who.stdout.splitlines()] == [
+            "pym",
+            "spy",
+            "jav",
+        ]  # in order of arrival
+        rooms = subprocess.run(
+            [*java_client, "chat", "rooms", "-t", target],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
+        assert f"{room}  3 member(s), last message #" in rooms.stdout, rooms.stderr
+
         python.send("bye from python")
         java.wait_line("pym: bye from python")
         assert spy.wait(RUN_TIMEOUT) == 0, spy.err.rest()
@@ -210,7 +245,11 @@ def test_java_chat_on_a_terminal_keeps_the_typed_line(
     """On a terminal (JLine), a message arriving while the user types is shown, and the half
     typed line is neither lost nor mixed into it."""
     room, target = "tty", server_process.target
-    java = Terminal("chat", "--name", "typist", "--room", room, "-t", target, program=java_client)
+    java = Terminal(
+        *("chat", "--name", "typist", "--room", room, "-t", target),
+        program=java_client,
+        TERM="xterm-256color",
+    )
     try:
         java.wait_for("typist@tty> ")
         java.type("half a")
@@ -321,3 +360,53 @@ def test_java_player_finds_the_secret_by_hand(
     finally:
         java.finish()
         watcher.finish()
+
+
+def test_java_watches_guesses_and_reads_the_scoreboard(
+    java_client: list[str], game_server: ServerProcess
+) -> None:
+    """The game's other RPCs from Java: Watch (server streaming) sees a Python bot win,
+    Scoreboard counts that win, Guess answers with a hint or refuses a bad number."""
+    target = game_server.target
+
+    def java(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*java_client, "game", *args, "-t", target],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
+
+    watcher = Command("game", "watch", "--rounds", "1", "--json", "-t", target, program=java_client)
+    try:
+        watching = json.loads(watcher.out.next_line(RUN_TIMEOUT) or "null")
+        assert watching["kind"] == "EVENT_KIND_WATCHING"
+        bot = run_tp3(
+            "game", "bot", "--name", "pywin", "--rounds", "1", "--json", "--target", target
+        )
+        (over,) = game_overs([json.loads(line) for line in assert_ok(bot)])
+        assert watcher.wait(RUN_TIMEOUT) == 0, watcher.err.rest()
+        seen = [json.loads(line) for line in watcher.out.rest()]
+    finally:
+        watcher.finish()
+    assert seen[-1]["kind"] == "EVENT_KIND_GAME_OVER"
+    assert seen[-1]["game_over"]["winner"] == "pywin"
+    assert int(seen[-1]["game_over"]["secret"]) == over["secret"]
+
+    board = java("scoreboard", "--json")
+    assert board.returncode == 0, board.stderr
+    scores = json.loads(board.stdout)
+    assert scores["players"] == [{"name": "pywin", "wins": 1, "best_attempts": over["attempts"]}]
+    assert "pywin" in java("scoreboard").stdout
+
+    hint = java("guess", "500", "--name", "probe")
+    assert hint.returncode == 0, hint.stderr
+    assert re.fullmatch(
+        r"500: your number is (bigger|smaller)|500: BRAVO, .*|round \d+ is over, .*\n?",
+        hint.stdout.strip(),
+    ), hint.stdout
+    refused = java("guess", "5000", "--name", "probe")
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines() == [
+        "error: INVALID_ARGUMENT: number: must be between 1 and 1000, got 5000"
+    ]

@@ -2,6 +2,7 @@ package tp3.client;
 
 import io.grpc.StatusRuntimeException;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -13,6 +14,11 @@ import tp3.chat.v1.Chat.Join;
 import tp3.chat.v1.Chat.Joined;
 import tp3.chat.v1.Chat.Leave;
 import tp3.chat.v1.Chat.ListMembersRequest;
+import tp3.chat.v1.Chat.ListMembersResponse;
+import tp3.chat.v1.Chat.ListRoomsRequest;
+import tp3.chat.v1.Chat.ListRoomsResponse;
+import tp3.chat.v1.Chat.Member;
+import tp3.chat.v1.Chat.RoomSummary;
 import tp3.chat.v1.Chat.RoomMessage;
 import tp3.chat.v1.Chat.Send;
 import tp3.chat.v1.ChatServiceGrpc;
@@ -21,8 +27,9 @@ import tp3.chat.v1.ChatServiceGrpc;
 @Command(
         name = "chat",
         mixinStandardHelpOptions = true,
+        subcommands = {ChatCommand.Rooms.class, ChatCommand.Who.class},
         description = {
-            "Join ROOM as NAME and chat interactively.",
+            "Chat rooms. Without a command: join ROOM as NAME and chat interactively.",
             "Messages from the others appear as they come, above the line you type.",
             "Commands: /msg NAME TEXT (private), /who, /quit, /help.",
             "Anything else is said to the room. Ctrl-D or Ctrl-C leaves.",
@@ -33,9 +40,13 @@ public final class ChatCommand implements Callable<Integer> {
     static final String DEFAULT_ROOM = "lobby";
     private static final ChatRequest LEAVE = ChatRequest.newBuilder().setLeave(Leave.getDefaultInstance()).build();
 
-    @Option(names = {"--name", "-n"}, required = true, paramLabel = "NAME",
-            description = "Your name in the room: letters, digits, '_', '-', '.'; unique in the room.")
+    @Option(names = {"--name", "-n"}, paramLabel = "NAME",
+            description = "Your name in the room (required to chat): letters, digits, '_', '-', '.'; "
+                    + "unique in the room.")
     String name;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"--room", "-r"}, paramLabel = "ROOM", defaultValue = DEFAULT_ROOM,
             description = "Room to join (letters, digits, '_', '-', '.'); made on demand (default: ${DEFAULT-VALUE}).")
@@ -45,33 +56,108 @@ public final class ChatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (name == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "Missing required option: '--name=NAME': your name in the room, e.g. chat --name alice");
+        }
         try (Connection conn = new Connection(common.target())) {
             ChatServiceGrpc.ChatServiceStub stub = ChatServiceGrpc.newStub(conn.channel());
             ChatRequest join = ChatRequest.newBuilder()
                     .setJoin(Join.newBuilder().setName(name).setRoom(room)).build();
             BidiSession<ChatRequest, ChatResponse> session =
-                    BidiSession.join(stub::chat, join, TimeoutOption.toMillis(TimeoutOption.DEFAULT_TIMEOUT));
+                    BidiSession.join(stub::chat, join, TimeoutOption.DEFAULT_MILLIS);
             if (!session.welcome().hasJoined()) {
                 throw new CommandFailed("the server answered the join with no welcome");
             }
             Joined joined = session.welcome().getJoined();
             try (ExitHook hook = ExitHook.leaving(session, LEAVE);
                     UserConsole console = UserConsole.open(joined.getName() + "@" + joined.getRoom() + "> ")) {
-                new Member(conn, session, console, joined).run();
+                new Interactive(conn, session, console, joined).run();
             }
         }
         return 0;
     }
 
+    /** --name before a command that takes none (chat --name x who) is a mistake, not ignored. */
+    void refuseName(picocli.CommandLine.Model.CommandSpec command) {
+        if (name != null) {
+            throw new picocli.CommandLine.ParameterException(command.commandLine(),
+                    "--name is for chatting: 'chat " + command.name() + "' takes no name");
+        }
+    }
+
+    /** A blocking stub with the unary deadline of --timeout. */
+    private static ChatServiceGrpc.ChatServiceBlockingStub blocking(Connection conn, TimeoutOption timeout) {
+        return ChatServiceGrpc.newBlockingStub(conn.channel())
+                .withDeadlineAfter(timeout.millis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Command(name = "rooms", mixinStandardHelpOptions = true,
+            description = "List the rooms that have members, with their member count and last message number.")
+    static final class Rooms implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand ChatCommand chat;
+        @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Mixin CommonOptions common;
+        @Mixin TimeoutOption timeout;
+        @Mixin JsonOption json;
+
+        @Override
+        public Integer call() {
+            chat.refuseName(spec);
+            ListRoomsResponse found;
+            try (Connection conn = new Connection(common.target())) {
+                found = blocking(conn, timeout).listRooms(ListRoomsRequest.getDefaultInstance());
+            }
+            for (RoomSummary r : found.getRoomsList()) {
+                json.print(r, () -> List.of(r.getName() + "  " + r.getMemberCount() + " member(s), last message #"
+                        + r.getLastSequence()));
+            }
+            if (found.getRoomsCount() == 0 && !json.json) {
+                System.out.println("no room has members");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "who", mixinStandardHelpOptions = true,
+            description = {"List the members of a room, in order of arrival (NOT_FOUND if it has none).",
+                "Example: chat who --room lobby"})
+    static final class Who implements Callable<Integer> {
+        @picocli.CommandLine.ParentCommand ChatCommand chat;
+        @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Option(names = {"--room", "-r"}, paramLabel = "ROOM", defaultValue = DEFAULT_ROOM,
+                description = "The room (default: ${DEFAULT-VALUE}).")
+        String room;
+
+        @Mixin CommonOptions common;
+        @Mixin TimeoutOption timeout;
+        @Mixin JsonOption json;
+
+        @Override
+        public Integer call() {
+            chat.refuseName(spec);
+            ListMembersResponse found;
+            try (Connection conn = new Connection(common.target())) {
+                found = blocking(conn, timeout).listMembers(ListMembersRequest.newBuilder().setRoom(room).build());
+            }
+            ZoneId zone = ZoneId.systemDefault();
+            for (Member m : found.getMembersList()) {
+                json.print(m, () -> List.of(m.getName() + "  (here since "
+                        + ChatFormats.dateTime(m.getJoinedAt(), zone) + ")"));
+            }
+            return 0;
+        }
+    }
+
     /** The interactive member: shows the room's events, obeys the lines typed. */
-    private static final class Member {
+    private static final class Interactive {
         private final Connection conn;
         private final BidiSession<ChatRequest, ChatResponse> session;
         private final UserConsole console;
         private final Joined joined;
         private final ZoneId zone = ZoneId.systemDefault();
 
-        Member(Connection conn, BidiSession<ChatRequest, ChatResponse> session, UserConsole console, Joined joined) {
+        Interactive(Connection conn, BidiSession<ChatRequest, ChatResponse> session, UserConsole console, Joined joined) {
             this.conn = conn;
             this.session = session;
             this.console = console;
@@ -137,7 +223,7 @@ public final class ChatCommand implements Callable<Integer> {
         private void who() {
             try {
                 var members = ChatServiceGrpc.newBlockingStub(conn.channel())
-                        .withDeadlineAfter(TimeoutOption.toMillis(TimeoutOption.DEFAULT_TIMEOUT), TimeUnit.MILLISECONDS)
+                        .withDeadlineAfter(TimeoutOption.DEFAULT_MILLIS, TimeUnit.MILLISECONDS)
                         .listMembers(ListMembersRequest.newBuilder().setRoom(joined.getRoom()).build());
                 console.show("* in " + joined.getRoom() + ": " + ChatFormats.names(members.getMembersList()));
             } catch (StatusRuntimeException e) {

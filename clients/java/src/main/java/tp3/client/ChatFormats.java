@@ -14,12 +14,18 @@ import tp3.chat.v1.Chat.RoomMessage;
 /** How chat events read: the same lines as the Python CLI's {@code tp3 chat}. */
 final class ChatFormats {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     private ChatFormats() {}
 
     /** "[14:02:07] " in {@code zone}. */
     static String clock(Timestamp time, ZoneId zone) {
         return "[" + CLOCK.format(Instant.ofEpochSecond(time.getSeconds(), time.getNanos()).atZone(zone)) + "] ";
+    }
+
+    /** "2026-11-24 14:02:07" in {@code zone}. */
+    static String dateTime(Timestamp time, ZoneId zone) {
+        return DATE_TIME.format(Instant.ofEpochSecond(time.getSeconds(), time.getNanos()).atZone(zone));
     }
 
     /** "* joined room lobby as alice; here: alice, bob". */

@@ -85,6 +85,7 @@ public final class CurrencyCommand implements Runnable {
         boolean async;
 
         @Mixin CommonOptions common;
+        @Mixin JsonOption json;
         @Mixin TimeoutOption timeout;
 
         @Override
@@ -98,7 +99,7 @@ public final class CurrencyCommand implements Runnable {
                         : CurrencyServiceGrpc.newBlockingStub(conn.channel())
                                 .withDeadlineAfter(deadline, TimeUnit.MILLISECONDS)
                                 .convert(request);
-                System.out.println(Formats.conversion(response));
+                json.print(response, () -> List.of(Formats.conversion(response)));
             }
             return 0;
         }
@@ -131,6 +132,7 @@ public final class CurrencyCommand implements Runnable {
         String interval;
 
         @Mixin CommonOptions common;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
@@ -142,8 +144,8 @@ public final class CurrencyCommand implements Runnable {
                 Iterator<StreamQuotesResponse> ticks =
                         CurrencyServiceGrpc.newBlockingStub(conn.channel()).streamQuotes(request);
                 while (ticks.hasNext()) {
-                    System.out.println(Formats.tick(ticks.next(), zone));
-                    System.out.flush();
+                    StreamQuotesResponse tick = ticks.next();
+                    json.print(tick, () -> List.of(Formats.tick(tick, zone)));
                 }
             }
             return 0;
@@ -163,6 +165,7 @@ public final class CurrencyCommand implements Runnable {
         List<String> items = new ArrayList<>();
 
         @Mixin CommonOptions common;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
@@ -194,7 +197,7 @@ public final class CurrencyCommand implements Runnable {
                 requests.onCompleted();
                 summary = response.await();
             }
-            Formats.batch(summary).forEach(System.out::println);
+            json.print(summary, () -> Formats.batch(summary));
             return 0;
         }
 
@@ -210,6 +213,7 @@ public final class CurrencyCommand implements Runnable {
                 "Example: printf '6500 MAD USD\\n100 EUR JPY\\n' | currency exchange"})
     static final class Exchange implements java.util.concurrent.Callable<Integer> {
         @Mixin CommonOptions common;
+        @Mixin JsonOption json;
 
         @Override
         public Integer call() {
@@ -229,6 +233,11 @@ public final class CurrencyCommand implements Runnable {
                                 long line = index >= 0 && index < sentLines.size() ? sentLines.get(index) : reply.getSequence();
                                 if (reply.hasError()) {
                                     failures.incrementAndGet();
+                                }
+                                if (json.json) { // errors too: they are replies, in order
+                                    out.println(JsonOption.json(reply));
+                                    out.flush();
+                                } else if (reply.hasError()) {
                                     err.println(Formats.lineError(line,
                                             Formats.codeName(reply.getError().getCode()), reply.getError().getMessage()));
                                     err.flush();
@@ -281,6 +290,7 @@ public final class CurrencyCommand implements Runnable {
             description = "List the supported currencies with their minor units and rates.")
     static final class ListCurrencies implements java.util.concurrent.Callable<Integer> {
         @Mixin CommonOptions common;
+        @Mixin JsonOption json;
         @Mixin TimeoutOption timeout;
 
         @Override
@@ -291,7 +301,7 @@ public final class CurrencyCommand implements Runnable {
                         .withDeadlineAfter(timeout.millis(), TimeUnit.MILLISECONDS)
                         .listCurrencies(ListCurrenciesRequest.getDefaultInstance());
             }
-            Formats.currencyTable(listing).forEach(System.out::println);
+            json.print(listing, () -> Formats.currencyTable(listing));
             return 0;
         }
     }

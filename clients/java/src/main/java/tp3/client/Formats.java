@@ -51,42 +51,47 @@ public final class Formats {
     /** A plain-text table: title, header, rows (code, name, minor units, rate), source. */
     public static List<String> currencyTable(ListCurrenciesResponse listing) {
         String base = listing.getBaseCurrency();
-        String[] header = {"Code", "Currency", "Minor units", "Per 1 " + base};
         List<String[]> rows = new ArrayList<>();
-        rows.add(header);
+        rows.add(new String[] {"Code", "Currency", "Minor units", "Per 1 " + base});
         for (Currency c : listing.getCurrenciesList()) {
             rows.add(new String[] {c.getCode(), c.getName(), Integer.toString(c.getMinorUnits()), c.getRate()});
         }
-        int[] width = new int[header.length];
+        List<String> lines = new ArrayList<>();
+        lines.add("Rates of " + listing.getRateDate() + ", per 1 " + base);
+        lines.addAll(table(rows, 1));
+        if (!listing.getSource().isEmpty()) {
+            lines.add(listing.getSource());
+        }
+        return lines;
+    }
+
+    /**
+     * Rows (the first is the header) as aligned columns two spaces apart, a rule under the
+     * header; column {@code leftColumn} (a name) is left-aligned, the others right-aligned.
+     */
+    public static List<String> table(List<String[]> rows, int leftColumn) {
+        int columns = rows.get(0).length;
+        int[] width = new int[columns];
         for (String[] row : rows) {
-            for (int i = 0; i < row.length; i++) {
+            for (int i = 0; i < columns; i++) {
                 width[i] = Math.max(width[i], row[i].length());
             }
         }
         List<String> lines = new ArrayList<>();
-        lines.add("Rates of " + listing.getRateDate() + ", per 1 " + base);
         for (int r = 0; r < rows.size(); r++) {
             String[] row = rows.get(r);
             StringBuilder line = new StringBuilder();
-            for (int i = 0; i < row.length; i++) {
-                if (i > 0) {
-                    line.append("  ");
-                }
-                // Currency names are left-aligned, the other columns right-aligned.
-                String cell = i == 1 ? pad(row[i], width[i], false) : pad(row[i], width[i], true);
-                line.append(cell);
+            for (int i = 0; i < columns; i++) {
+                line.append(i > 0 ? "  " : "").append(pad(row[i], width[i], i != leftColumn));
             }
             lines.add(line.toString().stripTrailing());
             if (r == 0) {
                 StringBuilder rule = new StringBuilder();
-                for (int i = 0; i < width.length; i++) {
+                for (int i = 0; i < columns; i++) {
                     rule.append(i > 0 ? "  " : "").append("-".repeat(width[i]));
                 }
                 lines.add(rule.toString());
             }
-        }
-        if (!listing.getSource().isEmpty()) {
-            lines.add(listing.getSource());
         }
         return lines;
     }

@@ -1,22 +1,31 @@
 package tp3.client;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import io.grpc.Status;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
+import java.time.ZoneId;
+import java.util.Iterator;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import tp3.game.v1.Game.EventKind;
 import tp3.game.v1.Game.GameEvent;
 import tp3.game.v1.Game.Guess;
+import tp3.game.v1.Game.GuessRequest;
+import tp3.game.v1.Game.GuessResponse;
 import tp3.game.v1.Game.Join;
 import tp3.game.v1.Game.Leave;
 import tp3.game.v1.Game.PlayRequest;
 import tp3.game.v1.Game.PlayResponse;
+import tp3.game.v1.Game.Scoreboard;
+import tp3.game.v1.Game.ScoreboardRequest;
+import tp3.game.v1.Game.WatchRequest;
+import tp3.game.v1.Game.WatchResponse;
 import tp3.game.v1.GuessingGameGrpc;
 
 /** {@code game play|bot}: the guessing game, by hand or by a bot (bidi streaming). */
@@ -24,10 +33,15 @@ import tp3.game.v1.GuessingGameGrpc;
         name = "game",
         mixinStandardHelpOptions = true,
         description = "The guessing game: find the secret number (1 to 1000) before the others.",
-        subcommands = {GameCommand.Play.class, GameCommand.Bot.class})
+        subcommands = {
+            GameCommand.Play.class,
+            GameCommand.Bot.class,
+            GameCommand.GuessOnce.class,
+            GameCommand.Watch.class,
+            GameCommand.ScoreboardCommand.class
+        })
 public final class GameCommand implements Runnable {
     private static final PlayRequest LEAVE = PlayRequest.newBuilder().setLeave(Leave.getDefaultInstance()).build();
-    private static final long TIMEOUT_MILLIS = TimeoutOption.toMillis(TimeoutOption.DEFAULT_TIMEOUT);
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -41,7 +55,7 @@ public final class GameCommand implements Runnable {
     static BidiSession<PlayRequest, PlayResponse> join(Connection conn, String name) {
         PlayRequest join = PlayRequest.newBuilder().setJoin(Join.newBuilder().setName(name)).build();
         BidiSession<PlayRequest, PlayResponse> session =
-                BidiSession.join(GuessingGameGrpc.newStub(conn.channel())::play, join, TIMEOUT_MILLIS);
+                BidiSession.join(GuessingGameGrpc.newStub(conn.channel())::play, join, TimeoutOption.DEFAULT_MILLIS);
         if (session.welcome().getEvent().getKind() != EventKind.EVENT_KIND_JOINED) {
             throw new CommandFailed("the server answered the join with no welcome");
         }
@@ -120,10 +134,10 @@ public final class GameCommand implements Runnable {
             console.show("type a number and Enter to guess; /help lists the commands");
             console.startReading(session.signals());
             while (!(inputEnded && !guessing && waiting.isEmpty())) {
-                Signal signal = guessing ? session.poll(TIMEOUT_MILLIS) : session.take();
+                Signal signal = guessing ? session.poll(TimeoutOption.DEFAULT_MILLIS) : session.take();
                 if (signal == null) {
                     throw Status.DEADLINE_EXCEEDED
-                            .withDescription("no answer to the guess within " + TIMEOUT_MILLIS / 1000 + " s")
+                            .withDescription("no answer to the guess within " + TimeoutOption.DEFAULT_MILLIS / 1000 + " s")
                             .asRuntimeException();
                 }
                 if (signal instanceof Signal.Line line) {
@@ -184,7 +198,7 @@ public final class GameCommand implements Runnable {
                 "One guess at a time, each within the range the earlier hints left; after a",
                 "win (anyone's) it waits for the next round. Guessing too fast for the server",
                 "(a RESOURCE_EXHAUSTED notice) slows it down. Prints one line per event.",
-                "With --json, each line is the event in protobuf's JSON mapping of tp3.game.v1.GameEvent.",
+                "With --json, each line is one tp3.game.v1.GameEvent in protobuf's JSON mapping.",
                 "Example: game bot --name b1 --rounds 3"})
     static final class Bot implements Callable<Integer> {
         @Option(names = {"--name", "-n"}, required = true, paramLabel = "NAME",
@@ -205,8 +219,7 @@ public final class GameCommand implements Runnable {
                         + "started together race from the same start.")
         boolean nextRound;
 
-        @Option(names = "--json", description = "One JSON object per line (tp3.game.v1.GameEvent).")
-        boolean json;
+        @Mixin JsonOption json;
 
         @Mixin CommonOptions common;
 
@@ -234,8 +247,6 @@ public final class GameCommand implements Runnable {
         private final Bot options;
         private final RoundKnowledge knows;
         private final Random random = new Random();
-        private final JsonFormat.Printer printer =
-                JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
         /** The round the bot takes part in; 0: waiting for the next one. */
         private long playing;
         /** Rounds the bot took part in that have ended. */
@@ -322,14 +333,91 @@ public final class GameCommand implements Runnable {
         }
 
         private void show(GameEvent event) {
-            String line;
-            try {
-                line = options.json ? printer.print(event) : text(event);
-            } catch (InvalidProtocolBufferException e) {
-                throw new IllegalStateException("a GameEvent always prints as JSON", e);
+            options.json.print(event, () -> List.of(text(event)));
+        }
+    }
+
+    @Command(name = "guess", mixinStandardHelpOptions = true,
+            description = {"Guess NUMBER in the current round as NAME, without a session (unary RPC).",
+                "Prints the hint: your number is bigger (the secret is smaller), smaller,",
+                "BRAVO (you won the round), or the round is already over, with its winner.",
+                "Example: game guess --name alice 500"})
+    static final class GuessOnce implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "NUMBER", description = "Your guess, between 1 and 1000.")
+        long number;
+
+        @Option(names = {"--name", "-n"}, required = true, paramLabel = "NAME",
+                description = "Player name; not one playing through `game play` or `bot` now.")
+        String name;
+
+        @Mixin CommonOptions common;
+        @Mixin TimeoutOption timeout;
+        @Mixin JsonOption json;
+
+        @Override
+        public Integer call() {
+            GuessResponse answer;
+            try (Connection conn = new Connection(common.target())) {
+                answer = GuessingGameGrpc.newBlockingStub(conn.channel())
+                        .withDeadlineAfter(timeout.millis(), TimeUnit.MILLISECONDS)
+                        .guess(GuessRequest.newBuilder().setPlayer(name).setNumber(number).build());
             }
-            System.out.println(line);
-            System.out.flush();
+            json.print(answer.getEvent(), () -> List.of(text(answer.getEvent())));
+            return 0;
+        }
+    }
+
+    @Command(name = "watch", mixinStandardHelpOptions = true,
+            description = {"Spectate: print the game's events, one line each, as they happen (server streaming).",
+                "First the current round, then round starts, game overs (the winner and the",
+                "secret) and scoreboard changes.",
+                "Example: game watch --rounds 1"})
+    static final class Watch implements Callable<Integer> {
+        @Option(names = "--rounds", paramLabel = "N",
+                description = "Exit 0 after this many game overs (default: watch until Ctrl-C).")
+        Integer rounds;
+
+        @Mixin CommonOptions common;
+        @Mixin JsonOption json;
+
+        @Override
+        public Integer call() {
+            if (rounds != null && rounds < 1) {
+                throw new InputException("--rounds must be at least 1, got " + rounds);
+            }
+            int ended = 0;
+            try (Connection conn = new Connection(common.target())) {
+                Iterator<WatchResponse> events = GuessingGameGrpc.newBlockingStub(conn.channel())
+                        .watch(WatchRequest.getDefaultInstance());
+                while (events.hasNext()) {
+                    GameEvent event = events.next().getEvent();
+                    json.print(event, () -> List.of(text(event)));
+                    if (event.getKind() == EventKind.EVENT_KIND_GAME_OVER && rounds != null && ++ended >= rounds) {
+                        return 0; // closing the channel cancels the stream
+                    }
+                }
+            }
+            throw new CommandFailed("the server ended the watch");
+        }
+    }
+
+    @Command(name = "scoreboard", mixinStandardHelpOptions = true,
+            description = "Show the players (wins, fewest guesses in a win) and the most recent rounds.")
+    static final class ScoreboardCommand implements Callable<Integer> {
+        @Mixin CommonOptions common;
+        @Mixin TimeoutOption timeout;
+        @Mixin JsonOption json;
+
+        @Override
+        public Integer call() {
+            Scoreboard board;
+            try (Connection conn = new Connection(common.target())) {
+                board = GuessingGameGrpc.newBlockingStub(conn.channel())
+                        .withDeadlineAfter(timeout.millis(), TimeUnit.MILLISECONDS)
+                        .scoreboard(ScoreboardRequest.getDefaultInstance()).getScoreboard();
+            }
+            json.print(board, () -> GameFormats.scoreboard(board, ZoneId.systemDefault()));
+            return 0;
         }
     }
 }

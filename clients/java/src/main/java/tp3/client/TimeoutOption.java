@@ -6,6 +6,8 @@ import picocli.CommandLine.Option;
 /** --timeout SECONDS, the deadline of a unary call. */
 public final class TimeoutOption {
     public static final String DEFAULT_TIMEOUT = "10";
+    /** The default deadline, also the bound on a session's join and on an answer to a guess. */
+    public static final long DEFAULT_MILLIS = toMillis(DEFAULT_TIMEOUT);
 
     @Option(
             names = "--timeout",

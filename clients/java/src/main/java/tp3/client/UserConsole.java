@@ -95,6 +95,12 @@ abstract class UserConsole implements AutoCloseable {
 
         OnTerminal(String prompt) throws IOException {
             this.terminal = TerminalBuilder.builder().system(true).dumb(false).build();
+            if (terminal.getType().startsWith(Terminal.TYPE_DUMB)) {
+                // TERM=dumb: no cursor control, so JLine could not redraw the typed line below
+                // an event; plain lines (the terminal's own echo) keep it visible.
+                terminal.close();
+                throw new IOException("dumb terminal");
+            }
             this.reader = LineReaderBuilder.builder().terminal(terminal).build();
             this.prompt = prompt;
         }

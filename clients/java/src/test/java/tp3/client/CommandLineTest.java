@@ -66,8 +66,10 @@ class CommandLineTest {
     void everySubcommandIsRegistered() {
         assertEquals(java.util.Set.of("currency", "chat", "game"),
                 java.util.Set.copyOf(Main.commandLine().getSubcommands().keySet()));
-        assertEquals(java.util.Set.of("play", "bot"),
+        assertEquals(java.util.Set.of("play", "bot", "guess", "watch", "scoreboard"),
                 java.util.Set.copyOf(Main.commandLine().getSubcommands().get("game").getSubcommands().keySet()));
+        assertEquals(java.util.Set.of("rooms", "who"),
+                java.util.Set.copyOf(Main.commandLine().getSubcommands().get("chat").getSubcommands().keySet()));
         CommandLine currency = Main.commandLine().getSubcommands().get("currency");
         assertEquals(java.util.Set.of("convert", "quotes", "batch", "exchange", "list"),
                 java.util.Set.copyOf(currency.getSubcommands().keySet()));
