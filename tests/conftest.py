@@ -21,6 +21,15 @@ from tp3.client import AsyncTp3Client
 from tp3.server import ServerConfig, Tp3Server
 
 SEED = 42
+MAD_USD = {
+    "from_currency": "MAD",
+    "to_currency": "USD",
+    "amount": "6500",
+    "converted_amount": "708.68",
+    "rate": "0.1090284084",
+    "rate_date": "2026-02-20",
+}
+"""The Convert of 6500 MAD to USD (ECB rates of 2026-02-20), in protobuf's JSON mapping."""
 _SERVING = re.compile(r"tp3 serving on (\S+):(\d+)")
 STARTUP_TIMEOUT = 20.0
 

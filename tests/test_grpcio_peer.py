@@ -13,19 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ServerProcess, start_server_process
+from conftest import MAD_USD, ServerProcess, start_server_process
 
 PEER = Path(__file__).with_name("grpcio_peer.py")
 PEER_TIMEOUT = 45.0
 PLAYER = "grpcio-player"
-MAD_USD = {
-    "from_currency": "MAD",
-    "to_currency": "USD",
-    "amount": "6500",
-    "converted_amount": "708.68",
-    "rate": "0.1090284084",
-    "rate_date": "2026-02-20",
-}
 SERVICES = [
     "tp3.currency.v1.CurrencyService",
     "tp3.chat.v1.ChatService",

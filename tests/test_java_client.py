@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from cli_support import RUN_TIMEOUT, Command, Terminal, assert_ok, run_tp3
-from conftest import ServerProcess, start_server_process
+from conftest import MAD_USD, ServerProcess, start_server_process
 
 TIMEOUT = 60.0
 
@@ -34,17 +34,25 @@ def java_client() -> list[str]:
     pytest.skip("the Java client is not built (nox -s tests builds it with Maven)")
 
 
-def run(
+def java_run(
     client: list[str], server: ServerProcess, *args: str, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """`tp3-client ARGS --target <server>` to completion; stdin is `stdin`, or empty."""
     return subprocess.run(
-        [*client, "currency", *args, "--target", server.target],
+        [*client, *args, "--target", server.target],
         input=stdin,
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
         stdin=None if stdin is not None else subprocess.DEVNULL,
     )
+
+
+def run(
+    client: list[str], server: ServerProcess, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`tp3-client currency ARGS --target <server>`."""
+    return java_run(client, server, "currency", *args, stdin=stdin)
 
 
 @pytest.mark.parametrize("mode", [[], ["--async"]])
@@ -63,14 +71,7 @@ def test_convert_json_is_protobufs_json_mapping(
 ) -> None:
     result = run(java_client, server_process, "convert", "6500", "MAD", "USD", "--json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {
-        "from_currency": "MAD",
-        "to_currency": "USD",
-        "amount": "6500",
-        "converted_amount": "708.68",
-        "rate": "0.1090284084",
-        "rate_date": "2026-02-20",
-    }
+    assert json.loads(result.stdout) == MAD_USD
 
 
 def test_convert_error_is_one_line(java_client: list[str], server_process: ServerProcess) -> None:
@@ -160,24 +161,14 @@ def test_java_and_python_members_chat_privately_and_publicly(
         who = java.wait_line(starts=f"* in {room}: ")
         assert set(who[-1].split(": ", 1)[1].split(", ")) == {"pym", "spy", "jav"}
 
-        who = subprocess.run(
-            [*java_client, "chat", "who", "--room", room, "--json", "-t", target],
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-        )
+        who = java_run(java_client, server_process, "chat", "who", "--room", room, "--json")
         assert who.returncode == 0, who.stderr
         assert [json.loads(line)["name"] for line in who.stdout.splitlines()] == [
             "pym",
             "spy",
             "jav",
         ]  # in order of arrival
-        rooms = subprocess.run(
-            [*java_client, "chat", "rooms", "-t", target],
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-        )
+        rooms = java_run(java_client, server_process, "chat", "rooms")
         assert f"{room}  3 member(s), last message #" in rooms.stdout, rooms.stderr
 
         python.send("bye from python")
@@ -224,13 +215,7 @@ def test_java_member_ctrl_c_still_leaves(
 def test_java_refused_join_is_one_error_line(
     java_client: list[str], server_process: ServerProcess
 ) -> None:
-    result = subprocess.run(
-        [*java_client, "chat", "--name", "no spaces", "-t", server_process.target],
-        input="hello\n",
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
+    result = java_run(java_client, server_process, "chat", "--name", "no spaces", stdin="hi\n")
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
@@ -370,12 +355,7 @@ def test_java_watches_guesses_and_reads_the_scoreboard(
     target = game_server.target
 
     def java(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*java_client, "game", *args, "-t", target],
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-        )
+        return java_run(java_client, game_server, "game", *args)
 
     watcher = Command("game", "watch", "--rounds", "1", "--json", "-t", target, program=java_client)
     try:
