@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,8 +33,14 @@ def grpcurl() -> str:
     return _grpcurl()
 
 
-def run(grpcurl: str, server: ServerProcess, *args: str, data: str | None = None) -> str:
-    command = [grpcurl, "-plaintext", "-max-time", "10"]
+def run(
+    grpcurl: str,
+    server: ServerProcess,
+    *args: str,
+    data: str | None = None,
+    options: tuple[str, ...] = (),
+) -> str:
+    command = [grpcurl, "-plaintext", "-max-time", "10", *options]
     if data is not None:
         command += ["-d", "@"]
     result = subprocess.run(
@@ -130,6 +137,23 @@ def test_call_every_method(grpcurl: str, server_process: ServerProcess) -> None:
 
     [listing] = messages(run(grpcurl, server_process, f"{SERVICE}/ListCurrencies"))
     assert len(listing["currencies"]) == 31
+
+
+def test_without_reflection_from_the_proto_files(
+    grpcurl: str, server_process: ServerProcess
+) -> None:
+    """Tools that prefer files read protos/ (with -use-reflection off, grpcurl's default then)."""
+    protos = Path(__file__).parents[1] / "protos"
+    [converted] = messages(
+        run(
+            grpcurl,
+            server_process,
+            f"{SERVICE}/Convert",
+            data='{"from_currency": "MAD", "to_currency": "USD", "amount": "6500"}',
+            options=("-import-path", str(protos), "-proto", "tp3/currency/v1/currency.proto"),
+        )
+    )
+    assert converted["convertedAmount"] == "708.68"
 
 
 def test_errors_come_back_as_status(grpcurl: str, server_process: ServerProcess) -> None:
