@@ -118,6 +118,8 @@ public final class GameCommand implements Runnable {
         private final RoundKnowledge knows;
         private final Deque<String> waiting = new ArrayDeque<>();
         private boolean guessing;
+        /** System.nanoTime() by which the guess in flight must be answered. */
+        private long answerDue;
         private boolean inputEnded;
 
         Player(BidiSession<PlayRequest, PlayResponse> session, UserConsole console) {
@@ -134,7 +136,9 @@ public final class GameCommand implements Runnable {
             console.show("type a number and Enter to guess; /help lists the commands");
             console.startReading(session.signals());
             while (!(inputEnded && !guessing && waiting.isEmpty())) {
-                Signal signal = guessing ? session.poll(TimeoutOption.DEFAULT_MILLIS) : session.take();
+                Signal signal = guessing
+                        ? session.poll(Math.max(0, (answerDue - System.nanoTime()) / 1_000_000))
+                        : session.take();
                 if (signal == null) {
                     throw Status.DEADLINE_EXCEEDED
                             .withDescription("no answer to the guess within " + TimeoutOption.DEFAULT_MILLIS / 1000 + " s")
@@ -179,6 +183,7 @@ public final class GameCommand implements Runnable {
                 if (action instanceof GameLines.Guess guess) {
                     session.send(GameCommand.guess(guess.number()));
                     guessing = true;
+                    answerDue = System.nanoTime() + TimeoutOption.DEFAULT_MILLIS * 1_000_000;
                 } else if (action instanceof GameLines.Help) {
                     console.show(GameLines.HELP);
                 } else if (action instanceof GameLines.Problem problem) {
