@@ -101,7 +101,9 @@ abstract class UserConsole implements AutoCloseable {
                 terminal.close();
                 throw new IOException("dumb terminal");
             }
-            this.reader = LineReaderBuilder.builder().terminal(terminal).build();
+            // The accepted line is erased, as the Python CLI does: the room's echo shows it.
+            this.reader = LineReaderBuilder.builder().terminal(terminal)
+                    .option(LineReader.Option.ERASE_LINE_ON_FINISH, true).build();
             this.prompt = prompt;
         }
 
