@@ -82,6 +82,31 @@ def test_convert_error_is_one_line(java_client: list[str], server_process: Serve
     assert lines[0].startswith("error: INVALID_ARGUMENT: from_currency: XXX is not supported")
 
 
+def test_an_unknown_host_is_one_line_without_grpcs_log(java_client: list[str]) -> None:
+    """grpc-java logs a failed name resolution with a stack trace; the client keeps it quiet
+    and says it once (".invalid" never resolves: RFC 2606)."""
+    result = subprocess.run(
+        [
+            *java_client,
+            "currency",
+            "convert",
+            "1",
+            "EUR",
+            "USD",
+            "--target",
+            "nohost.invalid:50051",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(
+        "error: UNAVAILABLE: cannot reach the tp3 server at nohost.invalid:50051"
+    )
+
+
 def test_quotes(java_client: list[str], server_process: ServerProcess) -> None:
     result = run(
         java_client, server_process, "quotes", "EUR", "USD", "--count", "3", "--interval", "0.05"

@@ -1,16 +1,46 @@
 package tp3.client;
 
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
-/** A plaintext channel to a tp3 server, closed with try-with-resources. */
+/**
+ * A plaintext channel to a tp3 server, closed with try-with-resources. A server that can't be
+ * reached fails calls with UNAVAILABLE and a message naming it, as the Python client says it.
+ */
 public final class Connection implements AutoCloseable {
+    /**
+     * grpc-java logs transport trouble (e.g. a host that doesn't resolve) with stack traces through
+     * java.util.logging; the failed call already says it in one line. Held here so it isn't
+     * collected with its level.
+     */
+    private static final Logger GRPC_LOG = Logger.getLogger("io.grpc");
+
+    static {
+        GRPC_LOG.setLevel(Level.OFF);
+    }
+
     private final ManagedChannel channel;
 
     public Connection(String target) {
         Targets.HostPort hp = Targets.parse(target);
-        this.channel = ManagedChannelBuilder.forAddress(hp.host(), hp.port()).usePlaintext().build();
+        this.channel = ManagedChannelBuilder.forAddress(hp.host(), hp.port())
+                .usePlaintext()
+                .intercept(new NamingUnreachable(target))
+                .build();
     }
 
     public ManagedChannel channel() {
@@ -24,6 +54,49 @@ public final class Connection implements AutoCloseable {
             channel.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * "cannot reach the tp3 server at HOST:PORT: connection refused (is it running?)" for an
+     * UNAVAILABLE that comes from the transport (it has a cause, digested here and dropped); a
+     * server's own status is kept.
+     */
+    static Status unreachable(Status status, String target) {
+        if (status.getCode() != Status.Code.UNAVAILABLE || status.getCause() == null) {
+            return status;
+        }
+        Throwable root = status.getCause();
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        String text = String.valueOf(root.getMessage());
+        String prefix = "cannot reach the tp3 server at " + target + ": ";
+        if (root instanceof ConnectException || text.contains("Connection refused")) {
+            return Status.UNAVAILABLE.withDescription(prefix + "connection refused (is it running?)");
+        }
+        if (root instanceof UnknownHostException) { // "nohost.invalid: Name or service not known"
+            return Status.UNAVAILABLE.withDescription(prefix + text.substring(text.lastIndexOf(": ") + 1).strip());
+        }
+        return Status.UNAVAILABLE.withDescription(prefix + text);
+    }
+
+    /** Applies {@link #unreachable} to the status every call ends with. */
+    private record NamingUnreachable(String target) implements ClientInterceptor {
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(
+                MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void start(Listener<R> listener, Metadata headers) {
+                    super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                        @Override
+                        public void onClose(Status status, Metadata trailers) {
+                            super.onClose(unreachable(status, target), trailers);
+                        }
+                    }, headers);
+                }
+            };
         }
     }
 }

@@ -39,6 +39,22 @@ class CommandLineTest {
     }
 
     @Test
+    void anUnreachableServerIsNamedInOneLine() {
+        // nothing listens on port 1 of the loopback address: the connection is refused
+        for (String[] args : new String[][] {
+                {"currency", "convert", "1", "EUR", "USD"}, {"currency", "quotes", "EUR", "USD"},
+                {"chat", "--name", "alice"}, {"game", "scoreboard"}}) {
+            StringWriter err = new StringWriter();
+            String[] withTarget = java.util.Arrays.copyOf(args, args.length + 2);
+            withTarget[args.length] = "--target";
+            withTarget[args.length + 1] = "127.0.0.1:1";
+            assertEquals(1, run(err, withTarget), String.join(" ", args));
+            assertEquals("error: UNAVAILABLE: cannot reach the tp3 server at 127.0.0.1:1: "
+                    + "connection refused (is it running?)", err.toString().strip());
+        }
+    }
+
+    @Test
     void chatAndGameNeedAName() {
         StringWriter err = new StringWriter();
         assertEquals(2, run(err, "chat", "--room", "lobby"));
