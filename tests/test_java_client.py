@@ -237,6 +237,21 @@ def test_java_member_ctrl_c_still_leaves(
         java.finish()
 
 
+def test_java_member_whose_server_dies_says_so_in_one_line(java_client: list[str]) -> None:
+    server = start_server_process()
+    java = java_command(java_client, "chat", "--name", "orphan", "-t", server.target)
+    try:
+        java.wait_line("Ctrl-D leaves")
+        server.process.kill()
+        assert java.wait(RUN_TIMEOUT) == 1
+        assert java.err.rest() == [
+            f"error: UNAVAILABLE: lost the connection to the tp3 server at {server.target}"
+        ]
+    finally:
+        java.finish()
+        server.stop()
+
+
 def test_java_refused_join_is_one_error_line(
     java_client: list[str], server_process: ServerProcess
 ) -> None:

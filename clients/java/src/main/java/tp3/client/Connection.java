@@ -33,6 +33,8 @@ public final class Connection implements AutoCloseable {
         GRPC_LOG.setLevel(Level.OFF);
     }
 
+    private static final String LOST = "Network closed for unknown reason";
+
     private final ManagedChannel channel;
 
     public Connection(String target) {
@@ -58,13 +60,20 @@ public final class Connection implements AutoCloseable {
     }
 
     /**
+     * "lost the connection to the tp3 server at HOST:PORT" for a connection that dropped, and
      * "cannot reach the tp3 server at HOST:PORT: connection refused (is it running?)" for an
      * UNAVAILABLE that comes from the transport (it has a cause, digested here and dropped); a
      * server's own status is kept.
      */
     static Status unreachable(Status status, String target) {
-        if (status.getCode() != Status.Code.UNAVAILABLE || status.getCause() == null) {
+        if (status.getCode() != Status.Code.UNAVAILABLE) {
             return status;
+        }
+        if (status.getCause() == null) {
+            // grpc-java's words for a connection that dropped under a call (e.g. the server died)
+            return LOST.equals(status.getDescription())
+                    ? Status.UNAVAILABLE.withDescription("lost the connection to the tp3 server at " + target)
+                    : status;
         }
         Throwable root = status.getCause();
         while (root.getCause() != null) {

@@ -55,6 +55,17 @@ class CommandLineTest {
     }
 
     @Test
+    void aDroppedConnectionIsNamedAServersOwnStatusKept() {
+        io.grpc.Status dropped = io.grpc.Status.UNAVAILABLE.withDescription("Network closed for unknown reason");
+        assertEquals("UNAVAILABLE: lost the connection to the tp3 server at h:1",
+                Formats.status(Connection.unreachable(dropped, "h:1")));
+        io.grpc.Status own = io.grpc.Status.UNAVAILABLE.withDescription("the server is shutting down");
+        assertEquals(own, Connection.unreachable(own, "h:1"));
+        io.grpc.Status other = io.grpc.Status.NOT_FOUND.withCause(new java.net.ConnectException("x"));
+        assertEquals(other, Connection.unreachable(other, "h:1"));
+    }
+
+    @Test
     void chatAndGameNeedAName() {
         StringWriter err = new StringWriter();
         assertEquals(2, run(err, "chat", "--room", "lobby"));
