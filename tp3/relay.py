@@ -8,14 +8,14 @@ with RESOURCE_EXHAUSTED at once, even if the handler is stuck sending to that ve
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-from tp3.errors import FailedPrecondition, ResourceExhausted
+from tp3.errors import FailedPrecondition, ResourceExhausted, Tp3Error
 from tp3.mailbox import LeaveReason, Mailbox, MailboxClosed
 from tp3.rpc_hooks import current_rpc
 
-__all__ = ["opening_join", "relay"]
+__all__ = ["apply_requests", "opening_join", "relay"]
 
 log = logging.getLogger("tp3.relay")
 T = TypeVar("T")
@@ -34,6 +34,25 @@ async def opening_join(
     if opening is None:
         raise FailedPrecondition(f"join first: the first message of a {what} must be a join")
     return opening
+
+
+async def apply_requests(
+    messages: AsyncIterator[T],
+    apply: Callable[[T], Awaitable[bool]],
+    refused: Callable[[Tp3Error], object],
+) -> None:
+    """The reader half of a session: `apply` each request the client sends, in order, until it
+    returns False (a leave) or the client's stream ends. A request refused with a Tp3Error is
+    passed to `refused` (to be told in-band) and the session goes on."""
+    async for request in messages:
+        try:
+            if not await apply(request):
+                return
+        except Tp3Error as error:
+            refused(error)
+        # One request per turn of the event loop: a client that pipelines thousands of
+        # requests must not fill everyone's mailboxes before their writers get to run.
+        await asyncio.sleep(0)
 
 
 async def relay(

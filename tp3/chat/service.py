@@ -5,16 +5,15 @@ the member sends. Nothing here waits on another member: a member too slow to rea
 disconnected by the room, and its RPC ends with RESOURCE_EXHAUSTED.
 """
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import cast
 
 from tp3.chat import rules, wire
 from tp3.chat.backend import ChatBackend, Session
 from tp3.chat.events import LeaveReason, Notice
-from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted, Tp3Error
+from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted
 from tp3.generated.tp3.chat import v1 as pb
-from tp3.relay import opening_join, relay
+from tp3.relay import apply_requests, opening_join, relay
 from tp3.status import status_for
 
 __all__ = ["ChatService"]
@@ -61,19 +60,17 @@ class ChatService(pb.ChatServiceBase):
     ) -> None:
         """Apply the member's requests; problems are told in-band. A leave, or the end of the
         client's stream, leaves the room (which ends the handler's loop)."""
-        async for request in messages:
-            if request.leave is not None:
-                break
-            try:
-                await self._apply(request, session)
-            except Tp3Error as error:
-                session.mailbox.put(Notice(status_for(error).value, str(error)))
-            # One request per turn of the event loop: a client that pipelines thousands of
-            # messages must not fill everyone's mailboxes before their writers get to run.
-            await asyncio.sleep(0)
+        await apply_requests(
+            messages,
+            lambda request: self._apply(request, session),
+            lambda error: session.mailbox.put(Notice(status_for(error).value, str(error))),
+        )
         await self._backend.leave(session, LeaveReason.LEFT)
 
-    async def _apply(self, request: pb.ChatRequest, session: Session) -> None:
+    async def _apply(self, request: pb.ChatRequest, session: Session) -> bool:
+        """Apply one request; False for a leave."""
+        if request.leave is not None:
+            return False
         if request.send is not None:
             if request.send.to.strip():
                 await self._backend.whisper(session, request.send.to, request.send.text)
@@ -86,6 +83,7 @@ class ChatService(pb.ChatServiceBase):
             )
         else:
             raise InvalidArgument("action", "a chat request must be join, send or leave")
+        return True
 
     async def list_rooms(self, message: pb.ListRoomsRequest) -> pb.ListRoomsResponse:
         rooms = await self._backend.rooms()

@@ -2,13 +2,13 @@
 
 from collections.abc import AsyncIterator
 
-from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted, Tp3Error
+from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted
 from tp3.game import wire
 from tp3.game.backend import GameBackend, PlayerSession
 from tp3.game.events import GameEvent, Notice
 from tp3.generated.tp3.game import v1 as pb
 from tp3.mailbox import LeaveReason
-from tp3.relay import opening_join, relay
+from tp3.relay import apply_requests, opening_join, relay
 from tp3.status import status_for
 
 __all__ = ["GameService"]
@@ -59,19 +59,24 @@ class GameService(pb.GuessingGameBase):
     ) -> None:
         """Apply the player's requests; problems are told in-band. A leave, or the end of the
         client's stream, leaves the game (which ends the relay)."""
-        async for request in messages:
-            if request.leave is not None:
-                break
-            try:
-                if request.guess is not None:
-                    await self._backend.play_guess(session, request.guess.number)
-                elif request.join is not None:
-                    raise FailedPrecondition(f"already playing as {session.name!r}")
-                else:
-                    raise InvalidArgument("action", "a game request must be join, guess or leave")
-            except Tp3Error as error:
-                session.mailbox.put(Notice(status_for(error).value, str(error)))
+        await apply_requests(
+            messages,
+            lambda request: self._apply(request, session),
+            lambda error: session.mailbox.put(Notice(status_for(error).value, str(error))),
+        )
         await self._backend.leave(session, LeaveReason.LEFT)
+
+    async def _apply(self, request: pb.PlayRequest, session: PlayerSession) -> bool:
+        """Apply one request; False for a leave."""
+        if request.leave is not None:
+            return False
+        if request.guess is not None:
+            await self._backend.play_guess(session, request.guess.number)
+        elif request.join is not None:
+            raise FailedPrecondition(f"already playing as {session.name!r}")
+        else:
+            raise InvalidArgument("action", "a game request must be join, guess or leave")
+        return True
 
     async def guess(self, message: pb.GuessRequest) -> pb.GuessResponse:
         hint = await self._backend.casual_guess(message.player, message.number)
