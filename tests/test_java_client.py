@@ -430,3 +430,26 @@ def test_java_watches_guesses_and_reads_the_scoreboard(
     assert refused.stderr.splitlines() == [
         "error: INVALID_ARGUMENT: number: must be between 1 and 1000, got 5000"
     ]
+
+
+def test_java_and_python_spectators_print_the_same_french_lines(
+    java_client: list[str], game_server: ServerProcess
+) -> None:
+    """The Java client words the game as tp3.game.texts does (--lang fr): two spectators, one
+    per language, print the same lines for the same round."""
+    target = game_server.target
+    watch = ("game", "watch", "--rounds", "1", "--lang", "fr")
+    java = Command(*watch, "-t", target, program=java_client)
+    python = Command(*watch, "--target", target)
+    try:
+        first = [java.out.next_line(RUN_TIMEOUT), python.out.next_line(RUN_TIMEOUT)]
+        assert first == ["Manche 1 : devinez un nombre entre 1 et 1000"] * 2
+        assert_ok(run_tp3("game", "bot", "--name", "gagnant", "--rounds", "1", "--target", target))
+        assert java.wait(RUN_TIMEOUT) == 0, java.err.rest()
+        assert python.wait(RUN_TIMEOUT) == 0, python.err.rest()
+        java_lines, python_lines = java.out.rest(), python.out.rest()
+    finally:
+        java.finish()
+        python.finish()
+    assert java_lines == python_lines
+    assert java_lines[-1].startswith("Jeu terminé, le gagnant est gagnant (manche 1, nombre secret")

@@ -66,12 +66,20 @@ public final class GameCommand implements Runnable {
         return PlayRequest.newBuilder().setGuess(Guess.newBuilder().setNumber(number)).build();
     }
 
-    /** The server's English line for an event; notices as "! CODE: text". */
-    static String text(GameEvent event) {
+    /** An event's line in {@code texts}' language; notices as "! CODE: text". */
+    static String text(GameEvent event, GameTexts texts) {
         if (event.getKind() == EventKind.EVENT_KIND_NOTICE) {
             return "! " + Formats.codeName(event.getNotice().getCode()) + ": " + event.getText();
         }
-        return event.getText();
+        return texts.event(event);
+    }
+
+    /** --lang: the language of the lines printed. */
+    static final class LangOption {
+        @Option(names = {"--lang", "-l"}, defaultValue = "en", paramLabel = "en|fr",
+                description = "Language of the lines printed: en (English) or fr (the lab's French "
+                        + "wording); default ${DEFAULT-VALUE}. --json prints the server's English texts.")
+        GameTexts texts;
     }
 
     /** The end of a session the server closed: with its error, or "ended" if it said OK. */
@@ -97,6 +105,7 @@ public final class GameCommand implements Runnable {
         String name;
 
         @Mixin CommonOptions common;
+        @Mixin LangOption lang;
 
         @Override
         public Integer call() {
@@ -104,7 +113,7 @@ public final class GameCommand implements Runnable {
                 BidiSession<PlayRequest, PlayResponse> session = join(conn, name);
                 try (ExitHook hook = ExitHook.leaving(session, LEAVE);
                         UserConsole console = UserConsole.open(name.strip() + "> ")) {
-                    new Player(session, console).run();
+                    new Player(session, console, lang.texts).run();
                 }
             }
             return 0;
@@ -115,6 +124,7 @@ public final class GameCommand implements Runnable {
     private static final class Player {
         private final BidiSession<PlayRequest, PlayResponse> session;
         private final UserConsole console;
+        private final GameTexts texts;
         private final RoundKnowledge knows;
         private final Deque<String> waiting = new ArrayDeque<>();
         private boolean guessing;
@@ -122,18 +132,19 @@ public final class GameCommand implements Runnable {
         private long answerDue;
         private boolean inputEnded;
 
-        Player(BidiSession<PlayRequest, PlayResponse> session, UserConsole console) {
+        Player(BidiSession<PlayRequest, PlayResponse> session, UserConsole console, GameTexts texts) {
             this.session = session;
             this.console = console;
+            this.texts = texts;
             this.knows = new RoundKnowledge(session.welcome().getEvent().getRound());
         }
 
         void run() {
-            console.show(session.welcome().getEvent().getText());
+            console.show(texts.event(session.welcome().getEvent()));
             if (!knows.open) {
-                console.show("the round is over: waiting for the next one");
+                console.show(texts.waiting());
             }
-            console.show("type a number and Enter to guess; /help lists the commands");
+            console.show(texts.intro());
             console.startReading(session.signals());
             while (!(inputEnded && !guessing && waiting.isEmpty())) {
                 Signal signal = guessing
@@ -161,11 +172,11 @@ public final class GameCommand implements Runnable {
         }
 
         private void take(GameEvent event) {
-            console.show(text(event));
+            console.show(text(event, texts));
             switch (event.getKind()) {
                 case EVENT_KIND_HINT -> {
                     if (knows.learn(event.getHint()) && knows.open) {
-                        console.show(knows.describe());
+                        console.show(knows.describe(texts));
                     }
                     guessing = false;
                 }
@@ -179,13 +190,13 @@ public final class GameCommand implements Runnable {
         /** Acts on the lines typed while no guess is in flight; false means leave. */
         private boolean obeyWaitingLines() {
             while (!guessing && !waiting.isEmpty()) {
-                GameLines.Action action = GameLines.parse(waiting.poll(), knows.lowest, knows.highest);
+                GameLines.Action action = GameLines.parse(waiting.poll(), knows.lowest, knows.highest, texts);
                 if (action instanceof GameLines.Guess guess) {
                     session.send(GameCommand.guess(guess.number()));
                     guessing = true;
                     answerDue = System.nanoTime() + TimeoutOption.DEFAULT_MILLIS * 1_000_000;
                 } else if (action instanceof GameLines.Help) {
-                    console.show(GameLines.HELP);
+                    console.show(texts.help());
                 } else if (action instanceof GameLines.Problem problem) {
                     console.show("! " + problem.message());
                 } else if (action instanceof GameLines.Quit) {
@@ -224,9 +235,9 @@ public final class GameCommand implements Runnable {
                         + "started together race from the same start.")
         boolean nextRound;
 
-        @Mixin JsonOption json;
-
         @Mixin CommonOptions common;
+        @Mixin JsonOption json;
+        @Mixin LangOption lang;
 
         @Override
         public Integer call() {
@@ -338,7 +349,7 @@ public final class GameCommand implements Runnable {
         }
 
         private void show(GameEvent event) {
-            options.json.print(event, () -> List.of(text(event)));
+            options.json.print(event, () -> List.of(text(event, options.lang.texts)));
         }
     }
 
@@ -358,6 +369,7 @@ public final class GameCommand implements Runnable {
         @Mixin CommonOptions common;
         @Mixin TimeoutOption timeout;
         @Mixin JsonOption json;
+        @Mixin LangOption lang;
 
         @Override
         public Integer call() {
@@ -367,7 +379,7 @@ public final class GameCommand implements Runnable {
                         .withDeadlineAfter(timeout.millis(), TimeUnit.MILLISECONDS)
                         .guess(GuessRequest.newBuilder().setPlayer(name).setNumber(number).build());
             }
-            json.print(answer.getEvent(), () -> List.of(text(answer.getEvent())));
+            json.print(answer.getEvent(), () -> List.of(text(answer.getEvent(), lang.texts)));
             return 0;
         }
     }
@@ -384,6 +396,7 @@ public final class GameCommand implements Runnable {
 
         @Mixin CommonOptions common;
         @Mixin JsonOption json;
+        @Mixin LangOption lang;
 
         @Override
         public Integer call() {
@@ -396,7 +409,7 @@ public final class GameCommand implements Runnable {
                         .watch(WatchRequest.getDefaultInstance());
                 while (events.hasNext()) {
                     GameEvent event = events.next().getEvent();
-                    json.print(event, () -> List.of(text(event)));
+                    json.print(event, () -> List.of(text(event, lang.texts)));
                     if (event.getKind() == EventKind.EVENT_KIND_GAME_OVER && rounds != null && ++ended >= rounds) {
                         return 0; // closing the channel cancels the stream
                     }

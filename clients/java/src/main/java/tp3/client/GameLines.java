@@ -5,10 +5,6 @@ import java.util.regex.Pattern;
 
 /** What a line typed in {@code game play} means: a guess, a command, or a problem to show. */
 final class GameLines {
-    static final String HELP = String.join("\n",
-            "  NUMBER   guess NUMBER in the current round",
-            "  /quit    leave the game (Ctrl-D and Ctrl-C too)",
-            "  /help    this help");
     private static final Pattern NUMBER = Pattern.compile("[+-]?[0-9]+");
 
     private GameLines() {}
@@ -26,8 +22,9 @@ final class GameLines {
     /** Not sent; {@code message} says why (shown as "! message"). */
     record Problem(String message) implements Action {}
 
-    /** The meaning of {@code line}, a guess only if it lies within {@code low..high}. */
-    static Action parse(String line, long low, long high) {
+    /** The meaning of {@code line}, a guess only if it lies within {@code low..high}; problems
+     * are worded in {@code texts}' language. */
+    static Action parse(String line, long low, long high, GameTexts texts) {
         String text = line.strip();
         if (text.isEmpty()) {
             return new Nothing();
@@ -38,21 +35,20 @@ final class GameLines {
             return switch (command) {
                 case "quit", "exit", "leave", "q" -> new Quit();
                 case "help", "h", "?" -> new Help();
-                default -> new Problem("unknown command /" + command + "; /help lists the commands");
+                default -> new Problem(texts.unknownCommand(command));
             };
         }
         if (!NUMBER.matcher(text).matches()) {
-            return new Problem("not a number: '" + text + "'; type a number between " + low + " and " + high
-                    + ", or /quit");
+            return new Problem(texts.notANumber(text, low, high));
         }
         long number;
         try {
             number = Long.parseLong(text.startsWith("+") ? text.substring(1) : text);
         } catch (NumberFormatException e) { // more digits than a long holds
-            return new Problem(text + " is not between " + low + " and " + high + ": not sent");
+            return new Problem(texts.outOfRange(text, low, high));
         }
         if (number < low || number > high) {
-            return new Problem(number + " is not between " + low + " and " + high + ": not sent");
+            return new Problem(texts.outOfRange(Long.toString(number), low, high));
         }
         return new Guess(number);
     }

@@ -32,7 +32,7 @@ public final class Main implements Runnable {
 
     /** The command line with tp3's error handling: one "error: ..." line, exit 1 or 2. */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             int code;

@@ -51,8 +51,8 @@ final class RoundKnowledge {
         }
     }
 
-    /** "round 3: guess a number between 501 and 1000", as the server words a round start. */
-    String describe() {
-        return "round " + round + ": guess a number between " + low + " and " + high;
+    /** The round and the range left: "round 3: guess a number between 501 and 1000". */
+    String describe(GameTexts texts) {
+        return texts.round(round, low, high);
     }
 }

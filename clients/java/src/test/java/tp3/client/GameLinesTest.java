@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 class GameLinesTest {
     private static GameLines.Action parse(String line) {
-        return GameLines.parse(line, 1, 1000);
+        return GameLines.parse(line, 1, 1000, GameTexts.en);
     }
 
     @Test
@@ -30,6 +30,14 @@ class GameLinesTest {
                 "not a number: '12.5'; type a number between 1 and 1000, or /quit"), parse("12.5"));
         assertEquals(new GameLines.Problem(
                 "not a number: 'five'; type a number between 1 and 1000, or /quit"), parse("five"));
+    }
+
+    @Test
+    void problemsSpeakTheChosenLanguage() {
+        assertEquals(new GameLines.Problem("0 n'est pas entre 1 et 1000 : non envoyé"),
+                GameLines.parse("0", 1, 1000, GameTexts.fr));
+        assertEquals(new GameLines.Problem("commande inconnue /x ; /help liste les commandes"),
+                GameLines.parse("/x", 1, 1000, GameTexts.fr));
     }
 
     @Test

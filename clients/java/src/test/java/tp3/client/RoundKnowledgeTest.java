@@ -24,7 +24,8 @@ class RoundKnowledgeTest {
         RoundKnowledge knows = new RoundKnowledge(round(3));
         assertTrue(knows.learn(hint(3, 500, Verdict.VERDICT_TOO_LOW)));
         assertTrue(knows.learn(hint(3, 750, Verdict.VERDICT_TOO_HIGH)));
-        assertEquals("round 3: guess a number between 501 and 749", knows.describe());
+        assertEquals("round 3: guess a number between 501 and 749", knows.describe(GameTexts.en));
+        assertEquals("Manche 3 : devinez un nombre entre 501 et 749", knows.describe(GameTexts.fr));
         assertFalse(knows.learn(hint(3, 900, Verdict.VERDICT_TOO_HIGH)), "already excluded");
     }
 
