@@ -216,6 +216,84 @@ def test_java_and_python_members_chat_privately_and_publicly(
                 command.finish()
 
 
+def test_java_listens_to_what_python_sends_and_sends_to_python(
+    java_client: list[str], server_process: ServerProcess
+) -> None:
+    """The one-shot commands across languages: `chat listen` in Java hears `tp3 chat send`'s
+    public and private messages; `chat send` in Java reaches `tp3 chat listen`."""
+    room, target = "oneshot", server_process.target
+    java = Command(
+        *("chat", "listen", "--name", "jl", "--room", room, "--count", "2", "--json", "-t", target),
+        program=java_client,
+    )
+    python = None
+    try:
+        assert json.loads(java.out.next_line(RUN_TIMEOUT) or "null")["joined"]["name"] == "jl"
+        assert_ok(
+            run_tp3("chat", "send", "--name", "py", "--room", room, "hi all", "--target", target)
+        )
+        assert_ok(
+            run_tp3(
+                *("chat", "send", "--name", "py", "--room", room, "--to", "jl", "hi you"),
+                *("--target", target),
+            )
+        )
+        assert java.wait(RUN_TIMEOUT) == 0, java.err.rest()
+        heard = [json.loads(line) for line in java.out.rest()]
+        said = [e.get("message") or e.get("private_message") for e in heard]
+        assert [(m["from"], m["text"]) for m in said if m] == [("py", "hi all"), ("py", "hi you")]
+        assert heard[-1]["private_message"]["to"] == "jl"
+
+        python = Command(
+            *("chat", "listen", "--name", "pl", "--room", room, "--count", "1", "--json"),
+            *("--target", target),
+        )
+        assert python.next_json()["type"] == "welcome"
+        sent = java_run(
+            java_client,
+            server_process,
+            "chat",
+            "send",
+            "--name",
+            "js",
+            "--room",
+            room,
+            "--to",
+            "pl",
+            "from java",
+        )
+        assert (sent.returncode, sent.stdout, sent.stderr) == (0, "", "")
+        assert python.wait(RUN_TIMEOUT) == 0
+        private = [json.loads(line) for line in python.out.rest()][-1]
+        assert (private["type"], private["sender"], private["text"]) == (
+            "private",
+            "js",
+            "from java",
+        )
+
+        refused = java_run(
+            java_client,
+            server_process,
+            "chat",
+            "send",
+            "--name",
+            "js",
+            "--room",
+            room,
+            "--to",
+            "nobody",
+            "x",
+        )
+        assert refused.returncode == 1
+        assert refused.stderr.splitlines() == [
+            f"error: NOT_FOUND: to: there is no member named 'nobody' in room '{room}'"
+        ]
+    finally:
+        java.finish()
+        if python is not None:
+            python.finish()
+
+
 def test_java_member_ctrl_c_still_leaves(
     java_client: list[str], server_process: ServerProcess
 ) -> None:

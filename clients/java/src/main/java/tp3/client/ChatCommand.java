@@ -27,7 +27,9 @@ import tp3.chat.v1.ChatServiceGrpc;
 @Command(
         name = "chat",
         mixinStandardHelpOptions = true,
-        subcommands = {ChatCommand.Rooms.class, ChatCommand.Who.class},
+        subcommands = {
+            ChatScripts.SendOnce.class, ChatScripts.Listen.class, ChatCommand.Rooms.class, ChatCommand.Who.class
+        },
         description = {
             "Chat rooms. Without a command: join ROOM as NAME and chat interactively.",
             "Messages from the others appear as they come, above the line you type.",
@@ -38,7 +40,7 @@ import tp3.chat.v1.ChatServiceGrpc;
         })
 public final class ChatCommand implements Callable<Integer> {
     static final String DEFAULT_ROOM = "lobby";
-    private static final ChatRequest LEAVE = ChatRequest.newBuilder().setLeave(Leave.getDefaultInstance()).build();
+    static final ChatRequest LEAVE = ChatRequest.newBuilder().setLeave(Leave.getDefaultInstance()).build();
 
     @Option(names = {"--name", "-n"}, paramLabel = "NAME",
             description = "Your name in the room (required to chat): letters, digits, '_', '-', '.'; "
@@ -61,14 +63,7 @@ public final class ChatCommand implements Callable<Integer> {
                     "Missing required option: '--name=NAME': your name in the room, e.g. chat --name alice");
         }
         try (Connection conn = new Connection(common.target())) {
-            ChatServiceGrpc.ChatServiceStub stub = ChatServiceGrpc.newStub(conn.channel());
-            ChatRequest join = ChatRequest.newBuilder()
-                    .setJoin(Join.newBuilder().setName(name).setRoom(room)).build();
-            BidiSession<ChatRequest, ChatResponse> session =
-                    BidiSession.join(stub::chat, join, TimeoutOption.DEFAULT_MILLIS);
-            if (!session.welcome().hasJoined()) {
-                throw new CommandFailed("the server answered the join with no welcome");
-            }
+            BidiSession<ChatRequest, ChatResponse> session = join(conn, name, room);
             Joined joined = session.welcome().getJoined();
             try (ExitHook hook = ExitHook.leaving(session, LEAVE);
                     UserConsole console = UserConsole.open(joined.getName() + "@" + joined.getRoom() + "> ")) {
@@ -76,6 +71,17 @@ public final class ChatCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Joins {@code room} as {@code name}; the welcome is a Joined. */
+    static BidiSession<ChatRequest, ChatResponse> join(Connection conn, String name, String room) {
+        ChatRequest join = ChatRequest.newBuilder().setJoin(Join.newBuilder().setName(name).setRoom(room)).build();
+        BidiSession<ChatRequest, ChatResponse> session =
+                BidiSession.join(ChatServiceGrpc.newStub(conn.channel())::chat, join, TimeoutOption.DEFAULT_MILLIS);
+        if (!session.welcome().hasJoined()) {
+            throw new CommandFailed("the server answered the join with no welcome");
+        }
+        return session;
     }
 
     /** --name before a command that takes none (chat --name x who) is a mistake, not ignored. */

@@ -95,7 +95,7 @@ class CommandLineTest {
                 java.util.Set.copyOf(Main.commandLine().getSubcommands().keySet()));
         assertEquals(java.util.Set.of("play", "bot", "guess", "watch", "scoreboard"),
                 java.util.Set.copyOf(Main.commandLine().getSubcommands().get("game").getSubcommands().keySet()));
-        assertEquals(java.util.Set.of("rooms", "who"),
+        assertEquals(java.util.Set.of("send", "listen", "rooms", "who"),
                 java.util.Set.copyOf(Main.commandLine().getSubcommands().get("chat").getSubcommands().keySet()));
         CommandLine currency = Main.commandLine().getSubcommands().get("currency");
         assertEquals(java.util.Set.of("convert", "quotes", "batch", "exchange", "list"),
