@@ -84,14 +84,6 @@ public final class ChatCommand implements Callable<Integer> {
         return session;
     }
 
-    /** --name before a command that takes none (chat --name x who) is a mistake, not ignored. */
-    void refuseName(picocli.CommandLine.Model.CommandSpec command) {
-        if (name != null) {
-            throw new picocli.CommandLine.ParameterException(command.commandLine(),
-                    "--name is for chatting: 'chat " + command.name() + "' takes no name");
-        }
-    }
-
     /** A blocking stub with the unary deadline of --timeout. */
     private static ChatServiceGrpc.ChatServiceBlockingStub blocking(Connection conn, TimeoutOption timeout) {
         return ChatServiceGrpc.newBlockingStub(conn.channel())
@@ -100,16 +92,13 @@ public final class ChatCommand implements Callable<Integer> {
 
     @Command(name = "rooms", mixinStandardHelpOptions = true,
             description = "List the rooms that have members, with their member count and last message number.")
-    static final class Rooms implements Callable<Integer> {
-        @picocli.CommandLine.ParentCommand ChatCommand chat;
-        @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Mixin CommonOptions common;
+    static final class Rooms extends ChatSubcommand implements Callable<Integer> {
         @Mixin TimeoutOption timeout;
         @Mixin JsonOption json;
 
         @Override
         public Integer call() {
-            chat.refuseName(spec);
+            refuseChatName();
             ListRoomsResponse found;
             try (Connection conn = new Connection(common.target())) {
                 found = blocking(conn, timeout).listRooms(ListRoomsRequest.getDefaultInstance());
@@ -128,23 +117,17 @@ public final class ChatCommand implements Callable<Integer> {
     @Command(name = "who", mixinStandardHelpOptions = true,
             description = {"List the members of a room, in order of arrival (NOT_FOUND if it has none).",
                 "Example: chat who --room lobby"})
-    static final class Who implements Callable<Integer> {
-        @picocli.CommandLine.ParentCommand ChatCommand chat;
-        @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = {"--room", "-r"}, paramLabel = "ROOM", defaultValue = DEFAULT_ROOM,
-                description = "The room (default: ${DEFAULT-VALUE}).")
-        String room;
-
-        @Mixin CommonOptions common;
+    static final class Who extends ChatSubcommand implements Callable<Integer> {
+        @Mixin RoomOption room;
         @Mixin TimeoutOption timeout;
         @Mixin JsonOption json;
 
         @Override
         public Integer call() {
-            chat.refuseName(spec);
+            refuseChatName();
             ListMembersResponse found;
             try (Connection conn = new Connection(common.target())) {
-                found = blocking(conn, timeout).listMembers(ListMembersRequest.newBuilder().setRoom(room).build());
+                found = blocking(conn, timeout).listMembers(ListMembersRequest.newBuilder().setRoom(room.room).build());
             }
             ZoneId zone = ZoneId.systemDefault();
             for (Member m : found.getMembersList()) {

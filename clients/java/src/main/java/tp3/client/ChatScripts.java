@@ -24,33 +24,28 @@ final class ChatScripts {
                 "Prints nothing on success; with --json, the message as delivered.",
                 "A refused message (unknown --to member, invalid text...) is one error line and exit status 1.",
                 "Example: chat send --name alice --room lobby --to bob \"see you at noon\""})
-    static final class SendOnce implements Callable<Integer> {
+    static final class SendOnce extends ChatSubcommand implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "TEXT", description = "What to say (1 to 1000 characters, one line).")
         String text;
 
         @Option(names = {"--name", "-n"}, required = true, paramLabel = "NAME", description = "Your name in the room.")
         String name;
 
-        @Option(names = {"--room", "-r"}, paramLabel = "ROOM", defaultValue = ChatCommand.DEFAULT_ROOM,
-                description = "The room (default: ${DEFAULT-VALUE}).")
-        String room;
+        @Mixin RoomOption room;
 
         @Option(names = "--to", paramLabel = "NAME", description = "Say it privately to this member of the room only.")
         String to;
 
-        @picocli.CommandLine.ParentCommand ChatCommand chat;
-        @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Mixin CommonOptions common;
         @Mixin TimeoutOption timeout;
         @Mixin JsonOption json;
 
         @Override
         public Integer call() {
-            chat.refuseName(spec);
+            refuseChatName();
             ChatResponse echo;
             String target = common.target();
             try (Connection conn = new Connection(target)) {
-                BidiSession<ChatRequest, ChatResponse> session = ChatCommand.join(conn, name, room);
+                BidiSession<ChatRequest, ChatResponse> session = ChatCommand.join(conn, name, room.room);
                 String me = session.welcome().getJoined().getName();
                 session.send(ChatRequest.newBuilder()
                         .setSend(Send.newBuilder().setText(text).setTo(to == null ? "" : to)).build());
@@ -99,13 +94,11 @@ final class ChatScripts {
                 "then live events: messages, private messages, joins, leaves, notices.",
                 "Runs until --count messages came or --timeout passed (or Ctrl-C).",
                 "Example: chat listen --name bob --room lobby --count 1"})
-    static final class Listen implements Callable<Integer> {
+    static final class Listen extends ChatSubcommand implements Callable<Integer> {
         @Option(names = {"--name", "-n"}, required = true, paramLabel = "NAME", description = "Your name in the room.")
         String name;
 
-        @Option(names = {"--room", "-r"}, paramLabel = "ROOM", defaultValue = ChatCommand.DEFAULT_ROOM,
-                description = "The room (default: ${DEFAULT-VALUE}).")
-        String room;
+        @Mixin RoomOption room;
 
         @Option(names = "--count", paramLabel = "N",
                 description = "Exit 0 after this many live messages (room and private; not history).")
@@ -116,19 +109,16 @@ final class ChatScripts {
                         + "messages have not all come.")
         String timeout;
 
-        @picocli.CommandLine.ParentCommand ChatCommand chat;
-        @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Mixin CommonOptions common;
         @Mixin JsonOption json;
 
         @Override
         public Integer call() {
-            chat.refuseName(spec);
+            refuseChatName();
             if (count != null && count < 1) {
                 throw new InputException("--count must be at least 1, got " + count);
             }
             try (Connection conn = new Connection(common.target())) {
-                BidiSession<ChatRequest, ChatResponse> session = ChatCommand.join(conn, name, room);
+                BidiSession<ChatRequest, ChatResponse> session = ChatCommand.join(conn, name, room.room);
                 try (ExitHook hook = ExitHook.leaving(session, ChatCommand.LEAVE)) {
                     listen(session);
                 }

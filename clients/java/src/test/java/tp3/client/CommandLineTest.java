@@ -76,6 +76,16 @@ class CommandLineTest {
     }
 
     @Test
+    void chatNameBeforeASubcommandIsAMistake() {
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(err, "chat", "--name", "x", "who"));
+        assertTrue(err.toString().startsWith("'chat who' takes no --name"), err.toString());
+        err = new StringWriter();
+        assertEquals(2, run(err, "chat", "--name", "x", "send", "--name", "y", "hi"));
+        assertTrue(err.toString().startsWith("give --name after the command: 'chat send --name ...'"), err.toString());
+    }
+
+    @Test
     void botRoundsMustBePositive() {
         StringWriter err = new StringWriter();
         assertEquals(2, run(err, "game", "bot", "--name", "b", "--rounds", "0", "--target", "127.0.0.1:1"));
