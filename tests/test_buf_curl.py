@@ -47,6 +47,11 @@ def buf_curl(
     )
 
 
+def convert(buf: str, server: ServerProcess, **request: str) -> subprocess.CompletedProcess[str]:
+    method = "tp3.currency.v1.CurrencyService/Convert"
+    return buf_curl(buf, server, "--data", json.dumps(request), method=method)
+
+
 def test_lists_every_method(buf: str, server_process: ServerProcess) -> None:
     result = buf_curl(buf, server_process, "--list-methods")
     assert result.returncode == 0, result.stderr
@@ -54,14 +59,7 @@ def test_lists_every_method(buf: str, server_process: ServerProcess) -> None:
 
 
 def test_convert(buf: str, server_process: ServerProcess) -> None:
-    request = {"from_currency": "MAD", "to_currency": "USD", "amount": "6500"}
-    result = buf_curl(
-        buf,
-        server_process,
-        "--data",
-        json.dumps(request),
-        method="tp3.currency.v1.CurrencyService/Convert",
-    )
+    result = convert(buf, server_process, from_currency="MAD", to_currency="USD", amount="6500")
     assert result.returncode == 0, result.stderr
     response: dict[str, Any] = json.loads(result.stdout)
     # buf prints protobuf's JSON with camelCase names
@@ -72,14 +70,7 @@ def test_convert(buf: str, server_process: ServerProcess) -> None:
 
 
 def test_a_bad_request_is_its_status(buf: str, server_process: ServerProcess) -> None:
-    request = {"from_currency": "XXX", "to_currency": "USD", "amount": "1"}
-    result = buf_curl(
-        buf,
-        server_process,
-        "--data",
-        json.dumps(request),
-        method="tp3.currency.v1.CurrencyService/Convert",
-    )
+    result = convert(buf, server_process, from_currency="XXX", to_currency="USD", amount="1")
     assert result.returncode != 0
     error = json.loads(result.stderr)
     assert error["code"] == "invalid_argument"

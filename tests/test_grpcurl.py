@@ -17,6 +17,7 @@ from conftest import ServerProcess
 
 TIMEOUT = 20.0
 SERVICE = "tp3.currency.v1.CurrencyService"
+CONVERT_MAD_USD = '{"from_currency": "MAD", "to_currency": "USD", "amount": "6500"}'
 
 
 def _grpcurl() -> str:
@@ -96,7 +97,7 @@ def test_call_every_method(grpcurl: str, server_process: ServerProcess) -> None:
             grpcurl,
             server_process,
             f"{SERVICE}/Convert",
-            data='{"from_currency": "MAD", "to_currency": "USD", "amount": "6500"}',
+            data=CONVERT_MAD_USD,
         )
     )
     assert converted["convertedAmount"] == "708.68"
@@ -149,7 +150,7 @@ def test_without_reflection_from_the_proto_files(
             grpcurl,
             server_process,
             f"{SERVICE}/Convert",
-            data='{"from_currency": "MAD", "to_currency": "USD", "amount": "6500"}',
+            data=CONVERT_MAD_USD,
             options=("-import-path", str(protos), "-proto", "tp3/currency/v1/currency.proto"),
         )
     )

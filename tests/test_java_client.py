@@ -249,19 +249,12 @@ def test_java_listens_to_what_python_sends_and_sends_to_python(
             *("--target", target),
         )
         assert python.next_json()["type"] == "welcome"
-        sent = java_run(
-            java_client,
-            server_process,
-            "chat",
-            "send",
-            "--name",
-            "js",
-            "--room",
-            room,
-            "--to",
-            "pl",
-            "from java",
-        )
+
+        def java_send(to: str, text: str) -> subprocess.CompletedProcess[str]:
+            send = ("chat", "send", "--name", "js", "--room", room, "--to", to, text)
+            return java_run(java_client, server_process, *send)
+
+        sent = java_send("pl", "from java")
         assert (sent.returncode, sent.stdout, sent.stderr) == (0, "", "")
         assert python.wait(RUN_TIMEOUT) == 0
         private = [json.loads(line) for line in python.out.rest()][-1]
@@ -271,19 +264,7 @@ def test_java_listens_to_what_python_sends_and_sends_to_python(
             "from java",
         )
 
-        refused = java_run(
-            java_client,
-            server_process,
-            "chat",
-            "send",
-            "--name",
-            "js",
-            "--room",
-            room,
-            "--to",
-            "nobody",
-            "x",
-        )
+        refused = java_send("nobody", "x")
         assert refused.returncode == 1
         assert refused.stderr.splitlines() == [
             f"error: NOT_FOUND: to: there is no member named 'nobody' in room '{room}'"

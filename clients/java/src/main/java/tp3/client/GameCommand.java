@@ -90,6 +90,34 @@ public final class GameCommand implements Runnable {
         return closed.status().asRuntimeException();
     }
 
+    /** A player's session command: joins as --name, plays, leaves (Ctrl-C included). */
+    abstract static class PlayerCommand implements Callable<Integer> {
+        @Option(names = {"--name", "-n"}, required = true, paramLabel = "NAME",
+                description = "Player name: letters, digits, '_', '-', '.'; unique among the players.")
+        String name;
+
+        @Mixin CommonOptions common;
+        @Mixin LangOption lang;
+
+        /** Checks the options before connecting; InputException if they don't go together. */
+        void check() {}
+
+        /** Plays the joined session until it is time to leave. */
+        abstract void play(BidiSession<PlayRequest, PlayResponse> session);
+
+        @Override
+        public Integer call() {
+            check();
+            try (Connection conn = new Connection(common.target())) {
+                BidiSession<PlayRequest, PlayResponse> session = join(conn, name);
+                try (ExitHook hook = ExitHook.leaving(session, LEAVE)) {
+                    play(session);
+                }
+            }
+            return 0;
+        }
+    }
+
     @Command(name = "play", mixinStandardHelpOptions = true,
             description = {"Join the game as NAME and guess interactively, round after round.",
                 "Each guess is answered with a hint (\"your number is bigger\": the secret is smaller),",
@@ -99,24 +127,12 @@ public final class GameCommand implements Runnable {
                 "Without a terminal, numbers are read from stdin, one per line, each guess",
                 "waiting for its hint; the end of the input leaves the game.",
                 "Example: game play --name alice"})
-    static final class Play implements Callable<Integer> {
-        @Option(names = {"--name", "-n"}, required = true, paramLabel = "NAME",
-                description = "Player name: letters, digits, '_', '-', '.'; unique among the players.")
-        String name;
-
-        @Mixin CommonOptions common;
-        @Mixin LangOption lang;
-
+    static final class Play extends PlayerCommand {
         @Override
-        public Integer call() {
-            try (Connection conn = new Connection(common.target())) {
-                BidiSession<PlayRequest, PlayResponse> session = join(conn, name);
-                try (ExitHook hook = ExitHook.leaving(session, LEAVE);
-                        UserConsole console = UserConsole.open(name.strip() + "> ")) {
-                    new Player(session, console, lang.texts).run();
-                }
+        void play(BidiSession<PlayRequest, PlayResponse> session) {
+            try (UserConsole console = UserConsole.open(name.strip() + "> ")) {
+                new Player(session, console, lang.texts).run();
             }
-            return 0;
         }
     }
 
@@ -216,11 +232,7 @@ public final class GameCommand implements Runnable {
                 "(a RESOURCE_EXHAUSTED notice) slows it down. Prints one line per event.",
                 "With --json, each line is one tp3.game.v1.GameEvent in protobuf's JSON mapping.",
                 "Example: game bot --name b1 --rounds 3"})
-    static final class Bot implements Callable<Integer> {
-        @Option(names = {"--name", "-n"}, required = true, paramLabel = "NAME",
-                description = "Player name: letters, digits, '_', '-', '.'; unique among the players.")
-        String name;
-
+    static final class Bot extends PlayerCommand {
         @Option(names = "--strategy", defaultValue = "binary", paramLabel = "binary|random",
                 description = "binary: the middle of the range left (at most 10 guesses a round); "
                         + "random: any number in the range left (default: ${DEFAULT-VALUE}).")
@@ -235,22 +247,18 @@ public final class GameCommand implements Runnable {
                         + "started together race from the same start.")
         boolean nextRound;
 
-        @Mixin CommonOptions common;
         @Mixin JsonOption json;
-        @Mixin LangOption lang;
 
         @Override
-        public Integer call() {
+        void check() {
             if (rounds != null && rounds < 1) {
                 throw new InputException("--rounds must be at least 1, got " + rounds);
             }
-            try (Connection conn = new Connection(common.target())) {
-                BidiSession<PlayRequest, PlayResponse> session = join(conn, name);
-                try (ExitHook hook = ExitHook.leaving(session, LEAVE)) {
-                    new Robot(session, this).run();
-                }
-            }
-            return 0;
+        }
+
+        @Override
+        void play(BidiSession<PlayRequest, PlayResponse> session) {
+            new Robot(session, this).run();
         }
     }
 
