@@ -21,6 +21,13 @@ import org.jline.terminal.TerminalBuilder;
  * it; otherwise (stdin piped) lines are read and printed plainly, one per line.
  */
 abstract class UserConsole implements AutoCloseable {
+    /** JLine reports a terminal it can't use through java.util.logging; we fall back quietly. */
+    private static final java.util.logging.Logger JLINE_LOG = java.util.logging.Logger.getLogger("org.jline");
+
+    static {
+        JLINE_LOG.setLevel(java.util.logging.Level.OFF);
+    }
+
     /** A terminal console if stdin and stdout are terminals, else a plain one. */
     static UserConsole open(String prompt) {
         if (System.console() != null) {
