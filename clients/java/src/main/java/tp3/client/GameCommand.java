@@ -1,12 +1,8 @@
 package tp3.client;
 
-import io.grpc.Status;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.time.ZoneId;
 import java.util.Iterator;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -41,7 +37,7 @@ import tp3.game.v1.GuessingGameGrpc;
             GameCommand.ScoreboardCommand.class
         })
 public final class GameCommand implements Runnable {
-    private static final PlayRequest LEAVE = PlayRequest.newBuilder().setLeave(Leave.getDefaultInstance()).build();
+    static final PlayRequest LEAVE = PlayRequest.newBuilder().setLeave(Leave.getDefaultInstance()).build();
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -131,95 +127,8 @@ public final class GameCommand implements Runnable {
         @Override
         void play(BidiSession<PlayRequest, PlayResponse> session) {
             try (UserConsole console = UserConsole.open(name.strip() + "> ")) {
-                new Player(session, console, lang.texts).run();
+                new GamePlayer(session, console, lang.texts).run();
             }
-        }
-    }
-
-    /** One interactive player: one guess at a time, later lines wait for its hint. */
-    private static final class Player {
-        private final BidiSession<PlayRequest, PlayResponse> session;
-        private final UserConsole console;
-        private final GameTexts texts;
-        private final RoundKnowledge knows;
-        private final Deque<String> waiting = new ArrayDeque<>();
-        private boolean guessing;
-        /** System.nanoTime() by which the guess in flight must be answered. */
-        private long answerDue;
-        private boolean inputEnded;
-
-        Player(BidiSession<PlayRequest, PlayResponse> session, UserConsole console, GameTexts texts) {
-            this.session = session;
-            this.console = console;
-            this.texts = texts;
-            this.knows = new RoundKnowledge(session.welcome().getEvent().getRound());
-        }
-
-        void run() {
-            console.show(texts.event(session.welcome().getEvent()));
-            if (!knows.open) {
-                console.show(texts.waiting());
-            }
-            console.show(texts.intro());
-            console.startReading(session.signals());
-            while (!(inputEnded && !guessing && waiting.isEmpty())) {
-                Signal signal = guessing
-                        ? session.poll(Math.max(0, (answerDue - System.nanoTime()) / 1_000_000))
-                        : session.take();
-                if (signal == null) {
-                    throw Status.DEADLINE_EXCEEDED
-                            .withDescription("no answer to the guess within " + TimeoutOption.DEFAULT_MILLIS / 1000 + " s")
-                            .asRuntimeException();
-                }
-                if (signal instanceof Signal.Line line) {
-                    waiting.add(line.text());
-                } else if (signal instanceof Signal.EndOfInput) {
-                    inputEnded = true;
-                } else if (signal instanceof Signal.Received received) {
-                    take(((PlayResponse) received.message()).getEvent());
-                } else if (signal instanceof Signal.Closed closed) {
-                    throw ended(closed);
-                }
-                if (!obeyWaitingLines()) {
-                    break;
-                }
-            }
-            session.leave(LEAVE);
-        }
-
-        private void take(GameEvent event) {
-            console.show(text(event, texts));
-            switch (event.getKind()) {
-                case EVENT_KIND_HINT -> {
-                    if (knows.learn(event.getHint()) && knows.open) {
-                        console.show(knows.describe(texts));
-                    }
-                    guessing = false;
-                }
-                case EVENT_KIND_NOTICE -> guessing = false;
-                case EVENT_KIND_GAME_OVER -> knows.end(event.getGameOver());
-                case EVENT_KIND_ROUND_STARTED -> knows.start(event.getRound());
-                default -> { }
-            }
-        }
-
-        /** Acts on the lines typed while no guess is in flight; false means leave. */
-        private boolean obeyWaitingLines() {
-            while (!guessing && !waiting.isEmpty()) {
-                GameLines.Action action = GameLines.parse(waiting.poll(), knows.lowest, knows.highest, texts);
-                if (action instanceof GameLines.Guess guess) {
-                    session.send(GameCommand.guess(guess.number()));
-                    guessing = true;
-                    answerDue = System.nanoTime() + TimeoutOption.DEFAULT_MILLIS * 1_000_000;
-                } else if (action instanceof GameLines.Help) {
-                    console.show(texts.help());
-                } else if (action instanceof GameLines.Problem problem) {
-                    console.show("! " + problem.message());
-                } else if (action instanceof GameLines.Quit) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 
@@ -258,106 +167,7 @@ public final class GameCommand implements Runnable {
 
         @Override
         void play(BidiSession<PlayRequest, PlayResponse> session) {
-            new Robot(session, this).run();
-        }
-    }
-
-    /** The bot's play: one guess at a time, within the range its hints narrowed. */
-    private static final class Robot {
-        /** The longest a rate-limited bot waits between two guesses. */
-        private static final long MAX_PACE_MILLIS = 2000;
-
-        private final BidiSession<PlayRequest, PlayResponse> session;
-        private final Bot options;
-        private final RoundKnowledge knows;
-        private final Random random = new Random();
-        /** The round the bot takes part in; 0: waiting for the next one. */
-        private long playing;
-        /** Rounds the bot took part in that have ended. */
-        private int ended;
-        private boolean inFlight;
-        /** Milliseconds to wait before a guess: grows when the server says we guess too fast. */
-        private long pace;
-
-        Robot(BidiSession<PlayRequest, PlayResponse> session, Bot options) {
-            this.session = session;
-            this.options = options;
-            this.knows = new RoundKnowledge(session.welcome().getEvent().getRound());
-            this.playing = options.nextRound || !knows.open ? 0 : knows.round;
-        }
-
-        void run() {
-            show(session.welcome().getEvent());
-            guess();
-            while (true) {
-                Signal signal = session.take();
-                if (signal instanceof Signal.Closed closed) {
-                    throw ended(closed);
-                }
-                if (signal instanceof Signal.Received received && take(((PlayResponse) received.message()).getEvent())) {
-                    break;
-                }
-                guess();
-            }
-            session.leave(LEAVE);
-        }
-
-        /** Takes in one event; true when the bot is done. */
-        private boolean take(GameEvent event) {
-            show(event);
-            switch (event.getKind()) {
-                case EVENT_KIND_HINT -> {
-                    inFlight = false;
-                    pace = pace > 10 ? pace * 3 / 4 : 0;
-                    knows.learn(event.getHint());
-                }
-                case EVENT_KIND_NOTICE -> {
-                    inFlight = false;
-                    Status status = Status.fromCodeValue(event.getNotice().getCode());
-                    if (status.getCode() != Status.Code.RESOURCE_EXHAUSTED) { // retrying would fail forever
-                        throw status.withDescription(event.getText()).asRuntimeException();
-                    }
-                    pace = Math.min(Math.max(pace * 2, 50), MAX_PACE_MILLIS);
-                }
-                case EVENT_KIND_GAME_OVER -> {
-                    knows.end(event.getGameOver());
-                    if (event.getGameOver().getRound() == playing) {
-                        playing = 0;
-                        ended++;
-                    }
-                    return options.rounds != null && ended >= options.rounds;
-                }
-                case EVENT_KIND_ROUND_STARTED -> {
-                    knows.start(event.getRound());
-                    playing = knows.round;
-                }
-                default -> { }
-            }
-            return false;
-        }
-
-        /** Makes the next guess, if the bot plays an open round and has none in flight. */
-        private void guess() {
-            if (inFlight || !knows.open || playing != knows.round) {
-                return;
-            }
-            if (pace > 0) {
-                try {
-                    Thread.sleep(pace); // events wait in the queue meanwhile
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
-                }
-            }
-            long number = options.strategy == Strategy.binary
-                    ? Math.floorDiv(knows.low + knows.high, 2)
-                    : knows.low + (long) (random.nextDouble() * (knows.high - knows.low + 1));
-            inFlight = true;
-            session.send(GameCommand.guess(number));
-        }
-
-        private void show(GameEvent event) {
-            options.json.print(event, () -> List.of(text(event, options.lang.texts)));
+            new GameBot(session, this).run();
         }
     }
 
