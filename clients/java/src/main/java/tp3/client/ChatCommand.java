@@ -23,7 +23,10 @@ import tp3.chat.v1.Chat.RoomMessage;
 import tp3.chat.v1.Chat.Send;
 import tp3.chat.v1.ChatServiceGrpc;
 
-/** {@code chat --name N [--room R]}: one member in one room, interactively (bidi streaming). */
+/**
+ * {@code chat --name N [--room R]}: one member in one room, interactively (a bidi session); its
+ * subcommands send, listen (one-shot sessions, in {@link ChatScripts}), rooms and who (unary).
+ */
 @Command(
         name = "chat",
         mixinStandardHelpOptions = true,

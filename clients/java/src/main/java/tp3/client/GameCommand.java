@@ -1,8 +1,8 @@
 package tp3.client;
 
-import java.util.List;
 import java.time.ZoneId;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -24,7 +24,10 @@ import tp3.game.v1.Game.WatchRequest;
 import tp3.game.v1.Game.WatchResponse;
 import tp3.game.v1.GuessingGameGrpc;
 
-/** {@code game play|bot}: the guessing game, by hand or by a bot (bidi streaming). */
+/**
+ * {@code game ...}: play the guessing game by hand or let a bot play it (bidi sessions), guess
+ * once (unary), watch (server streaming), read the scoreboard (unary).
+ */
 @Command(
         name = "game",
         mixinStandardHelpOptions = true,
