@@ -29,6 +29,7 @@ from tp3.chat.events import (
 from tp3.cli.common import (
     JsonOption,
     TargetOption,
+    TimeoutOption,
     async_command,
     connect,
     fail,
@@ -446,9 +447,7 @@ async def listen(
 @async_command
 async def rooms(
     target: TargetOption = DEFAULT_TARGET,
-    timeout: Annotated[
-        float, typer.Option(min=0.001, help="Seconds to wait for the answer (deadline).")
-    ] = DEFAULT_TIMEOUT,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
     json: JsonOption = False,
 ) -> None:
     """List the rooms that have members, with their member count and last message number."""
@@ -468,9 +467,7 @@ async def rooms(
 async def who(
     room: RoomOption = DEFAULT_ROOM,
     target: TargetOption = DEFAULT_TARGET,
-    timeout: Annotated[
-        float, typer.Option(min=0.001, help="Seconds to wait for the answer (deadline).")
-    ] = DEFAULT_TIMEOUT,
+    timeout: TimeoutOption = DEFAULT_TIMEOUT,
     json: JsonOption = False,
 ) -> None:
     """List the members of a room, in order of arrival (NOT_FOUND if it has none).
