@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -219,48 +218,36 @@ public final class CurrencyCommand implements Runnable {
             // stdin line number of each request sent, by sequence (sequence n -> index n - 1)
             List<Integer> sentLines = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger failures = new AtomicInteger();
-            CountDownLatch done = new CountDownLatch(1);
-            AtomicReference<Throwable> failure = new AtomicReference<>();
             PrintStream out = System.out;
             PrintStream err = System.err;
             try (Connection conn = new Connection(common.target())) {
-                StreamObserver<ConvertStreamRequest> requests = CurrencyServiceGrpc.newStub(conn.channel())
-                        .convertStream(new StreamObserver<>() {
-                            @Override
-                            public void onNext(ConvertStreamResponse reply) {
-                                int index = (int) reply.getSequence() - 1;
-                                long line = index >= 0 && index < sentLines.size() ? sentLines.get(index) : reply.getSequence();
-                                if (reply.hasError()) {
-                                    failures.incrementAndGet();
-                                }
-                                if (json.json) { // errors too: they are replies, in order
-                                    out.println(JsonOption.json(reply));
-                                    out.flush();
-                                } else if (reply.hasError()) {
-                                    err.println(Formats.lineError(line,
-                                            Formats.codeName(reply.getError().getCode()), reply.getError().getMessage()));
-                                    err.flush();
-                                } else {
-                                    out.println(Formats.conversion(reply.getConversion()));
-                                    out.flush();
-                                }
-                            }
-
-                            @Override
-                            public void onError(Throwable t) {
-                                failure.set(t);
-                                done.countDown();
-                            }
-
-                            @Override
-                            public void onCompleted() {
-                                done.countDown();
-                            }
-                        });
+                CallObserver<ConvertStreamResponse> replies = new CallObserver<>() {
+                    @Override
+                    public void onNext(ConvertStreamResponse reply) {
+                        int index = (int) reply.getSequence() - 1;
+                        long line = index >= 0 && index < sentLines.size() ? sentLines.get(index) : reply.getSequence();
+                        if (reply.hasError()) {
+                            failures.incrementAndGet();
+                        }
+                        if (json.json) { // errors too: they are replies, in order
+                            out.println(JsonOption.json(reply));
+                            out.flush();
+                        } else if (reply.hasError()) {
+                            err.println(Formats.lineError(line,
+                                    Formats.codeName(reply.getError().getCode()), reply.getError().getMessage()));
+                            err.flush();
+                        } else {
+                            out.println(Formats.conversion(reply.getConversion()));
+                            out.flush();
+                        }
+                    }
+                };
+                StreamObserver<ConvertStreamRequest> requests =
+                        CurrencyServiceGrpc.newStub(conn.channel()).convertStream(replies);
                 BufferedReader in = stdin();
                 int[] lineNumber = {0};
                 Inputs.Record record;
-                while (done.getCount() > 0 && (record = Inputs.next(in, lineNumber)) != null) {
+                while (!replies.isDone() && (record = Inputs.next(in, lineNumber)) != null) {
                     Inputs.ExchangeRequest request = Inputs.exchangeRequest(record);
                     if (request == null) {
                         failures.incrementAndGet();
@@ -273,13 +260,10 @@ public final class CurrencyCommand implements Runnable {
                     requests.onNext(ConvertStreamRequest.newBuilder().setAmount(request.amount())
                             .setFromCurrency(request.from()).setToCurrency(request.to()).build());
                 }
-                if (done.getCount() > 0) {
+                if (!replies.isDone()) {
                     requests.onCompleted();
                 }
-                await(done);
-            }
-            if (failure.get() != null) {
-                throw Status.fromThrowable(failure.get()).asRuntimeException();
+                replies.awaitEnd();
             }
             return failures.get() > 0 ? Main.RPC_FAILED : 0;
         }
