@@ -1,6 +1,6 @@
 """Expected, user-facing errors raised by the domain code.
 
-The domain knows nothing of gRPC: it raises these, and `tp3.status` maps each class to a
+The domain knows nothing of gRPC: it raises these, and `tp3.rpc.status` maps each class to a
 gRPC status code in one table. Anything else that escapes a handler is a bug, reported as
 UNKNOWN by grpclib with a traceback in the server log.
 

@@ -27,14 +27,15 @@ from grpclib.server import Server
 
 from tp3.chat.backend import ChatLimits, InMemoryChatBackend
 from tp3.chat.service import ChatService
-from tp3.codec import ServerCodec
 from tp3.currency.converter import Converter
 from tp3.currency.market import Market
 from tp3.currency.rates import default_table, load_table
 from tp3.currency.service import CurrencyService
 from tp3.game.backend import GameBackend, GameLimits, InMemoryGameBackend
 from tp3.game.service import GameService
-from tp3.rpc_hooks import install_rpc_hooks
+from tp3.rpc.access_log import AccessLog
+from tp3.rpc.codec import ServerCodec
+from tp3.rpc.pipeline import RpcPipeline
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServerConfig", "Tp3Server", "serve"]
 
@@ -80,7 +81,8 @@ class Tp3Server:
             codec=ServerCodec(),
             config=_http2_config(config),
         )
-        install_rpc_hooks(self._server)
+        self.pipeline = RpcPipeline(stages=[], access_log=AccessLog())
+        self.pipeline.install(self._server)
         self.port: int | None = None
 
     async def start(self) -> int:

@@ -1,7 +1,7 @@
 """The grpclib ChatService: a session per member over the chat backend.
 
-Each Chat RPC relays the member's mailbox out (`tp3.relay`) while a reader task applies what
-the member sends. Nothing here waits on another member: a member too slow to read is
+Each Chat RPC is one session (`tp3.rpc.session`): the member's mailbox streamed out while its
+requests are applied. Nothing here waits on another member: a member too slow to read is
 disconnected by the room, and its RPC ends with RESOURCE_EXHAUSTED.
 """
 
@@ -10,11 +10,11 @@ from typing import cast
 
 from tp3.chat import rules, wire
 from tp3.chat.backend import ChatBackend, Session
-from tp3.chat.events import LeaveReason, Notice
+from tp3.chat.events import Notice
 from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted
 from tp3.generated.tp3.chat import v1 as pb
-from tp3.relay import apply_requests, opening_join, relay
-from tp3.status import status_for
+from tp3.rpc.session import Requests, SessionCount, opening_join, serve_session
+from tp3.rpc.status import status_for
 
 __all__ = ["ChatService"]
 
@@ -29,8 +29,12 @@ def _too_slow(session: Session) -> ResourceExhausted:
 class ChatService(pb.ChatServiceBase):
     def __init__(self, backend: ChatBackend) -> None:
         self._backend = backend
-        self.active_sessions = 0
+        self.sessions = SessionCount()
+
+    @property
+    def active_sessions(self) -> int:
         """Chat RPCs being served now (observable proof that vanished members are released)."""
+        return self.sessions.value
 
     async def chat(self, messages: AsyncIterator[pb.ChatRequest]) -> AsyncIterator[pb.ChatResponse]:
         join = await opening_join(messages, lambda request: request.join, "chat")
@@ -39,33 +43,19 @@ class ChatService(pb.ChatServiceBase):
         session = await self._backend.join(
             join.room, join.name, wire.resume_from_proto(join.resume)
         )
-        self.active_sessions += 1
-        try:
-            yield wire.joined_to_proto(session.joined)
-            events = relay(
-                session.mailbox,
-                # serialized once for all its recipients; the codec sends the bytes as they are
-                lambda event: cast(pb.ChatResponse, wire.encoded_event(event)),
-                too_slow=lambda: _too_slow(session),
-                reader=self._apply_requests(messages, session),
-            )
-            async for response in events:
-                yield response
-        finally:
-            self.active_sessions -= 1
-            await self._backend.leave(session, LeaveReason.DISCONNECTED)  # no-op if gone
-
-    async def _apply_requests(
-        self, messages: AsyncIterator[pb.ChatRequest], session: Session
-    ) -> None:
-        """Apply the member's requests; problems are told in-band. A leave, or the end of the
-        client's stream, leaves the room (which ends the handler's loop)."""
-        await apply_requests(
-            messages,
-            lambda request: self._apply(request, session),
-            lambda error: session.mailbox.put(Notice(status_for(error).value, str(error))),
+        responses = serve_session(
+            wire.joined_to_proto(session.joined),
+            session.mailbox,
+            # serialized once for all its recipients; the codec sends the bytes as they are
+            lambda event: cast(pb.ChatResponse, wire.encoded_event(event)),
+            leave=lambda reason: self._backend.leave(session, reason),
+            too_slow=lambda: _too_slow(session),
+            notice=lambda error: Notice(status_for(error).value, str(error)),
+            requests=Requests(messages, lambda request: self._apply(request, session)),
+            count=self.sessions,
         )
-        await self._backend.leave(session, LeaveReason.LEFT)
+        async for response in responses:
+            yield response
 
     async def _apply(self, request: pb.ChatRequest, session: Session) -> bool:
         """Apply one request; False for a leave."""

@@ -16,8 +16,8 @@ from tp3.chat.events import (
     RoomMessage,
     RoomSummary,
 )
-from tp3.codec import PreEncoded
 from tp3.generated.tp3.chat import v1 as pb
+from tp3.rpc.codec import PreEncoded
 
 __all__ = [
     "encoded_event",

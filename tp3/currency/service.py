@@ -1,6 +1,6 @@
 """The grpclib CurrencyService: requests in, domain calls, responses out. No business rules.
 
-Domain errors (`tp3.errors`) raised here become gRPC statuses in `tp3.rpc_hooks`; only
+Domain errors (`tp3.errors`) raised here become gRPC statuses in the RPC pipeline (`tp3.rpc`); only
 ConvertStream catches them itself, to answer a bad request in-band and keep the stream open.
 """
 
@@ -14,7 +14,7 @@ from tp3.currency.market import Market, quote_schedule
 from tp3.currency.models import Quote
 from tp3.errors import Tp3Error
 from tp3.generated.tp3.currency import v1 as pb
-from tp3.status import status_for
+from tp3.rpc.status import status_for
 
 __all__ = ["CurrencyService"]
 

@@ -2,14 +2,13 @@
 
 from collections.abc import AsyncIterator
 
-from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted
+from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted, Tp3Error
 from tp3.game import wire
 from tp3.game.backend import GameBackend, PlayerSession
 from tp3.game.events import GameEvent, Notice
 from tp3.generated.tp3.game import v1 as pb
-from tp3.mailbox import LeaveReason
-from tp3.relay import apply_requests, opening_join, relay
-from tp3.status import status_for
+from tp3.rpc.session import Requests, SessionCount, opening_join, serve_session
+from tp3.rpc.status import status_for
 
 __all__ = ["GameService"]
 
@@ -18,6 +17,10 @@ def _too_slow() -> ResourceExhausted:
     return ResourceExhausted(
         "disconnected: you read the game's events too slowly; join again to go on playing"
     )
+
+
+def _notice(error: Tp3Error) -> Notice:
+    return Notice(status_for(error).value, str(error))
 
 
 def _play_response(event: GameEvent) -> pb.PlayResponse:
@@ -31,40 +34,30 @@ def _watch_response(event: GameEvent) -> pb.WatchResponse:
 class GameService(pb.GuessingGameBase):
     def __init__(self, backend: GameBackend) -> None:
         self._backend = backend
-        self.active_sessions = 0
+        self.sessions = SessionCount()
+
+    @property
+    def active_sessions(self) -> int:
         """Play and Watch RPCs being served now."""
+        return self.sessions.value
 
     async def play(self, messages: AsyncIterator[pb.PlayRequest]) -> AsyncIterator[pb.PlayResponse]:
         join = await opening_join(messages, lambda request: request.join, "game")
         if join is None:
             return  # the client left before joining
         session = await self._backend.join(join.name)
-        self.active_sessions += 1
-        try:
-            yield _play_response(session.joined)
-            events = relay(
-                session.mailbox,
-                _play_response,
-                too_slow=_too_slow,
-                reader=self._apply_requests(messages, session),
-            )
-            async for response in events:
-                yield response
-        finally:
-            self.active_sessions -= 1
-            await self._backend.leave(session, LeaveReason.DISCONNECTED)  # no-op if gone
-
-    async def _apply_requests(
-        self, messages: AsyncIterator[pb.PlayRequest], session: PlayerSession
-    ) -> None:
-        """Apply the player's requests; problems are told in-band. A leave, or the end of the
-        client's stream, leaves the game (which ends the relay)."""
-        await apply_requests(
-            messages,
-            lambda request: self._apply(request, session),
-            lambda error: session.mailbox.put(Notice(status_for(error).value, str(error))),
+        responses = serve_session(
+            _play_response(session.joined),
+            session.mailbox,
+            _play_response,
+            leave=lambda reason: self._backend.leave(session, reason),
+            too_slow=_too_slow,
+            notice=_notice,
+            requests=Requests(messages, lambda request: self._apply(request, session)),
+            count=self.sessions,
         )
-        await self._backend.leave(session, LeaveReason.LEFT)
+        async for response in responses:
+            yield response
 
     async def _apply(self, request: pb.PlayRequest, session: PlayerSession) -> bool:
         """Apply one request; False for a leave."""
@@ -84,14 +77,17 @@ class GameService(pb.GuessingGameBase):
 
     async def watch(self, message: pb.WatchRequest) -> AsyncIterator[pb.WatchResponse]:
         spectator = await self._backend.watch()
-        self.active_sessions += 1
-        try:
-            yield _watch_response(spectator.watching)
-            async for response in relay(spectator.mailbox, _watch_response, too_slow=_too_slow):
-                yield response
-        finally:
-            self.active_sessions -= 1
-            await self._backend.unwatch(spectator)
+        responses = serve_session(
+            _watch_response(spectator.watching),
+            spectator.mailbox,
+            _watch_response,
+            leave=lambda _: self._backend.unwatch(spectator),
+            too_slow=_too_slow,
+            notice=_notice,
+            count=self.sessions,
+        )
+        async for response in responses:
+            yield response
 
     async def scoreboard(self, message: pb.ScoreboardRequest) -> pb.ScoreboardResponse:
         board = await self._backend.scoreboard()

@@ -11,7 +11,7 @@ from tp3.errors import (
     Tp3Error,
 )
 
-__all__ = ["status_for"]
+__all__ = ["MAX_STATUS_MESSAGE", "bounded_message", "status_for"]
 
 _STATUS_FOR_ERROR: dict[type[Tp3Error], Status] = {
     InvalidArgument: Status.INVALID_ARGUMENT,
@@ -29,3 +29,13 @@ def status_for(error: Tp3Error) -> Status:
         if status is not None:
             return status
     return Status.UNKNOWN
+
+
+MAX_STATUS_MESSAGE = 256
+"""Characters of a status message sent to a client: bad input is quoted, never echoed whole."""
+
+
+def bounded_message(text: str) -> str:
+    if len(text) <= MAX_STATUS_MESSAGE:
+        return text
+    return f"{text[:MAX_STATUS_MESSAGE]}... ({len(text)} characters in all)"

@@ -1,0 +1,74 @@
+"""The RPC being served, as the pipeline's stages and the handler's own code see it."""
+
+import asyncio
+import time
+from contextvars import ContextVar
+from typing import Any
+
+from grpclib.metadata import Deadline
+
+from tp3.errors import Tp3Error
+
+__all__ = ["RpcCall", "current_rpc", "set_current_rpc"]
+
+
+class RpcCall:
+    """One RPC: which method, from whom, since when; and a way to end it from elsewhere."""
+
+    __slots__ = ("_task", "abort_error", "client", "connection", "deadline", "method", "started")
+
+    def __init__(
+        self,
+        method: str,
+        client: str,
+        connection: object,
+        deadline: Deadline | None,
+        task: "asyncio.Task[Any] | None",
+    ) -> None:
+        self.method = method
+        """The full method path, /package.Service/Method."""
+        self.client = client
+        """The caller's address as `host:port` (IPv6 hosts in brackets)."""
+        self.connection = connection
+        """The caller's HTTP/2 connection (a key for per-connection limits)."""
+        self.deadline = deadline
+        self.started = time.perf_counter()
+        self.abort_error: Tp3Error | None = None
+        self._task = task
+
+    @property
+    def service(self) -> str:
+        return self.method.split("/")[1]
+
+    @property
+    def client_host(self) -> str:
+        """The caller's host alone (a key for per-client limits)."""
+        return self.client.rpartition(":")[0].strip("[]")
+
+    def abort(self, error: Tp3Error) -> None:
+        """End the RPC with `error`'s status, whatever the handler is waiting on."""
+        if self.abort_error is None and self._task is not None:
+            self.abort_error = error
+            self._task.cancel()
+
+    def uncancel(self) -> None:
+        """Undo the cancellation `abort` caused, so the handler can end with its status."""
+        if self._task is not None:
+            self._task.uncancel()
+
+    def finish(self) -> None:
+        """The RPC is over. Drops the task: the task's context holds this call, and the cycle
+        would keep a finished handler's frames (and their replies) alive until a full GC."""
+        self._task = None
+
+
+_current: ContextVar[RpcCall] = ContextVar("tp3_rpc")
+
+
+def current_rpc() -> RpcCall:
+    """The RPC being handled (only inside a handler)."""
+    return _current.get()
+
+
+def set_current_rpc(call: RpcCall) -> None:
+    _current.set(call)

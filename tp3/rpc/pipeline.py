@@ -1,0 +1,167 @@
+"""The RPC pipeline: every call of every service goes through the same stages, built once.
+
+grpclib dispatches a `RecvRequest` event before each handler and lets a listener replace the
+handler; tp3 replaces it with one function that runs, in order:
+
+    admission stages   each may refuse the call (a Tp3Error or GRPCError); later: drain, auth
+    the handler        domain errors become their status through the one table (tp3.rpc.status)
+    the access log     one line per outcome, refusals included
+    the live registry  calls being served, so the transport can end one (a too-large message)
+
+The HTTP/2 layer below (tp3.rpc.transport) refuses what must be refused before a handler
+exists: too many streams or connections, oversized messages, expired deadlines.
+"""
+
+import asyncio
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from grpclib.const import Cardinality, Status
+from grpclib.events import RecvRequest, listen
+from grpclib.exceptions import GRPCError
+from grpclib.server import Server, Stream
+
+from tp3.errors import ResourceExhausted, Tp3Error
+from tp3.rpc.access_log import AccessLog, address
+from tp3.rpc.context import RpcCall, set_current_rpc
+from tp3.rpc.status import bounded_message, status_for
+
+if TYPE_CHECKING:
+    from grpclib._typing import IServerMethodFunc
+
+__all__ = ["LiveRpcs", "RpcPipeline", "Stage", "StreamQuota", "streaming_methods"]
+
+
+class Stage(Protocol):
+    """A step every call passes before its handler runs."""
+
+    def admit(self, call: RpcCall) -> None:
+        """Raise a Tp3Error (or GRPCError) to refuse the call."""
+
+    def release(self, call: RpcCall) -> None:
+        """The admitted call is over (called once, whatever its outcome)."""
+
+
+class LiveRpcs:
+    """The calls being served, by their HTTP/2 stream."""
+
+    def __init__(self) -> None:
+        self._calls: dict[object, RpcCall] = {}
+
+    def __len__(self) -> int:
+        return len(self._calls)
+
+    def __iter__(self) -> Iterator[RpcCall]:
+        return iter(list(self._calls.values()))
+
+    def get(self, stream: object) -> RpcCall | None:
+        return self._calls.get(stream)
+
+    def add(self, stream: object, call: RpcCall) -> None:
+        self._calls[stream] = call
+
+    def discard(self, stream: object) -> None:
+        self._calls.pop(stream, None)
+
+
+class StreamQuota:
+    """At most `limit` concurrent streaming calls of one service from one client host: a
+    client can't hold thousands of quote streams or chat sessions, however many connections
+    it opens. Unary calls are not counted."""
+
+    def __init__(self, limit: int, streaming_methods: Iterable[str]) -> None:
+        self.limit = limit
+        self._streaming = frozenset(streaming_methods)
+        self._open: dict[tuple[str, str], int] = {}
+
+    def admit(self, call: RpcCall) -> None:
+        if call.method not in self._streaming:
+            return
+        key = (call.service, call.client_host)
+        count = self._open.get(key, 0)
+        if count >= self.limit:
+            raise ResourceExhausted(
+                f"too many streams: at most {self.limit} open calls of {call.service} "
+                f"per client (--max-client-streams)"
+            )
+        self._open[key] = count + 1
+
+    def release(self, call: RpcCall) -> None:
+        if call.method not in self._streaming:
+            return
+        key = (call.service, call.client_host)
+        count = self._open[key] - 1
+        if count:
+            self._open[key] = count
+        else:
+            del self._open[key]
+
+
+class RpcPipeline:
+    def __init__(self, stages: Sequence[Stage], access_log: AccessLog) -> None:
+        self.stages = stages
+        self.access_log = access_log
+        self.live = LiveRpcs()
+
+    def install(self, server: Server) -> None:
+        listen(server, RecvRequest, self._on_request)
+
+    async def _on_request(self, event: RecvRequest) -> None:
+        event.method_func = self._wrap(event.method_func, event.method_name)
+
+    def _wrap(self, handler: "IServerMethodFunc", method: str) -> "IServerMethodFunc":
+        async def run(stream: Stream[Any, Any]) -> None:
+            h2_stream = stream._stream
+            call = RpcCall(
+                method,
+                address(stream.peer),
+                h2_stream.connection,
+                stream.deadline,
+                asyncio.current_task(),
+            )
+            set_current_rpc(call)
+            admitted: list[Stage] = []
+            status, message = Status.OK, ""
+            self.live.add(h2_stream, call)
+            try:
+                for stage in self.stages:
+                    stage.admit(call)
+                    admitted.append(stage)
+                await handler(stream)
+            except Tp3Error as error:
+                status, message = status_for(error), bounded_message(str(error))
+                raise GRPCError(status, message) from None
+            except GRPCError as error:
+                status, message = error.status, error.message or ""
+                raise
+            except asyncio.CancelledError:
+                if call.abort_error is not None:  # our own cancellation: end with its status
+                    call.uncancel()
+                    aborted = call.abort_error
+                    status, message = status_for(aborted), bounded_message(str(aborted))
+                    raise GRPCError(status, message) from None
+                expired = call.deadline is not None and call.deadline.time_remaining() <= 0
+                status = Status.DEADLINE_EXCEEDED if expired else Status.CANCELLED
+                raise
+            except Exception:
+                status = Status.UNKNOWN  # a bug: grpclib logs the traceback
+                raise
+            finally:
+                for stage in reversed(admitted):
+                    stage.release(call)
+                self.live.discard(h2_stream)
+                call.finish()
+                self.access_log.call(call, status, message)
+
+        return run
+
+
+def streaming_methods(services: Iterable[Any]) -> set[str]:
+    """The paths of every method with a streamed request or response."""
+    found = set()
+    for service in services:
+        mapping: Mapping[str, Any] = service.__mapping__()
+        for path, handler in mapping.items():
+            if handler.cardinality is not Cardinality.UNARY_UNARY:
+                found.add(path)
+    return found

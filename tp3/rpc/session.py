@@ -1,0 +1,121 @@
+"""The one session skeleton: a chat member, a game player and a spectator are all served by it.
+
+A session RPC has two halves: the writer streams out what arrives in the subscriber's mailbox,
+while a reader task applies what the client sends (a spectator sends nothing). When the
+mailbox closes because the subscriber was too slow, the RPC ends with RESOURCE_EXHAUSTED at
+once, even if the handler is stuck sending to that very peer. Whatever ends the session, the
+subscriber leaves exactly once.
+"""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from tp3.errors import FailedPrecondition, ResourceExhausted, Tp3Error
+from tp3.mailbox import LeaveReason, Mailbox, MailboxClosed
+from tp3.rpc.context import current_rpc
+
+__all__ = ["Requests", "SessionCount", "opening_join", "serve_session"]
+
+log = logging.getLogger("tp3.session")
+T = TypeVar("T")  # a request from the client
+E = TypeVar("E")  # an event in the subscriber's mailbox
+R = TypeVar("R")  # a response on the wire
+
+
+async def opening_join(
+    messages: AsyncIterator[T], join: Callable[[T], R | None], what: str
+) -> R | None:
+    """The join that must open a session: `join(first message)`, FAILED_PRECONDITION if the
+    first message is something else, None if the client left before saying anything."""
+    first = await anext(messages, None)
+    if first is None:
+        return None
+    opening = join(first)
+    if opening is None:
+        raise FailedPrecondition(f"join first: the first message of a {what} must be a join")
+    return opening
+
+
+@dataclass(frozen=True)
+class Requests(Generic[T]):
+    """What the client sends during a session, and how to apply it."""
+
+    messages: AsyncIterator[T]
+    apply: Callable[[T], Awaitable[bool]]
+    """Apply one request; False for a leave. A Tp3Error refuses that request alone."""
+
+
+class SessionCount:
+    """Sessions being served now (observable proof that vanished subscribers are released)."""
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+async def serve_session(
+    first: R,
+    mailbox: Mailbox[E],
+    encode: Callable[[E], R],
+    *,
+    leave: Callable[[LeaveReason], Awaitable[None]],
+    too_slow: Callable[[], ResourceExhausted],
+    notice: Callable[[Tp3Error], E],
+    requests: Requests[T] | None = None,
+    count: SessionCount | None = None,
+) -> AsyncIterator[R]:
+    """Yield `first`, then `encode(event)` for each event of the mailbox until it closes.
+
+    A refused request is told in-band: `notice(error)` goes into the mailbox. A leave or the
+    end of the client's stream calls `leave(LEFT)`; any other end, `leave(DISCONNECTED)`
+    (`leave` must be idempotent)."""
+    if count is not None:
+        count.value += 1
+    rpc = current_rpc()
+    mailbox.on_close(
+        lambda reason: rpc.abort(too_slow()) if reason is LeaveReason.TOO_SLOW else None
+    )
+    reader = None
+    if requests is not None:
+        reader = asyncio.create_task(_read(requests, mailbox, notice, leave))
+    try:
+        yield first
+        while True:
+            yield encode(await mailbox.get())
+    except MailboxClosed as closed:
+        if closed.reason is LeaveReason.TOO_SLOW:
+            raise too_slow() from None
+    finally:
+        if count is not None:
+            count.value -= 1
+        if reader is not None:
+            reader.cancel()
+            try:
+                await reader
+            except asyncio.CancelledError:
+                pass
+            except Exception as error:  # the connection went away under the reader
+                log.debug("session reader ended: %r", error)
+        await leave(LeaveReason.DISCONNECTED)  # no-op if it already left
+
+
+async def _read(
+    requests: Requests[T],
+    mailbox: Mailbox[E],
+    notice: Callable[[Tp3Error], E],
+    leave: Callable[[LeaveReason], Awaitable[None]],
+) -> None:
+    """Apply each request in order until a leave or the end of the client's stream, then
+    leave (which closes the mailbox and so ends the writer)."""
+    async for request in requests.messages:
+        try:
+            if not await requests.apply(request):
+                break
+        except Tp3Error as error:
+            mailbox.put(notice(error))
+        # One request per turn of the event loop: a client that pipelines thousands of
+        # requests must not fill everyone's mailboxes before their writers get to run.
+        await asyncio.sleep(0)
+    await leave(LeaveReason.LEFT)
