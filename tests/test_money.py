@@ -40,6 +40,9 @@ def test_parse_amount_accepts_plain_decimals(text: str, expected: Decimal) -> No
         ("1e20", "must be less than 10^15"),
         ("0.00000000001", "more than 10 decimal places"),
         ("1" * 65, "is too long"),
+        ("0E-50000000", "exponent out of range"),
+        ("1E-1000000000000", "exponent out of range"),
+        ("0E+65", "exponent out of range"),
     ],
 )
 def test_parse_amount_rejects_with_the_field_and_the_rule(text: str, problem: str) -> None:
@@ -52,6 +55,12 @@ def test_parse_amount_rejects_with_the_field_and_the_rule(text: str, problem: st
 
 def test_trailing_zeros_do_not_count_as_precision() -> None:
     assert parse_amount("1.50000000000000") == Decimal("1.5")
+
+
+@pytest.mark.parametrize("text", ["0E-64", "0.000000000000000000", "1.5000000000000000000000"])
+def test_an_amount_is_echoed_with_at_most_ten_places(text: str) -> None:
+    """A 23-byte amount once came back as a 50 MB reply: its zeros, written out in full."""
+    assert len(format_decimal(parse_amount(text))) <= len("1.5000000000")
 
 
 @pytest.mark.parametrize(

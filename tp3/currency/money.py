@@ -43,14 +43,24 @@ def parse_amount(text: str, field: str = "amount") -> Decimal:
         ) from None
     if not value.is_finite():
         raise InvalidArgument(field, f"must be a finite number, not {raw!r}")
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite, checked above
+    # Before any arithmetic: "0E-50000000" is 11 characters, and written out in full (as a
+    # reply echoes it) it is 50 MB. 64 places either way covers any amount of 64 characters.
+    if abs(exponent) > _MAX_TEXT_LENGTH:
+        raise InvalidArgument(
+            field, f"exponent out of range: {raw} (write the amount out, like 6500 or 12.50)"
+        )
     if value < 0:
         raise InvalidArgument(field, f"must not be negative, got {raw}")
     if value >= MAX_AMOUNT:
         raise InvalidArgument(field, f"must be less than 10^15, got {raw}")
-    exponent = value.normalize().as_tuple().exponent
-    assert isinstance(exponent, int)  # finite, checked above
-    if -exponent > MAX_FRACTION_DIGITS:
+    normalized = value.normalize()
+    places = -normalized.as_tuple().exponent  # type: ignore[operator]  # finite
+    if places > MAX_FRACTION_DIGITS:
         raise InvalidArgument(field, f"has more than {MAX_FRACTION_DIGITS} decimal places: {raw}")
+    if -exponent > MAX_FRACTION_DIGITS:  # only zeros past the 10th place: drop them
+        value = normalized
     return value.copy_abs()  # turns -0 into 0
 
 
