@@ -23,7 +23,6 @@ from grpclib.health.v1 import health_pb2
 from grpclib.reflection.service import ServerReflection
 from grpclib.reflection.v1 import reflection_pb2
 from grpclib.reflection.v1alpha import reflection_pb2 as reflection_v1alpha_pb2
-from grpclib.server import Server
 
 from tp3.chat.backend import ChatLimits, InMemoryChatBackend
 from tp3.chat.service import ChatService
@@ -35,7 +34,9 @@ from tp3.game.backend import GameBackend, GameLimits, InMemoryGameBackend
 from tp3.game.service import GameService
 from tp3.rpc.access_log import AccessLog
 from tp3.rpc.codec import ServerCodec
-from tp3.rpc.pipeline import RpcPipeline
+from tp3.rpc.limits import RpcLimits
+from tp3.rpc.pipeline import RpcPipeline, StreamQuota, streaming_methods
+from tp3.rpc.transport import GuardedServer
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServerConfig", "Tp3Server", "serve"]
 
@@ -54,6 +55,8 @@ class ServerConfig:
     """Makes the simulated quote streams reproducible."""
     chat: ChatLimits = field(default_factory=ChatLimits)
     game: GameLimits = field(default_factory=GameLimits)
+    limits: RpcLimits = field(default_factory=RpcLimits)
+    """Message size, streams, connections and timeouts every client is held to."""
     keepalive: float | None = 30.0
     """Seconds between HTTP/2 pings on connections with open streams; a peer that does not
     answer within `keepalive_timeout` is dropped, so a member whose network vanished (no FIN,
@@ -76,12 +79,18 @@ class Tp3Server:
         services: list[Any] = [self.currency, self.chat, self.game]
         self._serving = ServiceStatus()
         health = Health({service: [self._serving] for service in services})
-        self._server = Server(
+        self.pipeline = RpcPipeline(
+            stages=[StreamQuota(config.limits.max_client_streams, streaming_methods(services))],
+            access_log=AccessLog(),
+        )
+        self._server = GuardedServer(
             ServerReflection.extend([*services, health], pool=_descriptors()),
             codec=ServerCodec(),
             config=_http2_config(config),
+            limits=config.limits,
+            access_log=self.pipeline.access_log,
+            live=self.pipeline.live,
         )
-        self.pipeline = RpcPipeline(stages=[], access_log=AccessLog())
         self.pipeline.install(self._server)
         self.port: int | None = None
 

@@ -43,6 +43,10 @@ def parse_amount(text: str, field: str = "amount") -> Decimal:
         ) from None
     if not value.is_finite():
         raise InvalidArgument(field, f"must be a finite number, not {raw!r}")
+    if value < 0:
+        raise InvalidArgument(field, f"must not be negative, got {raw}")
+    if value >= MAX_AMOUNT:
+        raise InvalidArgument(field, f"must be less than 10^15, got {raw}")
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)  # finite, checked above
     # Before any arithmetic: "0E-50000000" is 11 characters, and written out in full (as a
@@ -51,10 +55,6 @@ def parse_amount(text: str, field: str = "amount") -> Decimal:
         raise InvalidArgument(
             field, f"exponent out of range: {raw} (write the amount out, like 6500 or 12.50)"
         )
-    if value < 0:
-        raise InvalidArgument(field, f"must not be negative, got {raw}")
-    if value >= MAX_AMOUNT:
-        raise InvalidArgument(field, f"must be less than 10^15, got {raw}")
     normalized = value.normalize()
     places = -normalized.as_tuple().exponent  # type: ignore[operator]  # finite
     if places > MAX_FRACTION_DIGITS:

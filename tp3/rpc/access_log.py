@@ -7,9 +7,9 @@ written each second, and the ones held back are counted and reported once the fl
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from grpclib.const import Status
-from grpclib.protocol import Peer
 
 from tp3.rpc.context import RpcCall
 
@@ -67,9 +67,9 @@ class AccessLog:
         return True
 
 
-def address(peer: Peer) -> str:
-    addr = peer.addr()
-    if not addr:
+def address(peer: tuple[Any, ...] | None) -> str:
+    """A peer's address as `host:port`, from a socket's peername."""
+    if not peer:
         return "unknown"
-    host, port = addr[0], addr[1]
+    host, port = str(peer[0]), peer[1]
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

@@ -5,6 +5,7 @@ import time
 from contextvars import ContextVar
 from typing import Any
 
+from grpclib.exceptions import GRPCError
 from grpclib.metadata import Deadline
 
 from tp3.errors import Tp3Error
@@ -33,7 +34,7 @@ class RpcCall:
         """The caller's HTTP/2 connection (a key for per-connection limits)."""
         self.deadline = deadline
         self.started = time.perf_counter()
-        self.abort_error: Tp3Error | None = None
+        self.abort_error: Tp3Error | GRPCError | None = None
         self._task = task
 
     @property
@@ -45,7 +46,7 @@ class RpcCall:
         """The caller's host alone (a key for per-client limits)."""
         return self.client.rpartition(":")[0].strip("[]")
 
-    def abort(self, error: Tp3Error) -> None:
+    def abort(self, error: Tp3Error | GRPCError) -> None:
         """End the RPC with `error`'s status, whatever the handler is waiting on."""
         if self.abort_error is None and self._task is not None:
             self.abort_error = error

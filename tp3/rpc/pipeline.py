@@ -43,10 +43,12 @@ class Stage(Protocol):
 
 
 class LiveRpcs:
-    """The calls being served, by their HTTP/2 stream."""
+    """The calls being served, by their HTTP/2 stream, and the refusals the transport made of
+    calls whose handler has not started yet."""
 
     def __init__(self) -> None:
         self._calls: dict[object, RpcCall] = {}
+        self._refused: dict[object, GRPCError] = {}
 
     def __len__(self) -> int:
         return len(self._calls)
@@ -62,6 +64,21 @@ class LiveRpcs:
 
     def discard(self, stream: object) -> None:
         self._calls.pop(stream, None)
+
+    def refuse(self, stream: object, error: GRPCError) -> None:
+        """End the stream's call with `error`: now if it runs, else as soon as it starts."""
+        call = self._calls.get(stream)
+        if call is not None:
+            call.abort(error)
+        else:
+            self._refused[stream] = error
+
+    def take_refusal(self, stream: object) -> GRPCError | None:
+        return self._refused.pop(stream, None)
+
+    def forget(self, stream: object) -> None:
+        """The stream is over: drop any refusal left for it."""
+        self._refused.pop(stream, None)
 
 
 class StreamQuota:
@@ -114,7 +131,7 @@ class RpcPipeline:
             h2_stream = stream._stream
             call = RpcCall(
                 method,
-                address(stream.peer),
+                address(stream.peer.addr()),
                 h2_stream.connection,
                 stream.deadline,
                 asyncio.current_task(),
@@ -124,22 +141,26 @@ class RpcPipeline:
             status, message = Status.OK, ""
             self.live.add(h2_stream, call)
             try:
+                refused = self.live.take_refusal(h2_stream)
+                if refused is not None:
+                    raise refused
                 for stage in self.stages:
                     stage.admit(call)
                     admitted.append(stage)
                 await handler(stream)
             except Tp3Error as error:
-                status, message = status_for(error), bounded_message(str(error))
-                raise GRPCError(status, message) from None
+                refusal = _as_grpc_error(error)
+                status, message = refusal.status, refusal.message or ""
+                raise refusal from None
             except GRPCError as error:
                 status, message = error.status, error.message or ""
                 raise
             except asyncio.CancelledError:
                 if call.abort_error is not None:  # our own cancellation: end with its status
                     call.uncancel()
-                    aborted = call.abort_error
-                    status, message = status_for(aborted), bounded_message(str(aborted))
-                    raise GRPCError(status, message) from None
+                    aborted = _as_grpc_error(call.abort_error)
+                    status, message = aborted.status, aborted.message or ""
+                    raise aborted from None
                 expired = call.deadline is not None and call.deadline.time_remaining() <= 0
                 status = Status.DEADLINE_EXCEEDED if expired else Status.CANCELLED
                 raise
@@ -154,6 +175,12 @@ class RpcPipeline:
                 self.access_log.call(call, status, message)
 
         return run
+
+
+def _as_grpc_error(error: Tp3Error | GRPCError) -> GRPCError:
+    if isinstance(error, GRPCError):
+        return error
+    return GRPCError(status_for(error), bounded_message(str(error)))
 
 
 def streaming_methods(services: Iterable[Any]) -> set[str]:

@@ -1,0 +1,265 @@
+"""Limits and refusals below the handlers, probed with bare HTTP/2 on loopback.
+
+Each case ends by checking that the server still answers a canary Convert correctly."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import timedelta
+
+import h2.errors
+import pytest
+from raw_h2 import CONVERT, RawH2, convert_body, grpc_frame
+
+from tp3.client import AsyncTp3Client, Tp3RpcError
+from tp3.rpc.limits import RpcLimits
+from tp3.server import ServerConfig, Tp3Server
+
+OK, DEADLINE_EXCEEDED, UNIMPLEMENTED, RESOURCE_EXHAUSTED, INTERNAL = 0, 4, 12, 8, 13
+SECOND = timedelta(seconds=1)
+LIMITS = RpcLimits(
+    max_message_size=64 * 1024,
+    max_streams_per_connection=10,
+    max_connections_per_client=4,
+    max_client_streams=3,
+    handshake_timeout=0.5,
+    idle_timeout=0.5,
+)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[Tp3Server]:
+    config = ServerConfig(host="127.0.0.1", port=0, seed=1, limits=LIMITS)
+    async with Tp3Server(config) as running:
+        yield running
+
+
+async def assert_serving(server: Tp3Server, source: str = "127.0.0.1") -> None:
+    """The canary: a correct Convert within 2 s."""
+    raw = await RawH2().connect(server.port or 0, source=source)
+    try:
+        reply = await raw.reply(raw.request(CONVERT, grpc_frame(convert_body())), timeout=2.0)
+        assert reply.status == OK, reply.headers
+        assert b"708.68" in reply.data
+    finally:
+        await raw.close()
+
+
+async def test_a_message_is_refused_on_its_declared_length_before_it_is_read(
+    server: Tp3Server,
+) -> None:
+    raw = await RawH2().connect(server.port or 0)
+    try:
+        # declares 1 GiB, sends 100 bytes, then waits: once held open forever
+        lying = raw.request(CONVERT, grpc_frame(b"x" * 100, declared=2**30), end=False)
+        reply = await raw.reply(lying)
+        assert reply.status == RESOURCE_EXHAUSTED
+        assert "1073741824 bytes" in reply.message
+        assert f"limit is {LIMITS.max_message_size}" in reply.message
+        # the connection and its other streams go on
+        fine = await raw.reply(raw.request(CONVERT, grpc_frame(convert_body())))
+        assert fine.status == OK
+    finally:
+        await raw.close()
+    await assert_serving(server)
+
+
+async def test_a_message_over_the_limit_from_a_real_client(server: Tp3Server) -> None:
+    async with AsyncTp3Client(f"127.0.0.1:{server.port}") as client:
+        with pytest.raises(Tp3RpcError) as caught:
+            await client.currency.convert("1" * (100 * 1024), "EUR", "USD")
+        assert caught.value.status.value == RESOURCE_EXHAUSTED
+        assert "message too large" in caught.value.message
+        assert (await client.currency.convert("6500", "MAD", "USD")).converted_amount
+
+
+async def test_a_compressed_message_without_an_encoding_is_internal(server: Tp3Server) -> None:
+    raw = await RawH2().connect(server.port or 0)
+    try:
+        reply = await raw.reply(raw.request(CONVERT, grpc_frame(b"", compressed=True)))
+        assert reply.status == INTERNAL
+        assert "compressed" in reply.message
+    finally:
+        await raw.close()
+    await assert_serving(server)
+
+
+async def test_a_declared_encoding_is_unimplemented(server: Tp3Server) -> None:
+    raw = await RawH2().connect(server.port or 0)
+    try:
+        stream = raw.request(
+            CONVERT, grpc_frame(convert_body(), compressed=True), extra=[("grpc-encoding", "gzip")]
+        )
+        reply = await raw.reply(stream)
+        assert reply.status == UNIMPLEMENTED
+        assert "gzip" in reply.message
+        assert reply.headers.get("grpc-accept-encoding") == "identity"
+    finally:
+        await raw.close()
+
+
+async def test_a_deadline_expired_on_arrival_is_deadline_exceeded_without_a_traceback(
+    server: Tp3Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    raw = await RawH2().connect(server.port or 0)
+    try:
+        with caplog.at_level(logging.INFO):
+            stream = raw.request(
+                CONVERT, grpc_frame(convert_body()), extra=[("grpc-timeout", "0n")]
+            )
+            reply = await raw.reply(stream)
+        assert reply.status == DEADLINE_EXCEEDED
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert any("deadline expired" in r.getMessage() for r in caplog.records)  # logged
+    finally:
+        await raw.close()
+
+
+async def test_an_unknown_method_is_unimplemented_and_logged(
+    server: Tp3Server, caplog: pytest.LogCaptureFixture
+) -> None:
+    raw = await RawH2().connect(server.port or 0)
+    try:
+        with caplog.at_level(logging.INFO, logger="tp3.rpc"):
+            reply = await raw.reply(raw.request("/tp3.Nope/Nothing", grpc_frame(b"")))
+        assert reply.status == UNIMPLEMENTED
+        assert any("/tp3.Nope/Nothing" in r.getMessage() for r in caplog.records)
+    finally:
+        await raw.close()
+
+
+async def test_one_stream_too_many_is_refused_alone(server: Tp3Server) -> None:
+    raw = await RawH2().connect(server.port or 0)
+    try:
+        limit = LIMITS.max_streams_per_connection
+        # opened but not finished: each holds its stream
+        held = [raw.request(CONVERT, grpc_frame(convert_body()), end=False) for _ in range(limit)]
+        # this client ignores the advertised limit on purpose
+        raw.h2.remote_settings.max_concurrent_streams = 1000  # type: ignore[misc]
+        extra = raw.request(CONVERT, grpc_frame(convert_body()))
+        refused = await raw.reply(extra)
+        assert refused.reset == h2.errors.ErrorCodes.REFUSED_STREAM
+        assert raw.goaway is None
+        for stream_id in held:
+            raw.h2.end_stream(stream_id)
+        raw.flush()
+        for stream_id in held:
+            assert (await raw.reply(stream_id)).status == OK
+        # a new stream on the same connection is served
+        assert (await raw.reply(raw.request(CONVERT, grpc_frame(convert_body())))).status == OK
+    finally:
+        await raw.close()
+
+
+async def test_the_stream_limit_is_advertised(server: Tp3Server) -> None:
+    raw = await RawH2().connect(server.port or 0)
+    try:
+        await raw.reply(raw.request(CONVERT, grpc_frame(convert_body())))
+        limit = raw.h2.remote_settings.max_concurrent_streams
+        assert limit == LIMITS.max_streams_per_connection
+    finally:
+        await raw.close()
+
+
+async def test_an_incomplete_oversized_frame_is_refused_on_its_header(server: Tp3Server) -> None:
+    raw = await RawH2().connect(server.port or 0)
+    try:
+        # a DATA frame header declaring 16 MiB - 1 on stream 1, and only 10 bytes of it
+        raw.write_raw((2**24 - 1).to_bytes(3, "big") + b"\x00\x00" + (1).to_bytes(4, "big"))
+        raw.write_raw(b"\x00" * 10)
+        async with asyncio.timeout(5):
+            await raw.closed.wait()
+        assert raw.goaway is not None
+        assert raw.goaway.error_code == h2.errors.ErrorCodes.FRAME_SIZE_ERROR
+    finally:
+        await raw.close()
+    await assert_serving(server)
+
+
+async def test_a_connection_that_sends_no_request_is_closed(server: Tp3Server) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    try:
+        async with asyncio.timeout(LIMITS.handshake_timeout + 5):
+            while await reader.read(65536):
+                pass  # the server's SETTINGS, then the end
+    finally:
+        writer.close()
+    await assert_serving(server)
+
+
+async def test_an_idle_connection_is_sent_away(server: Tp3Server) -> None:
+    raw = await RawH2().connect(server.port or 0)
+    try:
+        assert (await raw.reply(raw.request(CONVERT, grpc_frame(convert_body())))).status == OK
+        async with asyncio.timeout(LIMITS.idle_timeout + 5):
+            await raw.closed.wait()
+        assert raw.goaway is not None
+        assert raw.goaway.error_code == h2.errors.ErrorCodes.NO_ERROR
+    finally:
+        await raw.close()
+
+
+async def test_an_idle_client_reconnects_by_itself(server: Tp3Server) -> None:
+    async with AsyncTp3Client(f"127.0.0.1:{server.port}") as client:
+        await client.currency.convert("1", "EUR", "USD")
+        await asyncio.sleep(LIMITS.idle_timeout * 3)  # the server sends it away meanwhile
+        assert (await client.currency.convert("6500", "MAD", "USD")).converted_amount
+
+
+async def test_connections_per_client_address_are_capped(server: Tp3Server) -> None:
+    limit = LIMITS.max_connections_per_client
+    held = [await RawH2().connect(server.port or 0) for _ in range(limit)]
+    extra = await RawH2().connect(server.port or 0)
+    try:
+        async with asyncio.timeout(5):
+            await extra.closed.wait()  # closed as it came
+        # another address is not affected
+        await assert_serving(server, source="127.0.0.2")
+        for raw in held:  # nor are the connections already open
+            assert (await raw.reply(raw.request(CONVERT, grpc_frame(convert_body())))).status == OK
+    finally:
+        for raw in [*held, extra]:
+            await raw.close()
+    await asyncio.sleep(0.1)
+    await assert_serving(server)  # their places are free again
+
+
+async def test_http1_gets_one_clear_answer(server: Tp3Server) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    try:
+        writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        async with asyncio.timeout(5):
+            answer = await reader.read()
+        assert answer.startswith(b"HTTP/1.1 505")
+        assert b"gRPC" in answer
+    finally:
+        writer.close()
+    await assert_serving(server)
+
+
+async def test_streams_per_service_and_client_are_capped(server: Tp3Server) -> None:
+    async with AsyncTp3Client(f"127.0.0.1:{server.port}") as client:
+        streams = [
+            client.currency.quotes("EUR", "USD", count=1000, interval=SECOND)
+            for _ in range(LIMITS.max_client_streams)
+        ]
+        for quotes in streams:
+            await anext(quotes)
+        with pytest.raises(Tp3RpcError) as caught:
+            await anext(client.currency.quotes("EUR", "USD", count=10, interval=SECOND))
+        assert caught.value.status.value == RESOURCE_EXHAUSTED
+        assert f"at most {LIMITS.max_client_streams}" in caught.value.message
+        # unary calls and another service are not counted
+        assert (await client.currency.convert("6500", "MAD", "USD")).converted_amount
+        async with client.chat.join("quota", "limits") as chat:
+            assert chat.joined.name == "quota"
+        for quotes in streams:
+            await quotes.aclose()
+        await asyncio.sleep(0.1)
+        await anext(client.currency.quotes("EUR", "USD", count=1, interval=SECOND))
+
+
+def test_limits_are_validated() -> None:
+    with pytest.raises(ValueError, match="max_message_size"):
+        replace(LIMITS, max_message_size=0)

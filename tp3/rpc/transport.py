@@ -1,0 +1,480 @@
+"""The HTTP/2 side of admission: what must be refused before any handler runs.
+
+grpclib's protocol (0.4.9) holds what it is sent: a message of any declared size, a frame
+until it is complete, a connection that never sends a request. tp3's server plugs its own
+protocol in (`GuardedServer`) to bound all of it:
+
+- connections per client address, a handshake timeout (first request within N s), an idle
+  timeout (no call open for N s);
+- concurrent streams per connection, advertised in SETTINGS; one more is refused with
+  REFUSED_STREAM (h2 would tear the whole connection down);
+- a frame longer than the advertised maximum is refused on its header, not once complete;
+- each request message is refused on its declared length (the 5-byte gRPC prefix) before
+  its body is buffered, and a compressed message (tp3 speaks identity only) is refused too;
+- requests whose deadline expired on arrival, or that declare an encoding, get their status
+  instead of a traceback;
+- any bytes from the client count as proof of life for keepalive: a client busy reading a
+  backlog may answer a PING late, but it is not dead;
+- a finished call's task is forgotten at once (grpclib sweeps every 10th connection).
+
+Every refusal is one access-log line.
+"""
+
+import asyncio
+import logging
+import socket
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any, cast
+
+from grpclib.config import Configuration
+from grpclib.const import Status
+from grpclib.exceptions import GRPCError
+from grpclib.metadata import Deadline, encode_grpc_message
+from grpclib.protocol import Connection, EventsProcessor, H2Protocol, Stream
+from grpclib.server import Handler, Server
+from h2.config import H2Configuration
+from h2.connection import H2Connection
+from h2.errors import ErrorCodes
+from h2.events import DataReceived
+from h2.exceptions import ProtocolError, TooManyStreamsError
+from h2.frame_buffer import FrameBuffer
+from h2.settings import SettingCodes, Settings
+from h2.stream import StreamClosedBy
+from hyperframe.frame import Frame, HeadersFrame, RstStreamFrame
+
+from tp3.rpc.access_log import AccessLog, address
+from tp3.rpc.limits import RpcLimits
+from tp3.rpc.pipeline import LiveRpcs
+
+__all__ = ["GuardedServer", "InboundMessages"]
+
+log = logging.getLogger("tp3.transport")
+_HTTP1_METHODS = (b"GET ", b"POST ", b"PUT ", b"HEAD ", b"DELETE ", b"OPTIONS ", b"PATCH ")
+_HTTP1_BODY = b"This is a gRPC server: it speaks HTTP/2 only (try grpcurl).\n"
+_HTTP1_ANSWER = (
+    b"HTTP/1.1 505 HTTP Version Not Supported\r\nContent-Type: text/plain\r\n"
+    b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(_HTTP1_BODY), _HTTP1_BODY)
+)
+
+
+class InboundMessages:
+    """Follows the gRPC framing of one request stream as its DATA arrives: each message is a
+    5-byte prefix (compressed flag, 4-byte length) then its body. `feed` says when a message
+    must be refused, from its prefix alone."""
+
+    __slots__ = ("_max_size", "_prefix", "_remaining")
+
+    def __init__(self, max_size: int) -> None:
+        self._max_size = max_size
+        self._prefix = b""
+        self._remaining = 0  # body bytes of the current message still to come
+
+    def feed(self, data: bytes) -> GRPCError | None:
+        position, end = 0, len(data)
+        while position < end:
+            if self._remaining:
+                step = min(self._remaining, end - position)
+                self._remaining -= step
+                position += step
+                continue
+            taken = data[position : position + 5 - len(self._prefix)]
+            self._prefix += taken
+            position += len(taken)
+            if len(self._prefix) < 5:
+                break
+            flag, length = self._prefix[0], int.from_bytes(self._prefix[1:], "big")
+            self._prefix = b""
+            if flag:
+                return GRPCError(
+                    Status.INTERNAL,
+                    "compressed message, but no grpc-encoding was declared "
+                    "(tp3 accepts uncompressed messages only)",
+                )
+            if length > self._max_size:
+                return GRPCError(
+                    Status.RESOURCE_EXHAUSTED,
+                    f"message too large: {length} bytes, the limit is {self._max_size} "
+                    "(tp3 serve --max-message-size)",
+                )
+            self._remaining = length
+        return None
+
+
+class _CheckedFrameBuffer(FrameBuffer):
+    """h2's buffer checks a frame's length only once the whole frame is here: a 16 MiB frame
+    that never completes is held forever. Check it as soon as its header is."""
+
+    def __next__(self) -> Frame:
+        if len(self._data) >= 9 and not self._preamble_len:
+            self._validate_frame_length(int.from_bytes(self._data[:3], "big"))
+        return super().__next__()
+
+
+class _GuardedH2Connection(H2Connection):
+    """An h2 connection that refuses a stream over the limit with REFUSED_STREAM (RFC 9113,
+    5.1.2) instead of failing the whole connection, as h2 does."""
+
+    def __init__(
+        self, config: H2Configuration, max_streams: int, on_refused: Callable[[int], None]
+    ) -> None:
+        super().__init__(config=config)
+        self.local_settings = Settings(
+            client=False,
+            initial_values={
+                SettingCodes.MAX_CONCURRENT_STREAMS: max_streams,
+                SettingCodes.MAX_HEADER_LIST_SIZE: self.DEFAULT_MAX_HEADER_LIST_SIZE,
+            },
+        )
+        self.incoming_buffer = _CheckedFrameBuffer(server=True)
+        self._on_refused = on_refused
+
+    def _receive_headers_frame(self, frame: HeadersFrame) -> tuple[list[Frame], list[Any]]:
+        try:
+            return super()._receive_headers_frame(frame)
+        except TooManyStreamsError:
+            stream_id = frame.stream_id
+            if stream_id <= self.highest_inbound_stream_id or stream_id % 2 == 0:
+                raise  # not a new stream the client may open: h2's connection error stands
+        # Refuse this stream alone. The header block still goes through the HPACK decoder (its
+        # table is shared by the connection), and the id counts as used and reset by us, so
+        # DATA already in flight for it is answered and its flow control given back.
+        self.decoder.decode(frame.data, raw=True)
+        self.highest_inbound_stream_id = stream_id
+        self._closed_streams[stream_id] = StreamClosedBy.SEND_RST_STREAM
+        refusal = RstStreamFrame(stream_id)
+        refusal.error_code = ErrorCodes.REFUSED_STREAM
+        self._on_refused(stream_id)
+        return [refusal], []
+
+
+class _ClientConnections:
+    """Open connections per client host."""
+
+    def __init__(self) -> None:
+        self._open: dict[str, int] = {}
+
+    def add(self, host: str) -> int:
+        self._open[host] = self._open.get(host, 0) + 1
+        return self._open[host]
+
+    def remove(self, host: str) -> None:
+        count = self._open[host] - 1
+        if count:
+            self._open[host] = count
+        else:
+            del self._open[host]
+
+
+class _Guards:
+    """What every connection of one server shares."""
+
+    def __init__(self, limits: RpcLimits, access_log: AccessLog, live: LiveRpcs) -> None:
+        self.limits = limits
+        self.access_log = access_log
+        self.live = live
+        self.clients = _ClientConnections()
+
+
+class _GuardedProcessor(EventsProcessor):
+    def __init__(self, handler: Handler, connection: Connection, protocol: "_GuardedProtocol"):
+        super().__init__(handler, connection)
+        self._protocol = protocol
+        self._inbound: dict[int, InboundMessages | None] = {}  # None: refused, data dropped
+
+    def register(self, stream: Stream) -> Callable[[], None]:
+        release = super().register(stream)
+        assert stream.id is not None
+        stream_id = stream.id
+        self._inbound[stream_id] = InboundMessages(self._protocol.guards.limits.max_message_size)
+        self._protocol.stream_opened()
+
+        def release_stream() -> None:
+            release()
+            self._inbound.pop(stream_id, None)
+            self._protocol.guards.live.forget(stream)
+            self._protocol.stream_closed(len(self.streams))
+
+        return release_stream
+
+    def process_data_received(self, event: DataReceived) -> None:
+        stream_id = event.stream_id
+        stream = self.streams.get(stream_id)
+        if stream is None or stream_id not in self._inbound:
+            return super().process_data_received(event)
+        inbound = self._inbound[stream_id]
+        refusal = inbound.feed(event.data) if inbound is not None else None
+        if inbound is not None and refusal is None:
+            return super().process_data_received(event)
+        # Refused: what the client sends on this stream is dropped, not buffered, and its
+        # flow-control credit given back so the connection's other streams go on.
+        self.connection.ack(stream_id, event.flow_controlled_length)
+        if refusal is not None:
+            self._inbound[stream_id] = None
+            self._protocol.guards.live.refuse(stream, refusal)
+        return None
+
+
+class _GuardedHandler(Handler):
+    """grpclib's per-connection handler, with the request checks that need only headers."""
+
+    def __init__(self, *args: Any, guards: _Guards, client: Callable[[], str]) -> None:
+        super().__init__(*args)
+        self._guards = guards
+        self._client = client
+        self._answers: set[asyncio.Task[None]] = set()
+
+    def accept(
+        self, stream: Stream, headers: list[tuple[str, str]], release_stream: Callable[[], Any]
+    ) -> None:
+        refusal, log_only = _header_refusal(headers, self.mapping)
+        if refusal is not None:
+            self._guards.access_log.refused(
+                self._client(), f"{dict(headers).get(':path', '?')} {refusal}"
+            )
+        if refusal is None or log_only:
+            super().accept(stream, headers, release_stream)
+            task = self._tasks[stream]
+            task.add_done_callback(partial(self._forget, stream))
+            return
+        answer = self.loop.create_task(_answer(stream, refusal, release_stream))
+        self._answers.add(answer)
+        answer.add_done_callback(self._answers.discard)
+
+    def _forget(self, stream: Stream, task: "asyncio.Task[None]") -> None:
+        if self._tasks.get(stream) is task:
+            del self._tasks[stream]
+        self._cancelled.discard(task)
+
+    def cancel(self, stream: Stream) -> None:
+        task = self._tasks.pop(stream, None)  # gone already if it finished, or never made
+        if task is not None:
+            task.cancel()
+            self._cancelled.add(task)
+
+    def close(self) -> None:
+        super().close()
+        for answer in self._answers:
+            answer.cancel()
+
+
+def _header_refusal(
+    headers: list[tuple[str, str]], mapping: dict[str, Any]
+) -> tuple[GRPCError | None, bool]:
+    """A request refused on its headers alone, and whether grpclib answers it already (then it
+    is only logged: grpclib would otherwise refuse it silently)."""
+    found = dict(headers)
+    content_type = found.get("content-type", "")
+    if found.get(":method") != "POST" or not content_type.startswith("application/grpc"):
+        return GRPCError(
+            Status.UNKNOWN, f"not a gRPC request (content-type {content_type!r})"
+        ), True
+    if found.get(":path") not in mapping:
+        return GRPCError(Status.UNIMPLEMENTED, "no such method"), True
+    encoding = found.get("grpc-encoding", "identity")
+    if encoding != "identity":
+        return GRPCError(
+            Status.UNIMPLEMENTED,
+            f"grpc-encoding {encoding[:40]!r} is not supported: tp3 accepts identity only",
+        ), False
+    try:
+        deadline = Deadline.from_headers(headers)
+    except ValueError:
+        return None, False  # grpclib answers an invalid grpc-timeout itself
+    if deadline is not None and deadline.time_remaining() <= 0:
+        return GRPCError(Status.DEADLINE_EXCEEDED, "the deadline expired before the call"), False
+    return None, False
+
+
+async def _answer(stream: Stream, error: GRPCError, release_stream: Callable[[], Any]) -> None:
+    """A trailers-only response with `error`'s status."""
+    try:
+        await stream.send_headers(
+            [
+                (":status", "200"),
+                ("content-type", "application/grpc+proto"),
+                ("grpc-accept-encoding", "identity"),
+                ("grpc-status", str(error.status.value)),
+                ("grpc-message", encode_grpc_message(error.message or "")),
+            ],
+            end_stream=True,
+        )
+        if stream.closable:
+            stream.reset_nowait()
+    except (ProtocolError, ConnectionError):
+        pass  # the client is gone
+    finally:
+        release_stream()
+
+
+class _GuardedProtocol(H2Protocol):
+    def __init__(
+        self,
+        handler: _GuardedHandler,
+        config: Configuration,
+        h2_config: H2Configuration,
+        guards: _Guards,
+    ) -> None:
+        super().__init__(handler, config, h2_config)
+        self.guards = guards
+        self.client = "unknown"
+        self._host: str | None = None
+        self._timer: asyncio.TimerHandle | None = None  # handshake, then idle timeout
+        self._first_bytes = True
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        peer = transport.get_extra_info("peername")
+        host = str(peer[0]) if peer else "unknown"
+        self.client = address(peer)
+        limit = self.guards.limits.max_connections_per_client
+        if self.guards.clients.add(host) > limit:
+            self.guards.clients.remove(host)
+            self.guards.access_log.refused(
+                self.client, f"too many connections from {host} (at most {limit})"
+            )
+            cast(asyncio.Transport, transport).abort()
+            self.connection = cast(Connection, None)
+            return
+        self._host = host
+        # As grpclib's connection_made, with tp3's h2 connection and events processor.
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        h2 = _GuardedH2Connection(
+            self.h2_config, self.guards.limits.max_streams_per_connection, self._stream_refused
+        )
+        h2.initiate_connection()
+        initial = h2.local_settings.initial_window_size
+        if self.config.http2_connection_window_size != initial:
+            h2.increment_flow_control_window(self.config.http2_connection_window_size - initial)
+        if self.config.http2_stream_window_size != initial:
+            h2.update_settings(
+                {SettingCodes.INITIAL_WINDOW_SIZE: self.config.http2_stream_window_size}
+            )
+        self.connection = Connection(h2, cast(asyncio.Transport, transport), config=self.config)
+        # The server's preface waits for the client's first bytes (RFC 9113 allows it): an
+        # HTTP/1 client then gets a plain HTTP/1 answer, not binary frames.
+        self.connection.initialize()
+        self.processor = _GuardedProcessor(
+            cast(_GuardedHandler, self.handler), self.connection, self
+        )
+        self._start_timer(self.guards.limits.handshake_timeout, self._handshake_expired)
+
+    def data_received(self, data: bytes) -> None:
+        if self.connection is None:
+            return
+        if self._first_bytes:
+            self._first_bytes = False
+            if data.startswith(_HTTP1_METHODS):
+                self._refuse_http1(data)
+                return
+            self.connection.flush()  # the server's preface
+        # Any bytes from the client prove it is alive, even if its PING answer is still
+        # queued behind the backlog it is reading.
+        self.connection.ping_ack_process()
+        try:
+            events = self.connection.feed(data)
+        except ProtocolError as error:
+            self.guards.access_log.refused(self.client, f"HTTP/2 protocol error: {error}")
+            self.connection.flush()  # h2's GOAWAY
+            self.processor.close("Protocol error")
+            return
+        self.connection.flush()
+        for event in events:
+            self.processor.process(event)
+        self.connection.flush()
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        self._cancel_timer()
+        if self._host is not None:
+            self.guards.clients.remove(self._host)
+            self._host = None
+            super().connection_lost(exc)
+
+    # called by the processor
+    def stream_opened(self) -> None:
+        self._cancel_timer()
+
+    def stream_closed(self, still_open: int) -> None:
+        idle = self.guards.limits.idle_timeout
+        if not still_open and idle is not None and not self.connection.is_closing():
+            self._start_timer(idle, self._idle_expired)
+
+    def _stream_refused(self, stream_id: int) -> None:
+        limit = self.guards.limits.max_streams_per_connection
+        self.guards.access_log.refused(
+            self.client, f"stream {stream_id} refused: {limit} streams already open"
+        )
+
+    def _handshake_expired(self) -> None:
+        self._timer = None
+        self.guards.access_log.refused(
+            self.client,
+            f"no request within {self.guards.limits.handshake_timeout:g}s of connecting",
+        )
+        self._go_away()
+
+    def _idle_expired(self) -> None:
+        self._timer = None
+        log.debug("closing %s: idle", self.client)
+        self._go_away()
+
+    def _go_away(self) -> None:
+        h2 = self.connection._connection  # the h2 state machine grpclib keeps
+        try:
+            h2.close_connection(error_code=ErrorCodes.NO_ERROR)
+            self.connection.flush()
+        except ProtocolError:
+            pass  # no HTTP/2 yet: just close
+        self.processor.close("Connection closed by the server")
+
+    def _refuse_http1(self, data: bytes) -> None:
+        self.guards.access_log.refused(
+            self.client, f"HTTP/1 request {data.split(b' ', 2)[:2]!r}: not HTTP/2"
+        )
+        self.connection._transport.write(_HTTP1_ANSWER)
+        self.processor.close("HTTP/1 request")
+
+    def _start_timer(self, delay: float, callback: Callable[[], None]) -> None:
+        self._cancel_timer()
+        self._timer = asyncio.get_running_loop().call_later(delay, callback)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+class GuardedServer(Server):
+    """grpclib's Server with tp3's protocol: limits applied before any handler runs."""
+
+    def __init__(
+        self,
+        handlers: Any,
+        *,
+        limits: RpcLimits,
+        access_log: AccessLog,
+        live: LiveRpcs,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(handlers, **kwargs)
+        self._guards = _Guards(limits, access_log, live)
+
+    def _protocol_factory(self) -> H2Protocol:
+        self.__gc_step__()
+        protocol: _GuardedProtocol | None = None
+        handler = _GuardedHandler(
+            self._mapping,
+            self._codec,
+            self._status_details_codec,
+            self.__dispatch__,
+            guards=self._guards,
+            client=lambda: protocol.client if protocol is not None else "unknown",
+        )
+        self._handlers.add(handler)
+        protocol = _GuardedProtocol(handler, self._config, self._h2_config, self._guards)
+        return protocol
+
+    def connections(self) -> Iterator[object]:
+        """The open connections' handlers (a gauge for tests)."""
+        return (h for h in self._handlers if not h.closing)
