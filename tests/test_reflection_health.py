@@ -133,8 +133,30 @@ async def test_reflection_knows_the_health_service(channel: Channel) -> None:
     assert {m.name for m in service.methods} == {"Check", "Watch"}
 
 
-async def test_unknown_symbols_are_not_found(channel: Channel) -> None:
-    response = await reflect(channel, file_containing_symbol="no.such.Service")
+async def test_every_service_method_and_message_symbol_resolves(channel: Channel) -> None:
+    """grpcurl describe of a method once said "Symbol not found" (upb's pool can't find it)."""
+    symbols = []
+    for service_name in (CURRENCY, CHAT, GAME, HEALTH):
+        service = (await reflected_pool(channel, service_name)).FindServiceByName(service_name)
+        symbols.append(service.full_name)
+        for method in service.methods:
+            symbols += [method.full_name, method.input_type.full_name, method.output_type.full_name]
+            symbols += [
+                field.message_type.full_name
+                for field in method.input_type.fields
+                if field.message_type is not None
+            ]
+    assert "tp3.currency.v1.CurrencyService.Convert" in symbols
+    for symbol in symbols:
+        response = await reflect(channel, file_containing_symbol=symbol)
+        assert response.file_descriptor_response.file_descriptor_proto, symbol
+
+
+@pytest.mark.parametrize(
+    "symbol", ["no.such.Service", "tp3.currency.v1.CurrencyService.Nope", "Convert", ""]
+)
+async def test_unknown_symbols_are_not_found(channel: Channel, symbol: str) -> None:
+    response = await reflect(channel, file_containing_symbol=symbol)
     assert response.error_response.error_code == Status.NOT_FOUND.value
 
 

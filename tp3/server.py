@@ -9,20 +9,14 @@ import logging
 import signal
 import socket
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from google.protobuf.descriptor_pb2 import FileDescriptorSet
-from google.protobuf.descriptor_pool import DescriptorPool
 from grpclib.config import Configuration
 from grpclib.health.check import ServiceStatus
 from grpclib.health.service import Health
-from grpclib.health.v1 import health_pb2
 from grpclib.reflection.service import ServerReflection
-from grpclib.reflection.v1 import reflection_pb2
-from grpclib.reflection.v1alpha import reflection_pb2 as reflection_v1alpha_pb2
 
 from tp3.chat.backend import ChatLimits, InMemoryChatBackend
 from tp3.chat.service import ChatService
@@ -36,6 +30,7 @@ from tp3.rpc.access_log import AccessLog
 from tp3.rpc.codec import ServerCodec
 from tp3.rpc.limits import RpcLimits
 from tp3.rpc.pipeline import RpcPipeline, StreamQuota, streaming_methods
+from tp3.rpc.reflection import ReflectionPool
 from tp3.rpc.transport import GuardedServer
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServerConfig", "Tp3Server", "serve"]
@@ -84,7 +79,7 @@ class Tp3Server:
             access_log=AccessLog(),
         )
         self._server = GuardedServer(
-            ServerReflection.extend([*services, health], pool=_descriptors()),
+            ServerReflection.extend([*services, health], pool=ReflectionPool()),
             codec=ServerCodec(),
             config=_http2_config(config),
             limits=config.limits,
@@ -171,14 +166,3 @@ def _listening_socket(host: str, port: int) -> socket.socket:
         sock.close()
         raise
     return sock
-
-
-def _descriptors() -> DescriptorPool:
-    """Every service's file descriptors, so reflection clients can describe and call them."""
-    pool = DescriptorPool()
-    generated = resources.files("tp3.generated").joinpath("tp3.binpb").read_bytes()
-    for file in FileDescriptorSet.FromString(generated).file:
-        pool.Add(file)
-    for module in (health_pb2, reflection_pb2, reflection_v1alpha_pb2):
-        pool.AddSerializedFile(module.DESCRIPTOR.serialized_pb)
-    return pool
