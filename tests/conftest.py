@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -52,7 +52,7 @@ class ServerProcess:
 
     process: "subprocess.Popen[str]"
     target: str
-    log: list[str]
+    log: list[str] = field(repr=False)
     reader: threading.Thread
 
     def stop(self, timeout: float = 10.0) -> int:

@@ -3,13 +3,16 @@ lying length prefix, a compressed flag, a 101st stream), which no gRPC library w
 
 import asyncio
 import contextlib
+import socket
 import struct
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 import h2.config
 import h2.connection
+import h2.errors
 import h2.events
+import h2.exceptions
 
 CONVERT = "/tp3.currency.v1.CurrencyService/Convert"
 
@@ -140,3 +143,62 @@ class RawH2:
             reply.ended.set()
         elif isinstance(event, h2.events.StreamEnded):
             reply.ended.set()
+
+
+class BlockingH2:
+    """The same, blocking, for hypothesis (whose tests are not coroutines): one call at a time
+    on one connection."""
+
+    def __init__(self, port: int, timeout: float = 5.0) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.server_log: list[str] = []
+        self.h2 = h2.connection.H2Connection(h2.config.H2Configuration(header_encoding="utf-8"))
+        self.h2.initiate_connection()
+        self.sock.sendall(self.h2.data_to_send())
+
+    def call(self, path: str, body: bytes, *, first_only: bool = False) -> Reply:
+        """One request; with `first_only`, the stream is cancelled after its first message
+        (a server stream may go on for long)."""
+        stream_id = self.h2.get_next_available_stream_id()
+        headers = [
+            (":method", "POST"),
+            (":scheme", "http"),
+            (":path", path),
+            (":authority", "127.0.0.1"),
+            ("content-type", "application/grpc"),
+            ("te", "trailers"),
+        ]
+        self.h2.send_headers(stream_id, headers)
+        self.h2.send_data(stream_id, body, end_stream=True)
+        self.sock.sendall(self.h2.data_to_send())
+        reply = Reply()
+        while not reply.ended.is_set():
+            data = self.sock.recv(65536)
+            if not data:
+                raise ConnectionError("the server closed the connection")
+            for event in self.h2.receive_data(data):
+                if getattr(event, "stream_id", None) != stream_id:
+                    if isinstance(event, h2.events.DataReceived):  # late, for a cancelled call
+                        self.h2.acknowledge_received_data(
+                            event.flow_controlled_length, event.stream_id
+                        )
+                    continue
+                if isinstance(event, h2.events.ResponseReceived | h2.events.TrailersReceived):
+                    reply.headers.update(dict(event.headers))  # type: ignore[arg-type]
+                elif isinstance(event, h2.events.DataReceived):
+                    reply.data += event.data
+                    self.h2.acknowledge_received_data(event.flow_controlled_length, stream_id)
+                    if first_only and not reply.ended.is_set():
+                        with contextlib.suppress(h2.exceptions.StreamClosedError):  # ended too
+                            self.h2.reset_stream(stream_id, h2.errors.ErrorCodes.CANCEL)
+                        reply.ended.set()
+                elif isinstance(event, h2.events.StreamReset):
+                    reply.reset = event.error_code
+                    reply.ended.set()
+                elif isinstance(event, h2.events.StreamEnded):
+                    reply.ended.set()
+            self.sock.sendall(self.h2.data_to_send())
+        return reply
+
+    def close(self) -> None:
+        self.sock.close()

@@ -78,9 +78,10 @@ class Tp3Server:
             stages=[StreamQuota(config.limits.max_client_streams, streaming_methods(services))],
             access_log=AccessLog(),
         )
+        pool = ReflectionPool()
         self._server = GuardedServer(
-            ServerReflection.extend([*services, health], pool=ReflectionPool()),
-            codec=ServerCodec(),
+            ServerReflection.extend([*services, health], pool=pool),
+            codec=ServerCodec(pool),
             config=_http2_config(config),
             limits=config.limits,
             access_log=self.pipeline.access_log,

@@ -2,6 +2,10 @@
 
 - A request that isn't a valid message is the client's mistake: INVALID_ARGUMENT saying so,
   not the UNKNOWN "Internal Server Error" grpclib reports for any decoding failure.
+- betterproto2 checks neither wire types nor lengths: a string field sent as a varint
+  decoded to an int, a truncated field to a shorter string. Requests for tp3's own services
+  are checked by protobuf's own (upb) parser first, and reach betterproto2 in canonical form:
+  fields of the wrong wire type dropped as unknown, as the protobuf spec says.
 - A response may be `PreEncoded`: bytes serialized once and sent as they are, so that one chat
   event going to a thousand members is encoded once, not a thousand times.
 """
@@ -9,9 +13,13 @@
 from dataclasses import dataclass
 from typing import Any
 
+import betterproto2
+from google.protobuf import message_factory
 from grpclib.const import Status
 from grpclib.encoding.proto import ProtoCodec
 from grpclib.exceptions import GRPCError
+
+from tp3.generated.message_pool import default_message_pool
 
 __all__ = ["PreEncoded", "ServerCodec"]
 
@@ -24,6 +32,11 @@ class PreEncoded:
 
 
 class ServerCodec(ProtoCodec):
+    def __init__(self, pool: Any) -> None:
+        """`pool`: a descriptor pool that knows every request message."""
+        self._pool = pool
+        self._checkers: dict[type, Any] = {}
+
     def encode(self, message: Any, message_type: Any) -> bytes:
         if isinstance(message, PreEncoded):
             return message.data
@@ -31,9 +44,22 @@ class ServerCodec(ProtoCodec):
 
     def decode(self, data: bytes, message_type: Any) -> Any:
         try:
+            if issubclass(message_type, betterproto2.Message):
+                checked = self._checker(message_type).FromString(data)
+                checked.DiscardUnknownFields()
+                data = checked.SerializeToString()
             return super().decode(data, message_type)
         except Exception as error:
             raise GRPCError(
                 Status.INVALID_ARGUMENT,
                 f"cannot decode the request as {message_type.__name__}: {error}",
             ) from None
+
+    def _checker(self, message_type: type[betterproto2.Message]) -> Any:
+        """protobuf's own class for the same message."""
+        checker = self._checkers.get(message_type)
+        if checker is None:
+            url = default_message_pool.type_to_url[message_type]
+            descriptor = self._pool.FindMessageTypeByName(url.rpartition("/")[2])
+            checker = self._checkers[message_type] = message_factory.GetMessageClass(descriptor)
+        return checker

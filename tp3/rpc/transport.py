@@ -36,7 +36,7 @@ from grpclib.server import Handler, Server
 from h2.config import H2Configuration
 from h2.connection import H2Connection
 from h2.errors import ErrorCodes
-from h2.events import DataReceived
+from h2.events import DataReceived, StreamEnded
 from h2.exceptions import ProtocolError, TooManyStreamsError
 from h2.frame_buffer import FrameBuffer
 from h2.settings import SettingCodes, Settings
@@ -99,6 +99,20 @@ class InboundMessages:
                 )
             self._remaining = length
         return None
+
+    def end(self) -> GRPCError | None:
+        """The client ended its stream: refused if that was inside a message."""
+        if not self._prefix and not self._remaining:
+            return None
+        return GRPCError(
+            Status.INTERNAL,
+            "the request ended inside a message: "
+            + (
+                "its 5-byte prefix is cut short"
+                if self._prefix
+                else f"{self._remaining} bytes of it are missing"
+            ),
+        )
 
 
 class _CheckedFrameBuffer(FrameBuffer):
@@ -213,6 +227,16 @@ class _GuardedProcessor(EventsProcessor):
             self._inbound[stream_id] = None
             self._protocol.guards.live.refuse(stream, refusal)
         return None
+
+    def process_stream_ended(self, event: StreamEnded) -> None:
+        stream = self.streams.get(event.stream_id)
+        inbound = self._inbound.get(event.stream_id)
+        if stream is not None and inbound is not None:
+            refusal = inbound.end()
+            if refusal is not None:
+                self._inbound[event.stream_id] = None
+                self._protocol.guards.live.refuse(stream, refusal)
+        super().process_stream_ended(event)
 
 
 class _GuardedHandler(Handler):
