@@ -1,5 +1,7 @@
 """The room's rules, without any network: identity, order, history, resume, slow members."""
 
+import inspect
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -31,8 +33,8 @@ def make_room(history_size: int = 10, join_history: int = 3) -> Room:
 
 def drain(mailbox: Mailbox) -> list[object]:
     events = []
-    while len(mailbox):
-        events.append(mailbox._events.popleft())
+    while (event := mailbox.get_nowait()) is not None:
+        events.append(event)
     return events
 
 
@@ -252,3 +254,53 @@ def test_text_rules_accept_exactly_printable_non_blank_text(text: str) -> None:
     else:
         with pytest.raises(InvalidArgument):
             rules.message_text(text)
+
+
+def test_a_burst_of_departures_does_not_evict_the_members_who_stayed() -> None:
+    """1,000 members killed at once used to overflow everyone else's buffer with "left"
+    events: the members who stayed were kicked as too slow."""
+    room = make_room()
+    stayers = [Mailbox(4) for _ in range(3)]
+    for i, box in enumerate(stayers):
+        room.join(f"stay{i}", box)
+    leavers = [room.join(f"gone{i}", Mailbox(4)) for i in range(100)]
+    for box in stayers:
+        drain(box)  # they saw everyone arrive
+    for leaver in leavers:
+        room.leave(leaver.member_id, LeaveReason.DISCONNECTED)
+    for box in stayers:
+        assert box.closed is None
+        left = drain(box)
+        assert [e.name for e in left] == [f"gone{i}" for i in range(100)]  # type: ignore[attr-defined]
+    assert len(room.members) == 3
+
+
+def test_an_arrival_and_departure_both_unread_cancel_out() -> None:
+    room = make_room()
+    box = Mailbox(4)
+    room.join("alice", box)
+    passer = room.join("passer", Mailbox(4))
+    room.post(passer.member_id, "hi")
+    room.leave(passer.member_id, LeaveReason.LEFT)
+    events = drain(box)
+    assert [type(e).__name__ for e in events] == ["RoomMessage"]
+    assert len(box) == 0
+
+
+def test_evicting_many_slow_members_at_once_does_not_recurse() -> None:
+    """Leave -> announce -> evict -> leave recursed once per evicted member (RecursionError
+    with 1,000 of them). A low recursion limit shows it with fewer."""
+    room = make_room()
+    talker = room.join("talker", Mailbox(10))
+    sleepers = [Mailbox(1) for _ in range(300)]
+    for i, box in enumerate(sleepers):
+        room.join(f"s{i}", box)
+    room.post(talker.member_id, "one")  # fills every sleeper's buffer
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 200)
+    try:
+        room.post(talker.member_id, "two")  # overflows all of them
+    finally:
+        sys.setrecursionlimit(limit)
+    assert all(box.closed is LeaveReason.TOO_SLOW for box in sleepers)
+    assert [m.name for m in room.members] == ["talker"]

@@ -2,6 +2,11 @@
 
 Whoever fans events out only ever puts into a mailbox, never waits on one: a subscriber whose
 mailbox is full is too slow to keep up, and is dropped instead of stalling everyone else.
+
+Presence (someone arriving or leaving) does not count against the bound: a burst of a
+thousand departures must not get the members who stayed dropped as too slow. It is bounded
+another way: an arrival and a departure of the same subject, both unread, cancel out, so at
+most one presence event per subject waits.
 """
 
 import asyncio
@@ -29,28 +34,56 @@ class MailboxClosed(Exception):
         self.reason = reason
 
 
+class _Presence(Generic[T]):
+    __slots__ = ("arriving", "cancelled", "event", "subject")
+
+    def __init__(self, subject: str, arriving: bool, event: T) -> None:
+        self.subject = subject
+        self.arriving = arriving
+        self.event = event
+        self.cancelled = False
+
+
 class Mailbox(Generic[T]):
     def __init__(self, capacity: int) -> None:
         if capacity < 1:
             raise ValueError("a mailbox holds at least one event")
         self.capacity = capacity
         self.closed: LeaveReason | None = None
-        self._events: deque[T] = deque()
+        self._events: deque[T | _Presence[T]] = deque()
+        self._counted = 0  # events that count against the capacity
+        self._presence: dict[str, _Presence[T]] = {}  # the unread one per subject
         self._changed = asyncio.Event()
         self._on_close: list[Callable[[LeaveReason], None]] = []
 
     def __len__(self) -> int:
-        return len(self._events)
+        """Events waiting, presence included."""
+        return self._counted + len(self._presence)
 
     def put(self, event: T) -> bool:
         """Queue `event`; False if the mailbox is full. A closed mailbox drops it."""
         if self.closed is not None:
             return True
-        if len(self._events) >= self.capacity:
+        if self._counted >= self.capacity:
             return False
         self._events.append(event)
+        self._counted += 1
         self._changed.set()
         return True
+
+    def put_presence(self, subject: str, arriving: bool, event: T) -> None:
+        """Queue a presence event about `subject`; never refused. If the opposite event about
+        the same subject is still unread, both vanish: the reader never saw it come and go."""
+        if self.closed is not None:
+            return
+        unread = self._presence.pop(subject, None)
+        if unread is not None and unread.arriving != arriving:
+            unread.cancelled = True
+            return
+        entry = _Presence(subject, arriving, event)
+        self._presence[subject] = entry
+        self._events.append(entry)
+        self._changed.set()
 
     def close(self, reason: LeaveReason) -> None:
         """No more events. A member that left still gets what was already queued (its last
@@ -60,6 +93,8 @@ class Mailbox(Generic[T]):
         self.closed = reason
         if reason is not LeaveReason.LEFT:
             self._events.clear()
+            self._presence.clear()
+            self._counted = 0
         self._changed.set()
         for callback in self._on_close:
             callback(reason)
@@ -67,11 +102,27 @@ class Mailbox(Generic[T]):
     def on_close(self, callback: Callable[[LeaveReason], None]) -> None:
         self._on_close.append(callback)
 
+    def get_nowait(self) -> T | None:
+        """The next event if one is waiting, else None."""
+        while self._events:
+            event = self._events.popleft()
+            if not isinstance(event, _Presence):
+                self._counted -= 1
+                return event
+            if event.cancelled:
+                continue
+            if self._presence.get(event.subject) is event:
+                del self._presence[event.subject]
+            return event.event
+        return None
+
     async def get(self) -> T:
         """The next event, waiting for one; MailboxClosed once closed and drained."""
         while True:
             if self._events:
-                return self._events.popleft()
+                event = self.get_nowait()
+                if event is not None:
+                    return event
             if self.closed is not None:
                 raise MailboxClosed(self.closed)
             self._changed.clear()

@@ -68,7 +68,7 @@ class Room:
             raise AlreadyExists(f"name: {name!r} is already taken in room {self.name!r}")
         history, gap = self._history_for(resume)  # may refuse: before anything changes
         member = Member(name, secrets.token_hex(8), self._clock(), mailbox)
-        self._deliver(self.members, MemberJoined(name, member.joined_at))
+        self._announce(name, MemberJoined(name, member.joined_at))
         self._members[key] = member
         self._by_id[member.member_id] = member
         return Joined(
@@ -89,7 +89,7 @@ class Room:
             return
         del self._members[member.name.casefold()]
         member.mailbox.close(reason)
-        self._deliver(self.members, MemberLeft(member.name, reason, self._clock()))
+        self._announce(member.name, MemberLeft(member.name, reason, self._clock()))
 
     def post(self, member_id: str, text: str) -> RoomMessage:
         sender = self._member(member_id)
@@ -134,7 +134,15 @@ class Room:
         return missed, resume.last_sequence + 1 < oldest_kept
 
     def _deliver(self, recipients: Iterable[Member], event: ChatEvent) -> None:
-        """Hand `event` to each recipient; a member whose mailbox is full is disconnected."""
+        """Hand `event` to each recipient; a member whose mailbox is full is disconnected.
+        Presence never fills a mailbox, so announcing those departures evicts nobody else."""
         too_slow = [m for m in recipients if not m.mailbox.put(event)]
         for member in too_slow:
             self.leave(member.member_id, LeaveReason.TOO_SLOW)
+
+    def _announce(self, name: str, event: MemberJoined | MemberLeft) -> None:
+        """Tell every member that `name` arrived or left (presence: never refused)."""
+        arriving = isinstance(event, MemberJoined)
+        subject = name.casefold()
+        for member in self._members.values():
+            member.mailbox.put_presence(subject, arriving, event)
