@@ -281,7 +281,7 @@ async def test_resume_beyond_history_reports_the_gap(server: Tp3Server) -> None:
             assert [m.sequence for m in back.joined.history] == [4, 5, 6]
 
 
-def _config(server: Tp3Server, **chat: int) -> Any:
+def _config(server: Tp3Server, **chat: float) -> Any:
     from dataclasses import replace
 
     from tp3.chat.backend import ChatLimits
@@ -312,6 +312,7 @@ async def test_a_member_that_never_reads_is_disconnected_and_the_others_get_ever
     ~60,000 with the defaults."""
     total = 10_000
     limits = {"history_size": 50, "join_history": 0, "mailbox_size": 64}
+    limits |= {"messages_per_second": total, "client_messages_per_second": total}
     small_windows = Configuration(
         http2_connection_window_size=2**16, http2_stream_window_size=2**16
     )

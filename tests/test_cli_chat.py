@@ -9,6 +9,7 @@ import contextlib
 import json
 import re
 import subprocess
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -24,8 +25,9 @@ from cli_support import (
 )
 from conftest import ServerProcess
 
+from tp3.chat.backend import ChatLimits
 from tp3.errors import Tp3Error
-from tp3.server import Tp3Server
+from tp3.server import ServerConfig, Tp3Server
 
 
 def chat(server: ServerProcess, *args: str) -> subprocess.CompletedProcess[str]:
@@ -309,9 +311,18 @@ def test_interactive_reads_lines_from_a_pipe(server_process: ServerProcess) -> N
         bob.finish()
 
 
-async def test_a_session_the_server_ends_is_one_error_line(server: Tp3Server) -> None:
+@pytest.fixture
+async def flood_server() -> AsyncIterator[Tp3Server]:
+    """A server that lets one member post as fast as it likes."""
+    chat = ChatLimits(messages_per_second=10_000, client_messages_per_second=10_000)
+    async with Tp3Server(ServerConfig(host="127.0.0.1", port=0, chat=chat)) as running:
+        yield running
+
+
+async def test_a_session_the_server_ends_is_one_error_line(flood_server: Tp3Server) -> None:
     """A member too slow to read is disconnected with RESOURCE_EXHAUSTED: the interactive
     command says so in one line and exits 1."""
+    server = flood_server
     room = "cli-flood"
     process = await asyncio.create_subprocess_exec(
         *tp3_argv("chat", "-n", "alice", "-r", room, "--target", f"127.0.0.1:{server.port}"),

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from tp3.errors import InvalidArgument
 from tp3.game.events import Hint, Verdict
 from tp3.game.game import Game, draw_secret
-from tp3.game.ratelimit import RateLimiter
 from tp3.game.rules import HIGH, LOW, Round
 from tp3.game.texts import render
+from tp3.ratelimit import RateLimiter
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -108,6 +108,17 @@ def test_the_rate_limit_allows_a_burst_then_refills() -> None:
     now[0] += 0.34  # one token back
     assert limiter.allow("alice")
     assert not limiter.allow("alice")
+
+
+def test_an_action_counts_against_every_key_or_none() -> None:
+    now = [0.0]
+    limiter = RateLimiter(2, clock=lambda: now[0])
+    assert limiter.allow("alice", "conn-1")
+    assert limiter.allow("bob", "conn-1")
+    assert not limiter.allow("carol", "conn-1")  # the connection's bucket is empty
+    assert limiter.allow("carol", "conn-2")  # carol's token was not taken by the refusal
+    assert limiter.allow("carol", "conn-2")
+    assert not limiter.allow("carol")
 
 
 def test_a_rate_below_one_per_second_still_allows_guesses() -> None:

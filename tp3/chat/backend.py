@@ -12,6 +12,7 @@ from tp3.chat.events import ChatEvent, Joined, LeaveReason, MemberInfo, Resume, 
 from tp3.chat.room import Room
 from tp3.errors import FailedPrecondition, NotFound
 from tp3.mailbox import Mailbox
+from tp3.ratelimit import ActionLimit, Origin
 
 __all__ = ["ChatBackend", "ChatLimits", "InMemoryChatBackend", "Session"]
 
@@ -24,6 +25,11 @@ class ChatLimits:
     """Room messages shown to a member joining afresh."""
     mailbox_size: int = 256
     """Events buffered per member before it counts as too slow and is disconnected."""
+    messages_per_second: float = 20.0
+    """Per member (a burst of as many at once); more is refused with a RESOURCE_EXHAUSTED
+    notice."""
+    client_messages_per_second: float = 200.0
+    """Per client address, all its members together."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.join_history <= self.history_size:
@@ -38,6 +44,7 @@ class Session:
 
     joined: Joined
     mailbox: Mailbox[ChatEvent]
+    origin: Origin | None = None
 
     @property
     def room(self) -> str:
@@ -53,7 +60,10 @@ class ChatBackend(ABC):
     the rules. Errors are `tp3.errors` (AlreadyExists, NotFound, ...)."""
 
     @abstractmethod
-    async def join(self, room: str, name: str, resume: Resume | None = None) -> Session: ...
+    async def join(
+        self, room: str, name: str, resume: Resume | None = None, origin: Origin | None = None
+    ) -> Session:
+        """`origin`: where the member connects from, for rate limits."""
 
     @abstractmethod
     async def post(self, session: Session, text: str) -> None: ...
@@ -78,8 +88,16 @@ class InMemoryChatBackend(ChatBackend):
     def __init__(self, limits: ChatLimits | None = None) -> None:
         self.limits = limits or ChatLimits()
         self._rooms: dict[str, Room] = {}
+        self._sends = ActionLimit(
+            "messages",
+            self.limits.messages_per_second,
+            self.limits.client_messages_per_second,
+            per_connection=False,  # a bot may hold many members on one connection
+        )
 
-    async def join(self, room: str, name: str, resume: Resume | None = None) -> Session:
+    async def join(
+        self, room: str, name: str, resume: Resume | None = None, origin: Origin | None = None
+    ) -> Session:
         room_name, member_name = rules.room_name(room), rules.member_name(name)
         target = self._rooms.get(room_name)
         if target is None:
@@ -91,15 +109,17 @@ class InMemoryChatBackend(ChatBackend):
         mailbox: Mailbox[ChatEvent] = Mailbox(self.limits.mailbox_size)
         joined = target.join(member_name, mailbox, resume)
         self._rooms[room_name] = target
-        return Session(joined, mailbox)
+        return Session(joined, mailbox, origin)
 
     async def post(self, session: Session, text: str) -> None:
         room = self._room_of(session)
+        self._sends.check(session.member_id, session.origin)
         room.post(session.member_id, text)
         self._forget_if_empty(room)  # posting can disconnect slow members
 
     async def whisper(self, session: Session, to: str, text: str) -> None:
         room = self._room_of(session)
+        self._sends.check(session.member_id, session.origin)
         room.whisper(session.member_id, to, text)
         self._forget_if_empty(room)
 
@@ -108,6 +128,7 @@ class InMemoryChatBackend(ChatBackend):
         if room is not None and room.epoch == session.joined.room_epoch:
             room.leave(session.member_id, reason)
             self._forget_if_empty(room)
+        self._sends.forget(session.member_id)
         session.mailbox.close(reason)
 
     async def rooms(self) -> list[RoomSummary]:

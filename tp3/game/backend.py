@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from tp3.errors import AlreadyExists, ResourceExhausted
+from tp3.errors import AlreadyExists
 from tp3.game.events import (
     GameEvent,
     GameOver,
@@ -21,9 +21,9 @@ from tp3.game.events import (
     Watching,
 )
 from tp3.game.game import Game, draw_secret, utc_now
-from tp3.game.ratelimit import RateLimiter
 from tp3.mailbox import LeaveReason, Mailbox
 from tp3.names import valid_name
+from tp3.ratelimit import ActionLimit, Origin
 
 __all__ = ["GameBackend", "GameLimits", "InMemoryGameBackend", "PlayerSession", "Spectator"]
 
@@ -33,7 +33,10 @@ class GameLimits:
     pause: float = 3.0
     """Seconds between a win and the next round."""
     guesses_per_second: float = 10.0
-    """Per player; more is refused with a RESOURCE_EXHAUSTED notice."""
+    """Per player and per connection; more is refused with a RESOURCE_EXHAUSTED notice."""
+    client_guesses_per_second: float = 100.0
+    """Per client address, all its players together: one client using a thousand names
+    can't brute-force the secret."""
     mailbox_size: int = 256
     """Events buffered per player or spectator before it is dropped as too slow."""
 
@@ -43,6 +46,7 @@ class PlayerSession:
     name: str
     joined: Joined
     mailbox: Mailbox[GameEvent]
+    origin: Origin | None = None
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,8 @@ class Spectator:
 
 class GameBackend(ABC):
     @abstractmethod
-    async def join(self, name: str) -> PlayerSession: ...
+    async def join(self, name: str, origin: Origin | None = None) -> PlayerSession:
+        """`origin`: where the player connects from, for rate limits."""
 
     @abstractmethod
     async def play_guess(self, session: PlayerSession, number: int) -> None:
@@ -61,7 +66,7 @@ class GameBackend(ABC):
         the GameOver a winning guess causes."""
 
     @abstractmethod
-    async def casual_guess(self, name: str, number: int) -> Hint:
+    async def casual_guess(self, name: str, number: int, origin: Origin | None = None) -> Hint:
         """Judge a guess from a player with no session (unary Guess)."""
 
     @abstractmethod
@@ -91,7 +96,12 @@ class InMemoryGameBackend(GameBackend):
         self.game = Game(pause=timedelta(seconds=self.limits.pause), draw=draw)
         self._players: dict[str, PlayerSession] = {}  # by casefolded name
         self._spectators: set[Spectator] = set()
-        self._rate = RateLimiter(self.limits.guesses_per_second)
+        self._guesses = ActionLimit(
+            "guesses",
+            self.limits.guesses_per_second,
+            self.limits.client_guesses_per_second,
+            per_connection=True,  # one client trying many names
+        )
         self._next_round: asyncio.TimerHandle | None = None
 
     @property
@@ -102,29 +112,29 @@ class InMemoryGameBackend(GameBackend):
     def spectator_count(self) -> int:
         return len(self._spectators)
 
-    async def join(self, name: str) -> PlayerSession:
+    async def join(self, name: str, origin: Origin | None = None) -> PlayerSession:
         player = valid_name(name, "name")
         key = player.casefold()
         if key in self._players:
             raise AlreadyExists(f"name: {player!r} is already playing")
         joined = Joined(self.game.round.info(), utc_now())
-        session = PlayerSession(player, joined, Mailbox(self.limits.mailbox_size))
+        session = PlayerSession(player, joined, Mailbox(self.limits.mailbox_size), origin)
         self._players[key] = session
         return session
 
     async def play_guess(self, session: PlayerSession, number: int) -> None:
-        hint, over = self._judge(session.name, number)
+        hint, over = self._judge(session.name, number, session.origin)
         self._deliver([session.mailbox], hint)
         if over is not None:
             self._announce(over)
 
-    async def casual_guess(self, name: str, number: int) -> Hint:
+    async def casual_guess(self, name: str, number: int, origin: Origin | None = None) -> Hint:
         player = valid_name(name, "player")
         if player.casefold() in self._players:
             raise AlreadyExists(
                 f"player: {player!r} is playing through Play; guess in that session"
             )
-        hint, over = self._judge(player, number)
+        hint, over = self._judge(player, number, origin)
         if over is not None:
             self._announce(over)
         return hint
@@ -133,7 +143,7 @@ class InMemoryGameBackend(GameBackend):
         key = session.name.casefold()
         if self._players.get(key) is session:
             del self._players[key]
-            self._rate.forget(key)
+            self._guesses.forget(key)
         session.mailbox.close(reason)
 
     async def watch(self) -> Spectator:
@@ -153,11 +163,10 @@ class InMemoryGameBackend(GameBackend):
         if self._next_round is not None:
             self._next_round.cancel()
 
-    def _judge(self, player: str, number: int) -> tuple[Hint, GameOver | None]:
-        if not self._rate.allow(player.casefold()):
-            raise ResourceExhausted(
-                f"too many guesses: at most {self.limits.guesses_per_second:g} per second"
-            )
+    def _judge(
+        self, player: str, number: int, origin: Origin | None
+    ) -> tuple[Hint, GameOver | None]:
+        self._guesses.check(player.casefold(), origin)
         return self.game.guess(player, number)
 
     def _announce(self, over: GameOver) -> None:

@@ -7,6 +7,7 @@ from tp3.game import wire
 from tp3.game.backend import GameBackend, PlayerSession
 from tp3.game.events import GameEvent, Notice
 from tp3.generated.tp3.game import v1 as pb
+from tp3.rpc.context import current_rpc
 from tp3.rpc.session import Requests, SessionCount, opening_join, serve_session
 from tp3.rpc.status import status_for
 
@@ -45,7 +46,7 @@ class GameService(pb.GuessingGameBase):
         join = await opening_join(messages, lambda request: request.join, "game")
         if join is None:
             return  # the client left before joining
-        session = await self._backend.join(join.name)
+        session = await self._backend.join(join.name, current_rpc().origin())
         responses = serve_session(
             _play_response(session.joined),
             session.mailbox,
@@ -72,7 +73,9 @@ class GameService(pb.GuessingGameBase):
         return True
 
     async def guess(self, message: pb.GuessRequest) -> pb.GuessResponse:
-        hint = await self._backend.casual_guess(message.player, message.number)
+        hint = await self._backend.casual_guess(
+            message.player, message.number, current_rpc().origin()
+        )
         return pb.GuessResponse(event=wire.event_to_proto(hint))
 
     async def watch(self, message: pb.WatchRequest) -> AsyncIterator[pb.WatchResponse]:

@@ -9,6 +9,7 @@ from grpclib.exceptions import GRPCError
 from grpclib.metadata import Deadline
 
 from tp3.errors import Tp3Error
+from tp3.ratelimit import Origin
 
 __all__ = ["RpcCall", "current_rpc", "set_current_rpc"]
 
@@ -45,6 +46,10 @@ class RpcCall:
     def client_host(self) -> str:
         """The caller's host alone (a key for per-client limits)."""
         return self.client.rpartition(":")[0].strip("[]")
+
+    def origin(self) -> Origin:
+        """The caller's connection and address, as the domain's rate limits know them."""
+        return Origin(connection=f"{id(self.connection):x}", address=self.client_host)
 
     def abort(self, error: Tp3Error | GRPCError) -> None:
         """End the RPC with `error`'s status, whatever the handler is waiting on."""
