@@ -12,7 +12,10 @@ from tp3.chat.backend import ChatLimits
 from tp3.cli.common import fail
 from tp3.currency.rates import RateTableError
 from tp3.game.backend import GameLimits
+from tp3.rpc.limits import RpcLimits
 from tp3.server import DEFAULT_HOST, DEFAULT_PORT, ServerConfig, serve
+
+LIMITS = "Limits (what one client may use)"
 
 
 class LogLevel(StrEnum):
@@ -54,15 +57,86 @@ def serve_command(
     ] = GameLimits.pause,
     game_rate: Annotated[
         float,
-        typer.Option(min=0.1, help="Guesses per second a player may make."),
+        typer.Option(min=0.1, help="Guesses per second a player (and a connection) may make."),
     ] = GameLimits.guesses_per_second,
+    chat_rate: Annotated[
+        float,
+        typer.Option(
+            min=0.1, help="Chat messages per second a member may send.", rich_help_panel=LIMITS
+        ),
+    ] = ChatLimits.messages_per_second,
+    chat_client_rate: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            help="Chat messages per second from one client address.",
+            rich_help_panel=LIMITS,
+        ),
+    ] = ChatLimits.client_messages_per_second,
+    game_client_rate: Annotated[
+        float,
+        typer.Option(
+            min=0.1, help="Guesses per second from one client address.", rich_help_panel=LIMITS
+        ),
+    ] = GameLimits.client_guesses_per_second,
+    max_message_size: Annotated[
+        int,
+        typer.Option(min=1, help="Bytes a request message may have.", rich_help_panel=LIMITS),
+    ] = RpcLimits.max_message_size,
+    max_streams_per_connection: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Concurrent calls on one connection (more: REFUSED_STREAM).",
+            rich_help_panel=LIMITS,
+        ),
+    ] = RpcLimits.max_streams_per_connection,
+    max_connections_per_client: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Open connections from one client address.", rich_help_panel=LIMITS
+        ),
+    ] = RpcLimits.max_connections_per_client,
+    max_client_streams: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Concurrent streaming calls of one service from one client address.",
+            rich_help_panel=LIMITS,
+        ),
+    ] = RpcLimits.max_client_streams,
+    handshake_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            help="Seconds a new connection has to send its first request.",
+            rich_help_panel=LIMITS,
+        ),
+    ] = RpcLimits.handshake_timeout,
+    idle_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds a connection with no call open is kept (0: forever).",
+            rich_help_panel=LIMITS,
+        ),
+    ] = RpcLimits.idle_timeout or 0,
     keepalive: Annotated[
         float,
         typer.Option(
             min=0,
             help="Seconds between pings that detect vanished clients (0: no pings).",
+            rich_help_panel=LIMITS,
         ),
-    ] = 30.0,
+    ] = ServerConfig.keepalive or 0,
+    keepalive_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.01,
+            help="Seconds a client has to show it is alive after a ping.",
+            rich_help_panel=LIMITS,
+        ),
+    ] = ServerConfig.keepalive_timeout,
     log_level: Annotated[
         LogLevel, typer.Option(case_sensitive=False, help="Server log verbosity.")
     ] = LogLevel.info,
@@ -83,9 +157,24 @@ def serve_command(
             history_size=chat_history,
             join_history=min(ChatLimits.join_history, chat_history),
             mailbox_size=chat_buffer,
+            messages_per_second=chat_rate,
+            client_messages_per_second=chat_client_rate,
         ),
-        game=GameLimits(pause=game_pause, guesses_per_second=game_rate),
+        game=GameLimits(
+            pause=game_pause,
+            guesses_per_second=game_rate,
+            client_guesses_per_second=game_client_rate,
+        ),
+        limits=RpcLimits(
+            max_message_size=max_message_size,
+            max_streams_per_connection=max_streams_per_connection,
+            max_connections_per_client=max_connections_per_client,
+            max_client_streams=max_client_streams,
+            handshake_timeout=handshake_timeout,
+            idle_timeout=idle_timeout or None,
+        ),
         keepalive=keepalive or None,
+        keepalive_timeout=keepalive_timeout,
     )
     try:
         asyncio.run(serve(config))

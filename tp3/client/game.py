@@ -12,7 +12,7 @@ from grpclib.client import Channel
 
 from tp3.client.errors import rpc_errors
 from tp3.client.session import BidiSession
-from tp3.client.streams import closing_stream
+from tp3.client.streams import closing_stream, let_the_connection_run
 from tp3.game import wire
 from tp3.game.events import GameEvent, Hint, Joined, Scoreboard
 from tp3.generated.tp3.game import v1 as pb
@@ -81,6 +81,7 @@ class AsyncGameClient:
                 async for response in events:
                     if response.event is not None:
                         yield wire.event_from_proto(response.event)
+                    await let_the_connection_run()
 
     async def scoreboard(self) -> Scoreboard:
         with rpc_errors(self._target, self.timeout):

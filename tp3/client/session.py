@@ -18,6 +18,7 @@ from grpclib.const import Cardinality, Status
 from grpclib.exceptions import StreamTerminatedError
 
 from tp3.client.errors import Tp3RpcError, rpc_errors
+from tp3.client.streams import let_the_connection_run
 
 __all__ = ["BidiSession"]
 
@@ -123,6 +124,7 @@ class BidiSession(ABC, Generic[Request, Response, Event]):
                     event = self._event(response)
                     if event is not None:
                         yield event
+                    await let_the_connection_run()
             except StreamTerminatedError:
                 # A server ending a stream with an error status follows its trailers with a
                 # reset while our side is still open; grpclib then reports the reset, not the

@@ -1,10 +1,11 @@
 """Helpers for the generated stubs' streams."""
 
+import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 from typing import TypeVar
 
-__all__ = ["closing_stream"]
+__all__ = ["closing_stream", "let_the_connection_run"]
 
 T = TypeVar("T")
 
@@ -14,3 +15,11 @@ def closing_stream(stream: AsyncIterator[T]) -> aclosing[AsyncGenerator[T, None]
     or the RPC stays open."""
     assert isinstance(stream, AsyncGenerator)
     return aclosing(stream)
+
+
+async def let_the_connection_run() -> None:
+    """One turn of the event loop, between two events of a stream. A backlog grpclib has
+    already buffered is read without ever waiting, so the connection's own work (answering
+    the server's PING, handing back flow-control credit) would wait until the backlog is
+    drained: a busy, healthy reader was dropped by the server's keepalive."""
+    await asyncio.sleep(0)
