@@ -7,6 +7,7 @@ import logging
 import os
 import struct
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from conftest import ServerProcess, start_server_process
@@ -16,7 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from raw_h2 import CONVERT, BlockingH2, RawH2, grpc_frame
 
+from tp3.client import AsyncTp3Client, Tp3RpcError
 from tp3.rpc.reflection import ReflectionPool
+from tp3.rpc.status import MAX_STATUS_MESSAGE, bounded_message
 from tp3.server import Tp3Server
 
 OK, INVALID_ARGUMENT, UNKNOWN, INTERNAL = 0, 3, 2, 13
@@ -75,6 +78,39 @@ async def test_a_stream_that_ends_inside_a_message_is_internal(server: Tp3Server
         await raw.close()
     assert reply.status == INTERNAL
     assert "ended inside a message" in reply.message
+
+
+@pytest.mark.parametrize(
+    ("call", "field", "unit"),
+    [
+        (lambda c: c.currency.convert("1", "é" * 3000, "USD"), "from_currency", "é"),
+        (lambda c: c.currency.convert("1", "EUR", "ü" * 100_000), "to_currency", "ü"),
+        (lambda c: c.chat.list_members("r" * 100_000), "room", "r"),
+    ],
+)
+async def test_bad_input_is_quoted_not_echoed_whole(
+    client: AsyncTp3Client,
+    call: Any,
+    field: str,
+    unit: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """3,000 "é" as a currency code made 18 KB of trailers (grpcio then reported
+    RESOURCE_EXHAUSTED); 100,000 characters made a 100 KB log line."""
+    with caplog.at_level(logging.INFO, logger="tp3.rpc"), pytest.raises(Tp3RpcError) as caught:
+        await call(client)
+    assert caught.value.status.value == INVALID_ARGUMENT
+    assert caught.value.message.startswith(f"{field}: ")
+    assert len(caught.value.message) < 200
+    assert unit * 41 not in caught.value.message
+    assert max(len(r.getMessage()) for r in caplog.records) < 400
+
+
+def test_any_status_message_is_bounded() -> None:
+    assert bounded_message("short") == "short"
+    long = bounded_message("x" * 10_000)
+    assert len(long) < MAX_STATUS_MESSAGE + 40
+    assert long.endswith("(10000 characters in all)")
 
 
 # --- hypothesis: any well-formed message, for every method ---------------------------------

@@ -13,13 +13,26 @@ UNKNOWN by grpclib with a traceback in the server log.
 """
 
 __all__ = [
+    "QUOTED_LENGTH",
     "AlreadyExists",
     "FailedPrecondition",
     "InvalidArgument",
     "NotFound",
     "ResourceExhausted",
     "Tp3Error",
+    "quote",
 ]
+
+QUOTED_LENGTH = 40
+"""Characters of a client's input an error message quotes."""
+
+
+def quote(text: str) -> str:
+    """`text` quoted for an error message, cut to QUOTED_LENGTH characters: a client's
+    megabyte of bad input must not come back whole in the status (nor in the log)."""
+    if len(text) <= QUOTED_LENGTH:
+        return repr(text)
+    return f"{text[:QUOTED_LENGTH]!r}... ({len(text)} characters)"
 
 
 class Tp3Error(Exception):

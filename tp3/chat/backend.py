@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from tp3.chat import rules
 from tp3.chat.events import ChatEvent, Joined, LeaveReason, MemberInfo, Resume, RoomSummary
 from tp3.chat.room import Room
-from tp3.errors import FailedPrecondition, NotFound
+from tp3.errors import FailedPrecondition, NotFound, quote
 from tp3.mailbox import Mailbox
 from tp3.ratelimit import ActionLimit, Origin
 
@@ -140,7 +140,7 @@ class InMemoryChatBackend(ChatBackend):
     async def members(self, room: str) -> list[MemberInfo]:
         found = self._rooms.get(rules.room_name(room))
         if found is None:
-            raise NotFound(f"room: there is no room named {room.strip()!r} with members")
+            raise NotFound(f"room: there is no room named {quote(room.strip())} with members")
         return [m.info() for m in found.members]
 
     def buffered_events(self) -> int:

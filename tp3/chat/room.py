@@ -22,7 +22,7 @@ from tp3.chat.events import (
     Resume,
     RoomMessage,
 )
-from tp3.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from tp3.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, quote
 from tp3.mailbox import Mailbox
 
 __all__ = ["Member", "Room"]
@@ -104,7 +104,9 @@ class Room:
         sender = self._member(member_id)
         recipient = self._members.get(to.strip().casefold())
         if recipient is None:
-            raise NotFound(f"to: there is no member named {to.strip()!r} in room {self.name!r}")
+            raise NotFound(
+                f"to: there is no member named {quote(to.strip())} in room {self.name!r}"
+            )
         message = PrivateMessage(
             sender.name, recipient.name, rules.message_text(text), self._clock()
         )

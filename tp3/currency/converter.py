@@ -19,7 +19,7 @@ from tp3.currency.models import (
 )
 from tp3.currency.money import ARITHMETIC, parse_amount, round_to_minor_units
 from tp3.currency.rates import RateTable
-from tp3.errors import InvalidArgument, ResourceExhausted
+from tp3.errors import InvalidArgument, ResourceExhausted, quote
 
 __all__ = ["MAX_BATCH_ITEMS", "Batch", "Converter"]
 
@@ -39,7 +39,7 @@ class Converter:
             raise InvalidArgument(field, "is required: give a currency code such as USD")
         if not _CODE.fullmatch(code):
             raise InvalidArgument(
-                field, f"{text.strip()!r} is not a currency code: use 3 letters such as USD"
+                field, f"{quote(text.strip())} is not a currency code: use 3 letters such as USD"
             )
         if code not in self.table.rates:
             raise InvalidArgument(
@@ -125,7 +125,7 @@ class Batch:
             raise InvalidArgument(
                 "to_currency",
                 f"the batch converts to {self._to_currency}; "
-                f"leave it empty or repeat {self._to_currency}, got {to_currency.strip()!r}",
+                f"leave it empty or repeat {self._to_currency}, got {quote(to_currency.strip())}",
             )
         return self._to_currency
 

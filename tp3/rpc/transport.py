@@ -43,6 +43,7 @@ from h2.settings import SettingCodes, Settings
 from h2.stream import StreamClosedBy
 from hyperframe.frame import Frame, HeadersFrame, RstStreamFrame
 
+from tp3.errors import quote
 from tp3.rpc.access_log import AccessLog, address
 from tp3.rpc.limits import RpcLimits
 from tp3.rpc.pipeline import LiveRpcs
@@ -291,7 +292,7 @@ def _header_refusal(
     content_type = found.get("content-type", "")
     if found.get(":method") != "POST" or not content_type.startswith("application/grpc"):
         return GRPCError(
-            Status.UNKNOWN, f"not a gRPC request (content-type {content_type!r})"
+            Status.UNKNOWN, f"not a gRPC request (content-type {quote(content_type)})"
         ), True
     if found.get(":path") not in mapping:
         return GRPCError(Status.UNIMPLEMENTED, "no such method"), True
@@ -299,7 +300,7 @@ def _header_refusal(
     if encoding != "identity":
         return GRPCError(
             Status.UNIMPLEMENTED,
-            f"grpc-encoding {encoding[:40]!r} is not supported: tp3 accepts identity only",
+            f"grpc-encoding {quote(encoding)} is not supported: tp3 accepts identity only",
         ), False
     try:
         deadline = Deadline.from_headers(headers)
