@@ -148,6 +148,11 @@ def serve_command(
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # grpclib's INFO lines ("Request was cancelled") repeat what tp3's access log says, one
+    # by one, unbounded; its warnings and errors stay.
+    logging.getLogger("grpclib").setLevel(
+        max(logging.WARNING, logging.getLevelName(log_level.upper()))
+    )
     config = ServerConfig(
         host=host,
         port=port,

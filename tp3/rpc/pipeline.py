@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from grpclib.const import Cardinality, Status
 from grpclib.events import RecvRequest, listen
 from grpclib.exceptions import GRPCError
+from grpclib.metadata import Deadline
 from grpclib.server import Server, Stream
 
 from tp3.errors import ResourceExhausted, Tp3Error
@@ -49,6 +50,7 @@ class LiveRpcs:
     def __init__(self) -> None:
         self._calls: dict[object, RpcCall] = {}
         self._refused: dict[object, GRPCError] = {}
+        self._deadlines: dict[object, Deadline] = {}
 
     def __len__(self) -> int:
         return len(self._calls)
@@ -76,9 +78,16 @@ class LiveRpcs:
     def take_refusal(self, stream: object) -> GRPCError | None:
         return self._refused.pop(stream, None)
 
+    def expect_deadline(self, stream: object, deadline: Deadline) -> None:
+        self._deadlines[stream] = deadline
+
+    def take_deadline(self, stream: object) -> Deadline | None:
+        return self._deadlines.pop(stream, None)
+
     def forget(self, stream: object) -> None:
-        """The stream is over: drop any refusal left for it."""
+        """The stream is over: drop what was left for a call that never started."""
         self._refused.pop(stream, None)
+        self._deadlines.pop(stream, None)
 
 
 class StreamQuota:
@@ -133,17 +142,20 @@ class RpcPipeline:
                 method,
                 address(stream.peer.addr()),
                 h2_stream.connection,
-                stream.deadline,
+                self.live.take_deadline(h2_stream),
                 asyncio.current_task(),
             )
             set_current_rpc(call)
             admitted: list[Stage] = []
             status, message = Status.OK, ""
             self.live.add(h2_stream, call)
+            timer = None
             try:
                 refused = self.live.take_refusal(h2_stream)
                 if refused is not None:
                     raise refused
+                if call.deadline is not None:
+                    timer = _deadline_timer(call, call.deadline)
                 for stage in self.stages:
                     stage.admit(call)
                     admitted.append(stage)
@@ -168,6 +180,8 @@ class RpcPipeline:
                 status = Status.UNKNOWN  # a bug: grpclib logs the traceback
                 raise
             finally:
+                if timer is not None:
+                    timer.cancel()
                 for stage in reversed(admitted):
                     stage.release(call)
                 self.live.discard(h2_stream)
@@ -175,6 +189,15 @@ class RpcPipeline:
                 self.access_log.call(call, status, message)
 
         return run
+
+
+def _deadline_timer(call: RpcCall, deadline: Deadline) -> asyncio.TimerHandle:
+    """End `call` with DEADLINE_EXCEEDED when its deadline passes (at once if it has)."""
+    exceeded = GRPCError(Status.DEADLINE_EXCEEDED, "deadline exceeded")
+    remaining = deadline.time_remaining()
+    if remaining <= 0:
+        raise exceeded
+    return asyncio.get_running_loop().call_later(remaining, call.abort, exceeded)
 
 
 def _as_grpc_error(error: Tp3Error | GRPCError) -> GRPCError:

@@ -12,7 +12,8 @@ protocol in (`GuardedServer`) to bound all of it:
 - each request message is refused on its declared length (the 5-byte gRPC prefix) before
   its body is buffered, and a compressed message (tp3 speaks identity only) is refused too;
 - requests whose deadline expired on arrival, or that declare an encoding, get their status
-  instead of a traceback;
+  instead of a traceback; the pipeline, not grpclib, keeps the other deadlines;
+- writes to a connection already lost are dropped, not warned about one by one;
 - any bytes from the client count as proof of life for keepalive: a client busy reading a
   backlog may answer a PING late, but it is not dead;
 - a finished call's task is forgotten at once (grpclib sweeps every 10th connection).
@@ -163,6 +164,24 @@ class _GuardedH2Connection(H2Connection):
         return [refusal], []
 
 
+class _SilentAfterLoss:
+    """The transport as grpclib sees it. Handlers unwinding after their connection was lost
+    still write (trailers, resets), and asyncio warns about each such write past the fifth:
+    closing 500 busy connections wrote 18,657 warnings. Those writes are dropped here."""
+
+    __slots__ = ("_transport",)
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+
+    def write(self, data: bytes) -> None:
+        if not self._transport.is_closing():
+            self._transport.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 class _ClientConnections:
     """Open connections per client host."""
 
@@ -257,6 +276,8 @@ class _GuardedHandler(Handler):
             self._guards.access_log.refused(
                 self._client(), f"{dict(headers).get(':path', '?')} {refusal}"
             )
+        if refusal is None:
+            headers = self._take_deadline(stream, headers)
         if refusal is None or log_only:
             super().accept(stream, headers, release_stream)
             task = self._tasks[stream]
@@ -265,6 +286,20 @@ class _GuardedHandler(Handler):
         answer = self.loop.create_task(_answer(stream, refusal, release_stream))
         self._answers.add(answer)
         answer.add_done_callback(self._answers.discard)
+
+    def _take_deadline(
+        self, stream: Stream, headers: list[tuple[str, str]]
+    ) -> list[tuple[str, str]]:
+        """The pipeline keeps the call's deadline, not grpclib: grpclib answers a deadline
+        that runs out before the handler starts with UNKNOWN and an ERROR traceback."""
+        try:
+            deadline = Deadline.from_headers(headers)
+        except ValueError:
+            return headers  # grpclib answers an invalid grpc-timeout itself
+        if deadline is None:
+            return headers
+        self._guards.live.expect_deadline(stream, deadline)
+        return [(name, value) for name, value in headers if name != "grpc-timeout"]
 
     def _forget(self, stream: Stream, task: "asyncio.Task[None]") -> None:
         if self._tasks.get(stream) is task:
@@ -376,7 +411,8 @@ class _GuardedProtocol(H2Protocol):
             h2.update_settings(
                 {SettingCodes.INITIAL_WINDOW_SIZE: self.config.http2_stream_window_size}
             )
-        self.connection = Connection(h2, cast(asyncio.Transport, transport), config=self.config)
+        quiet = cast(asyncio.Transport, _SilentAfterLoss(cast(asyncio.Transport, transport)))
+        self.connection = Connection(h2, quiet, config=self.config)
         # The server's preface waits for the client's first bytes (RFC 9113 allows it): an
         # HTTP/1 client then gets a plain HTTP/1 answer, not binary frames.
         self.connection.initialize()
