@@ -3,7 +3,9 @@
 Each case ends by checking that the server still answers a canary Convert correctly."""
 
 import asyncio
+import gc
 import logging
+import weakref
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
@@ -338,3 +340,33 @@ async def test_writes_to_a_lost_connection_are_dropped_without_a_warning_each(
     finally:
         writer.close()
         server.close()
+
+
+async def test_finished_handlers_are_freed_without_waiting_for_the_garbage_collector(
+    server: Tp3Server,
+) -> None:
+    """A reference cycle through the call's context kept finished handlers (and their
+    replies) alive until a full GC, and grpclib forgot finished tasks only every 10th
+    connection: memory stayed high after cancelled calls."""
+    before = set(asyncio.all_tasks())
+    gc.disable()
+    try:
+        async with AsyncTp3Client(f"127.0.0.1:{server.port}") as client:
+            streams = [
+                client.currency.quotes("EUR", "USD", count=100, interval=SECOND / 100)
+                for _ in range(LIMITS.max_client_streams)
+            ]
+            for quotes in streams:
+                await anext(quotes)
+            handlers = [weakref.ref(t) for t in asyncio.all_tasks() - before]
+            assert len(handlers) >= len(streams)
+            for quotes in streams:
+                await quotes.aclose()  # cancelled by the client
+            async with asyncio.timeout(5):
+                while server.pipeline.live:
+                    await asyncio.sleep(0.01)
+            await asyncio.sleep(0.05)
+        alive = [ref() for ref in handlers if ref() is not None]
+        assert not [t for t in alive if t.done()], alive
+    finally:
+        gc.enable()

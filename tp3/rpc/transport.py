@@ -225,6 +225,12 @@ class _GuardedProcessor(EventsProcessor):
 
         def release_stream() -> None:
             release()
+            if stream.wrapper is not None:
+                # grpclib's Wrapper keeps the error it raised into a cancelled call, whose
+                # traceback holds the Wrapper again: a cycle that kept each cancelled call's
+                # frames, task and reply alive until a full GC.
+                stream.wrapper._error = None
+                stream.wrapper = None
             self._inbound.pop(stream_id, None)
             self._protocol.guards.live.forget(stream)
             self._protocol.stream_closed(len(self.streams))
