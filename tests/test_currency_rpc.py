@@ -1,12 +1,14 @@
 """Every CurrencyService RPC end to end: typed client -> real TCP on 127.0.0.1 -> server."""
 
 import asyncio
+import itertools
 import logging
 from contextlib import aclosing
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from conftest import SEED
 from grpclib.client import Channel
 from grpclib.const import Cardinality, Status
 from grpclib.exceptions import GRPCError
@@ -20,7 +22,7 @@ from tp3.client import (
 )
 from tp3.currency.models import Conversion
 from tp3.generated.tp3.currency import v1 as pb
-from tp3.server import Tp3Server
+from tp3.server import ServerConfig, Tp3Server
 
 FAST = timedelta(milliseconds=10)
 
@@ -413,3 +415,18 @@ async def test_an_undecodable_request_is_invalid_argument(client: AsyncTp3Client
     assert caught.value.status is Status.INVALID_ARGUMENT
     assert "cannot decode the request as ConvertRequest" in (caught.value.message or "")
     assert (await client.currency.convert("1", "EUR", "USD")).converted_amount == Decimal("1.18")
+
+
+async def test_an_address_quote_streams_share_a_budget() -> None:
+    """100 streams at 10 ms took most of a core: past its budget an address's quotes come
+    more slowly (they are paced, not refused)."""
+    config = ServerConfig(host="127.0.0.1", port=0, seed=SEED, client_quotes_per_second=5)
+    async with Tp3Server(config) as paced, AsyncTp3Client(f"127.0.0.1:{paced.port}") as client:
+        ticks = [
+            q.time
+            async for q in client.currency.quotes(
+                "EUR", "USD", count=8, interval=timedelta(milliseconds=10)
+            )
+        ]
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(ticks)]
+    assert min(gaps[5:]) >= 0.15  # past the burst of 5: one every 1/5 s at most

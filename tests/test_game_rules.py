@@ -153,3 +153,13 @@ def test_texts_in_english_and_in_the_labs_french() -> None:
     assert over is not None
     assert render(over, "fr").startswith("Jeu terminé, le gagnant est bob")
     assert render(over).startswith("game over, the winner is bob")
+
+
+def test_a_reservation_paces_instead_of_refusing() -> None:
+    now = [0.0]
+    limiter = RateLimiter(4, clock=lambda: now[0])
+    assert [limiter.reserve("a") for _ in range(4)] == [0, 0, 0, 0]  # the burst
+    assert limiter.reserve("a") == 0.25  # the 5th waits for its token
+    assert limiter.reserve("a") == 0.5  # and the 6th behind it
+    now[0] += 0.5
+    assert limiter.reserve("a") == 0.25

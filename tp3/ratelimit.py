@@ -46,6 +46,15 @@ class RateLimiter:
             self._buckets[key] = (tokens - 1 if allowed else tokens, now)
         return allowed
 
+    def reserve(self, key: str) -> float:
+        """Take one token for `key` even if it has none yet: the seconds to wait until it
+        is there (0 if it was). Paces an action instead of refusing it."""
+        now = self._clock()
+        tokens, last = self._buckets.get(key, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.per_second) - 1
+        self._buckets[key] = (tokens, now)
+        return 0.0 if tokens >= 0 else -tokens / self.per_second
+
     def forget(self, key: str) -> None:
         self._buckets.pop(key, None)
 

@@ -6,6 +6,7 @@
 
 import asyncio
 import logging
+import os
 import signal
 import socket
 from dataclasses import dataclass, field
@@ -50,6 +51,8 @@ class ServerConfig:
     """Makes the simulated quote streams reproducible."""
     chat: ChatLimits = field(default_factory=ChatLimits)
     game: GameLimits = field(default_factory=GameLimits)
+    client_quotes_per_second: float = 1000.0
+    """Quotes one client address gets per second, all its quote streams together."""
     limits: RpcLimits = field(default_factory=RpcLimits)
     """Message size, streams, connections and timeouts every client is held to."""
     keepalive: float | None = 30.0
@@ -66,7 +69,11 @@ class Tp3Server:
         """`game_backend` replaces the default one (tests inject a known secret source)."""
         self.config = config
         table = load_table(config.rates_file) if config.rates_file else default_table()
-        self.currency = CurrencyService(Converter(table), Market(config.seed))
+        self.currency = CurrencyService(
+            Converter(table),
+            Market(config.seed),
+            client_quotes_per_second=config.client_quotes_per_second,
+        )
         self.chat_backend = InMemoryChatBackend(config.chat)
         self.chat = ChatService(self.chat_backend)
         self.game_backend = game_backend or InMemoryGameBackend(config.game)
@@ -109,6 +116,16 @@ class Tp3Server:
                 "connections still open after %.1fs; stopping anyway", self.config.stop_timeout
             )
 
+    def stats(self) -> dict[str, int]:
+        """What the server holds now: a gauge for operators (SIGUSR1) and the fault suite."""
+        return {
+            "connections": self._server.open_connections(),
+            "calls": len(self.pipeline.live),
+            "tasks": len(asyncio.all_tasks()),
+            "rss_kib": _rss_kib(),
+            "fds": _open_fds(),
+        }
+
     async def __aenter__(self) -> Self:
         await self.start()
         return self
@@ -129,14 +146,35 @@ async def serve(config: ServerConfig) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGUSR1, lambda: log.info("stats %s", _stats_line(server)))
     try:
         async with server:
             log.info("tp3 serving on %s:%d", config.host, server.port)
             await stop.wait()
             log.info("stopping")
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1):
             loop.remove_signal_handler(sig)
+
+
+def _stats_line(server: Tp3Server) -> str:
+    return " ".join(f"{name}={value}" for name, value in server.stats().items())
+
+
+def _rss_kib() -> int:
+    """Resident memory now (Linux; -1 elsewhere)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") // 1024
+    except OSError:
+        return -1
+
+
+def _open_fds() -> int:
+    try:
+        return sum(1 for _ in Path("/proc/self/fd").iterdir())
+    except OSError:
+        return -1
 
 
 def _http2_config(config: ServerConfig) -> Configuration:

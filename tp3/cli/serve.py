@@ -79,6 +79,14 @@ def serve_command(
             min=0.1, help="Guesses per second from one client address.", rich_help_panel=LIMITS
         ),
     ] = GameLimits.client_guesses_per_second,
+    quote_client_rate: Annotated[
+        float,
+        typer.Option(
+            min=1,
+            help="Quotes per second one client address gets, all its streams together.",
+            rich_help_panel=LIMITS,
+        ),
+    ] = ServerConfig.client_quotes_per_second,
     max_message_size: Annotated[
         int,
         typer.Option(min=1, help="Bytes a request message may have.", rich_help_panel=LIMITS),
@@ -178,6 +186,7 @@ def serve_command(
             handshake_timeout=handshake_timeout,
             idle_timeout=idle_timeout or None,
         ),
+        client_quotes_per_second=quote_client_rate,
         keepalive=keepalive or None,
         keepalive_timeout=keepalive_timeout,
     )

@@ -14,15 +14,22 @@ from tp3.currency.market import Market, quote_schedule
 from tp3.currency.models import Quote
 from tp3.errors import Tp3Error
 from tp3.generated.tp3.currency import v1 as pb
+from tp3.ratelimit import RateLimiter
+from tp3.rpc.context import current_rpc
 from tp3.rpc.status import status_for
 
 __all__ = ["CurrencyService"]
 
 
 class CurrencyService(pb.CurrencyServiceBase):
-    def __init__(self, converter: Converter, market: Market) -> None:
+    def __init__(
+        self, converter: Converter, market: Market, *, client_quotes_per_second: float = 1000.0
+    ) -> None:
+        """`client_quotes_per_second`: quotes one client address gets per second, all its
+        streams together; a client asking for more gets them later, not refused."""
         self._converter = converter
         self._market = market
+        self._quote_budget = RateLimiter(client_quotes_per_second)
         self.active_quote_streams = 0
         """Quote streams being served now (observable proof that cancelled streams stop)."""
 
@@ -41,6 +48,7 @@ class CurrencyService(pb.CurrencyServiceBase):
         reference = self._converter.rate(base, quote)
         rates = self._market.rates(base, quote, reference)
         loop = asyncio.get_running_loop()
+        address = current_rpc().client_host
         next_tick = loop.time()
         self.active_quote_streams += 1
         try:
@@ -48,6 +56,9 @@ class CurrencyService(pb.CurrencyServiceBase):
                 if sequence > 1:  # ticks on a fixed schedule: a slow send doesn't add drift
                     next_tick += interval.total_seconds()
                     await asyncio.sleep(next_tick - loop.time())
+                # 100 streams at 10 ms took most of a core: an address's streams share a
+                # budget, and wait for it
+                await asyncio.sleep(self._quote_budget.reserve(address))
                 tick = Quote(sequence, datetime.now(UTC), base, quote, next(rates), reference)
                 yield wire.quote_to_proto(tick)
         finally:
