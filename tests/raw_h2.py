@@ -94,7 +94,10 @@ class RawH2:
         self.replies[stream_id] = Reply()
         self.h2.send_headers(stream_id, headers, end_stream=body is None and end)
         if body is not None:
-            self.h2.send_data(stream_id, body, end_stream=end)
+            size = self.h2.max_outbound_frame_size
+            chunks = [body[i : i + size] for i in range(0, len(body), size)] or [b""]
+            for i, chunk in enumerate(chunks):
+                self.h2.send_data(stream_id, chunk, end_stream=end and i == len(chunks) - 1)
         self.flush()
         return stream_id
 
