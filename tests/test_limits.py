@@ -370,3 +370,21 @@ async def test_finished_handlers_are_freed_without_waiting_for_the_garbage_colle
         assert not [t for t in alive if t.done()], alive
     finally:
         gc.enable()
+
+
+async def test_streams_reset_at_once_are_released(server: Tp3Server) -> None:
+    """A stream the client resets before its handler starts was never released (grpclib
+    releases it in the handler's `finally`): 10,000 rapid resets kept 94 MB."""
+    raw = await RawH2().connect(server.port or 0)
+    try:
+        for _ in range(500):
+            stream_id = raw.request(CONVERT, grpc_frame(convert_body()), end=False)
+            raw.h2.reset_stream(stream_id, h2.errors.ErrorCodes.CANCEL)
+            raw.flush()
+        assert (await raw.reply(raw.request(CONVERT, grpc_frame(convert_body())))).status == OK
+        async with asyncio.timeout(5):
+            while server.stats()["streams"]:
+                await asyncio.sleep(0.01)
+        assert server.stats()["connections"] == 1
+    finally:
+        await raw.close()

@@ -120,6 +120,7 @@ class Tp3Server:
         """What the server holds now: a gauge for operators (SIGUSR1) and the fault suite."""
         return {
             "connections": self._server.open_connections(),
+            "streams": self._server.open_streams(),
             "calls": len(self.pipeline.live),
             "tasks": len(asyncio.all_tasks()),
             "rss_kib": _rss_kib(),

@@ -24,6 +24,7 @@ Every refusal is one access-log line.
 import asyncio
 import logging
 import socket
+import weakref
 from collections.abc import Callable
 from functools import partial
 from typing import Any, cast
@@ -223,7 +224,13 @@ class _GuardedProcessor(EventsProcessor):
         self._inbound[stream_id] = InboundMessages(self._protocol.guards.limits.max_message_size)
         self._protocol.stream_opened()
 
-        def release_stream() -> None:
+        released = False
+
+        def release_stream() -> None:  # idempotent: see _GuardedHandler._done
+            nonlocal released
+            if released:
+                return
+            released = True
             release()
             if stream.wrapper is not None:
                 # grpclib's Wrapper keeps the error it raised into a cancelled call, whose
@@ -287,7 +294,7 @@ class _GuardedHandler(Handler):
         if refusal is None or log_only:
             super().accept(stream, headers, release_stream)
             task = self._tasks[stream]
-            task.add_done_callback(partial(self._forget, stream))
+            task.add_done_callback(partial(self._done, stream, release_stream))
             return
         answer = self.loop.create_task(_answer(stream, refusal, release_stream))
         self._answers.add(answer)
@@ -307,10 +314,17 @@ class _GuardedHandler(Handler):
         self._guards.live.expect_deadline(stream, deadline)
         return [(name, value) for name, value in headers if name != "grpc-timeout"]
 
-    def _forget(self, stream: Stream, task: "asyncio.Task[None]") -> None:
+    def _done(
+        self, stream: Stream, release_stream: Callable[[], Any], task: "asyncio.Task[None]"
+    ) -> None:
+        """A call's task is over: forget it at once, and release its stream. grpclib releases
+        it in the handler's `finally`, which never runs for a task cancelled before it
+        started (a stream the client reset at once): 10,000 rapid resets kept 10,000 streams
+        and 94 MB."""
         if self._tasks.get(stream) is task:
             del self._tasks[stream]
         self._cancelled.discard(task)
+        release_stream()
 
     def cancel(self, stream: Stream) -> None:
         task = self._tasks.pop(stream, None)  # gone already if it finished, or never made
@@ -458,6 +472,12 @@ class _GuardedProtocol(H2Protocol):
             self._host = None
             super().connection_lost(exc)
 
+    def is_open(self) -> bool:
+        return self._host is not None
+
+    def open_streams(self) -> int:
+        return len(self.processor.streams)
+
     # called by the processor
     def stream_opened(self) -> None:
         self._cancel_timer()
@@ -526,6 +546,7 @@ class GuardedServer(Server):
     ) -> None:
         super().__init__(handlers, **kwargs)
         self._guards = _Guards(limits, access_log, live)
+        self._protocols: weakref.WeakSet[_GuardedProtocol] = weakref.WeakSet()
 
     def _protocol_factory(self) -> H2Protocol:
         self.__gc_step__()
@@ -540,8 +561,13 @@ class GuardedServer(Server):
         )
         self._handlers.add(handler)
         protocol = _GuardedProtocol(handler, self._config, self._h2_config, self._guards)
+        self._protocols.add(protocol)
         return protocol
 
     def open_connections(self) -> int:
         """Connections open now (a gauge)."""
-        return sum(1 for handler in self._handlers if not handler.closing)
+        return sum(1 for protocol in self._protocols if protocol.is_open())
+
+    def open_streams(self) -> int:
+        """HTTP/2 streams open now, all connections together (a gauge)."""
+        return sum(protocol.open_streams() for protocol in self._protocols if protocol.is_open())
