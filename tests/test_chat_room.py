@@ -260,7 +260,7 @@ def test_a_burst_of_departures_does_not_evict_the_members_who_stayed() -> None:
     """1,000 members killed at once used to overflow everyone else's buffer with "left"
     events: the members who stayed were kicked as too slow."""
     room = make_room()
-    stayers = [Mailbox(4) for _ in range(3)]
+    stayers = [Mailbox(30) for _ in range(3)]  # 100 departures: over 30, within 4 x 30
     for i, box in enumerate(stayers):
         room.join(f"stay{i}", box)
     leavers = [room.join(f"gone{i}", Mailbox(4)) for i in range(100)]
@@ -304,3 +304,17 @@ def test_evicting_many_slow_members_at_once_does_not_recurse() -> None:
         sys.setrecursionlimit(limit)
     assert all(box.closed is LeaveReason.TOO_SLOW for box in sleepers)
     assert [m.name for m in room.members] == ["talker"]
+
+
+def test_a_member_that_never_reads_is_dropped_even_by_presence_alone() -> None:
+    """Presence has its own bound (four times the buffer): a member that never reads can't
+    hold an event for every arrival in a huge room."""
+    room = make_room()
+    sleeper = Mailbox(2)
+    room.join("sleeper", sleeper)
+    for i in range(8):
+        room.join(f"m{i}", Mailbox(100))
+    assert sleeper.closed is None  # 8 arrivals: exactly its presence bound
+    room.join("one-more", Mailbox(100))
+    assert sleeper.closed is LeaveReason.TOO_SLOW
+    assert "sleeper" not in [m.name for m in room.members]

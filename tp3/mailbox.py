@@ -3,10 +3,10 @@
 Whoever fans events out only ever puts into a mailbox, never waits on one: a subscriber whose
 mailbox is full is too slow to keep up, and is dropped instead of stalling everyone else.
 
-Presence (someone arriving or leaving) does not count against the bound: a burst of a
-thousand departures must not get the members who stayed dropped as too slow. It is bounded
-another way: an arrival and a departure of the same subject, both unread, cancel out, so at
-most one presence event per subject waits.
+Presence (someone arriving or leaving) does not count against that bound: a burst of a
+thousand departures must not get the members who stayed dropped as too slow. An arrival and
+a departure of the same subject, both unread, cancel out, and presence has a bound of its own,
+four times larger: a subscriber that never reads is still dropped, later.
 """
 
 import asyncio
@@ -49,6 +49,7 @@ class Mailbox(Generic[T]):
         if capacity < 1:
             raise ValueError("a mailbox holds at least one event")
         self.capacity = capacity
+        self.presence_capacity = 4 * capacity
         self.closed: LeaveReason | None = None
         self._events: deque[T | _Presence[T]] = deque()
         self._counted = 0  # events that count against the capacity
@@ -71,19 +72,23 @@ class Mailbox(Generic[T]):
         self._changed.set()
         return True
 
-    def put_presence(self, subject: str, arriving: bool, event: T) -> None:
-        """Queue a presence event about `subject`; never refused. If the opposite event about
-        the same subject is still unread, both vanish: the reader never saw it come and go."""
+    def put_presence(self, subject: str, arriving: bool, event: T) -> bool:
+        """Queue a presence event about `subject`; False if presence is full. If the opposite
+        event about the same subject is still unread, both vanish: the reader never saw it
+        come and go."""
         if self.closed is not None:
-            return
+            return True
         unread = self._presence.pop(subject, None)
         if unread is not None and unread.arriving != arriving:
             unread.cancelled = True
-            return
+            return True
+        if len(self._presence) >= self.presence_capacity:
+            return False
         entry = _Presence(subject, arriving, event)
         self._presence[subject] = entry
         self._events.append(entry)
         self._changed.set()
+        return True
 
     def close(self, reason: LeaveReason) -> None:
         """No more events. A member that left still gets what was already queued (its last

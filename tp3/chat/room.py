@@ -57,6 +57,8 @@ class Room:
         self._history: deque[RoomMessage] = deque(maxlen=history_size)
         self._join_history = join_history
         self._clock = clock
+        self._too_slow: list[Member] = []
+        self._evicting = False
 
     @property
     def members(self) -> tuple[Member, ...]:
@@ -136,15 +138,26 @@ class Room:
         return missed, resume.last_sequence + 1 < oldest_kept
 
     def _deliver(self, recipients: Iterable[Member], event: ChatEvent) -> None:
-        """Hand `event` to each recipient; a member whose mailbox is full is disconnected.
-        Presence never fills a mailbox, so announcing those departures evicts nobody else."""
-        too_slow = [m for m in recipients if not m.mailbox.put(event)]
-        for member in too_slow:
-            self.leave(member.member_id, LeaveReason.TOO_SLOW)
+        """Hand `event` to each recipient; a member whose mailbox is full is disconnected."""
+        self._evict([m for m in recipients if not m.mailbox.put(event)])
 
     def _announce(self, name: str, event: MemberJoined | MemberLeft) -> None:
-        """Tell every member that `name` arrived or left (presence: never refused)."""
+        """Tell every member that `name` arrived or left."""
         arriving = isinstance(event, MemberJoined)
         subject = name.casefold()
-        for member in self._members.values():
-            member.mailbox.put_presence(subject, arriving, event)
+        members = self._members.values()
+        self._evict([m for m in members if not m.mailbox.put_presence(subject, arriving, event)])
+
+    def _evict(self, too_slow: list[Member]) -> None:
+        """Disconnect members too slow to read. Announcing their departure can find more:
+        they join the same flat loop (leave -> announce -> evict -> leave recursed once per
+        member, to RecursionError with 1,000 of them)."""
+        self._too_slow.extend(too_slow)
+        if self._evicting:
+            return
+        self._evicting = True
+        try:
+            while self._too_slow:
+                self.leave(self._too_slow.pop().member_id, LeaveReason.TOO_SLOW)
+        finally:
+            self._evicting = False
