@@ -263,7 +263,7 @@ def test_a_burst_of_departures_does_not_evict_the_members_who_stayed() -> None:
     stayers = [Mailbox(30) for _ in range(3)]  # 100 departures: over 30, within 4 x 30
     for i, box in enumerate(stayers):
         room.join(f"stay{i}", box)
-    leavers = [room.join(f"gone{i}", Mailbox(4)) for i in range(100)]
+    leavers = [room.join(f"gone{i}", Mailbox(30)) for i in range(100)]
     for box in stayers:
         drain(box)  # they saw everyone arrive
     for leaver in leavers:
