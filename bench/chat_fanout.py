@@ -65,8 +65,28 @@ def start_server(source: Path | None) -> tuple["subprocess.Popen[bytes]", str]:
     env = dict(os.environ)
     if source is not None:
         env["PYTHONPATH"] = str(source)
+    # one client address holds every member and sends flat out: lift the per-client limits
+    # (a checkout from before they existed knows none of these flags)
+    unlimited = (
+        []
+        if source is not None
+        else [
+            *("--max-client-streams", "100000", "--max-streams-per-client", "100000"),
+            *("--chat-rate", "100000", "--chat-client-rate", "100000"),
+        ]
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "tp3", "serve", "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "tp3",
+            "serve",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            *unlimited,
+        ],
         stdout=subprocess.DEVNULL,
         env=env,
         cwd=source,

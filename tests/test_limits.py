@@ -31,6 +31,7 @@ LIMITS = RpcLimits(
     max_message_size=64 * 1024,
     max_streams_per_connection=10,
     max_connections_per_client=4,
+    max_streams_per_client=30,
     max_client_streams=3,
     handshake_timeout=0.5,
     idle_timeout=0.5,
@@ -232,6 +233,34 @@ async def test_connections_per_client_address_are_capped(server: Tp3Server) -> N
             await raw.close()
     await asyncio.sleep(0.1)
     await assert_serving(server)  # their places are free again
+
+
+async def test_streams_per_client_address_are_capped_before_any_handler(
+    server: Tp3Server,
+) -> None:
+    """500 connections x 100 requests at once held 50,000 handlers (600 MB) just to refuse
+    most of them: past its limit, a client's stream is refused at the HTTP/2 level."""
+    raws = [await RawH2().connect(server.port or 0, source="127.0.0.5") for _ in range(3)]
+    try:
+        held = [  # headers only: each call waits for its request
+            (raw, raw.request(CONVERT, None, end=False))
+            for raw in raws
+            for _ in range(LIMITS.max_streams_per_connection)
+        ]
+        assert len(held) == LIMITS.max_streams_per_client
+        extra = await RawH2().connect(server.port or 0, source="127.0.0.5")
+        raws.append(extra)
+        refused = await extra.reply(extra.request(CONVERT, grpc_frame(convert_body())))
+        assert refused.reset == h2.errors.ErrorCodes.REFUSED_STREAM
+        await assert_serving(server)  # another address
+        for raw, stream_id in held:
+            raw.h2.send_data(stream_id, grpc_frame(convert_body()), end_stream=True)
+            raw.flush()
+        for raw, stream_id in held:
+            assert (await raw.reply(stream_id)).status == OK
+    finally:
+        for raw in raws:
+            await raw.close()
 
 
 async def test_http1_gets_one_clear_answer(server: Tp3Server) -> None:

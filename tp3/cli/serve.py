@@ -105,6 +105,14 @@ def serve_command(
             min=1, help="Open connections from one client address.", rich_help_panel=LIMITS
         ),
     ] = RpcLimits.max_connections_per_client,
+    max_streams_per_client: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Concurrent calls from one client address (more: REFUSED_STREAM).",
+            rich_help_panel=LIMITS,
+        ),
+    ] = RpcLimits.max_streams_per_client,
     max_client_streams: Annotated[
         int,
         typer.Option(
@@ -182,6 +190,7 @@ def serve_command(
             max_message_size=max_message_size,
             max_streams_per_connection=max_streams_per_connection,
             max_connections_per_client=max_connections_per_client,
+            max_streams_per_client=max_streams_per_client,
             max_client_streams=max_client_streams,
             handshake_timeout=handshake_timeout,
             idle_timeout=idle_timeout or None,

@@ -21,6 +21,10 @@ class RpcLimits:
     with REFUSED_STREAM, and the connection goes on."""
     max_connections_per_client: int = 100
     """Open connections from one client address; more are closed as they come."""
+    max_streams_per_client: int = 500
+    """Concurrent calls from one client address, all its connections together; one more is
+    refused with REFUSED_STREAM before any handler exists (50,000 requests at once from 500
+    connections once took 600 MB)."""
     max_client_streams: int = 100
     """Concurrent streaming calls of one service from one client address (RESOURCE_EXHAUSTED):
     chat sessions, quote streams, game sessions."""
@@ -34,6 +38,7 @@ class RpcLimits:
             "max_message_size",
             "max_streams_per_connection",
             "max_connections_per_client",
+            "max_streams_per_client",
             "max_client_streams",
         ):
             if getattr(self, name) < 1:

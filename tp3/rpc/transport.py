@@ -130,10 +130,15 @@ class _CheckedFrameBuffer(FrameBuffer):
 
 class _GuardedH2Connection(H2Connection):
     """An h2 connection that refuses a stream over the limit with REFUSED_STREAM (RFC 9113,
-    5.1.2) instead of failing the whole connection, as h2 does."""
+    5.1.2) instead of failing the whole connection, as h2 does; and one over its client's
+    limit (all its connections together) the same way, before any handler exists."""
 
     def __init__(
-        self, config: H2Configuration, max_streams: int, on_refused: Callable[[int], None]
+        self,
+        config: H2Configuration,
+        max_streams: int,
+        client_full: Callable[[], bool],
+        on_refused: Callable[[int], None],
     ) -> None:
         super().__init__(config=config)
         self.local_settings = Settings(
@@ -144,11 +149,14 @@ class _GuardedH2Connection(H2Connection):
             },
         )
         self.incoming_buffer = _CheckedFrameBuffer(server=True)
+        self._client_full = client_full
         self._on_refused = on_refused
 
     def _receive_headers_frame(self, frame: HeadersFrame) -> tuple[list[Frame], list[Any]]:
         stream_id = frame.stream_id
         new = stream_id > self.highest_inbound_stream_id and stream_id % 2 == 1
+        if new and self._client_full():
+            return self._refuse(frame)
         try:
             return super()._receive_headers_frame(frame)
         except TooManyStreamsError:
@@ -187,11 +195,14 @@ class _SilentAfterLoss:
         return getattr(self._transport, name)
 
 
-class _ClientConnections:
-    """Open connections per client host."""
+class _PerClient:
+    """A count per client host (open connections, open streams)."""
 
     def __init__(self) -> None:
         self._open: dict[str, int] = {}
+
+    def get(self, host: str) -> int:
+        return self._open.get(host, 0)
 
     def add(self, host: str) -> int:
         self._open[host] = self._open.get(host, 0) + 1
@@ -212,7 +223,8 @@ class _Guards:
         self.limits = limits
         self.access_log = access_log
         self.live = live
-        self.clients = _ClientConnections()
+        self.connections = _PerClient()
+        self.streams = _PerClient()
 
 
 class _GuardedProcessor(EventsProcessor):
@@ -417,6 +429,7 @@ class _GuardedProtocol(H2Protocol):
         self.guards = guards
         self.client = "unknown"
         self._host: str | None = None
+        self._open = False
         self._timer: asyncio.TimerHandle | None = None  # handshake, then idle timeout
         self._first_bytes = True
 
@@ -425,15 +438,15 @@ class _GuardedProtocol(H2Protocol):
         host = str(peer[0]) if peer else "unknown"
         self.client = address(peer)
         limit = self.guards.limits.max_connections_per_client
-        if self.guards.clients.add(host) > limit:
-            self.guards.clients.remove(host)
+        if self.guards.connections.add(host) > limit:
+            self.guards.connections.remove(host)
             self.guards.access_log.refused(
                 self.client, f"too many connections from {host} (at most {limit})"
             )
             cast(asyncio.Transport, transport).abort()
             self.connection = cast(Connection, None)
             return
-        self._host = host
+        self._host, self._open = host, True
         # As grpclib's connection_made, with tp3's h2 connection and events processor.
         sock = transport.get_extra_info("socket")
         if sock is not None:
@@ -441,6 +454,7 @@ class _GuardedProtocol(H2Protocol):
         h2 = _GuardedH2Connection(
             self.h2_config,
             self.guards.limits.max_streams_per_connection,
+            self._client_full,
             self._stream_refused,
         )
         h2.initiate_connection()
@@ -487,30 +501,40 @@ class _GuardedProtocol(H2Protocol):
 
     def connection_lost(self, exc: BaseException | None) -> None:
         self._cancel_timer()
-        if self._host is not None:
-            self.guards.clients.remove(self._host)
-            self._host = None
+        if self._open and self._host is not None:
+            self._open = False
+            self.guards.connections.remove(self._host)
             super().connection_lost(exc)
 
     def is_open(self) -> bool:
-        return self._host is not None
+        return self._open
 
     def open_streams(self) -> int:
         return len(self.processor.streams)
 
+    def _client_full(self) -> bool:
+        assert self._host is not None
+        return self.guards.streams.get(self._host) >= self.guards.limits.max_streams_per_client
+
     # called by the processor
     def stream_opened(self) -> None:
         self._cancel_timer()
+        assert self._host is not None
+        self.guards.streams.add(self._host)
 
     def stream_closed(self, still_open: int) -> None:
+        assert self._host is not None
+        self.guards.streams.remove(self._host)
         idle = self.guards.limits.idle_timeout
         if not still_open and idle is not None and not self.connection.is_closing():
             self._start_timer(idle, self._idle_expired)
 
     def _stream_refused(self, stream_id: int) -> None:
-        limit = self.guards.limits.max_streams_per_connection
+        limits = self.guards.limits
         self.guards.access_log.refused(
-            self.client, f"stream {stream_id} refused: {limit} streams already open"
+            self.client,
+            f"stream {stream_id} refused: at most {limits.max_streams_per_connection} open "
+            f"on a connection, {limits.max_streams_per_client} from a client",
         )
 
     def _handshake_expired(self) -> None:
