@@ -436,3 +436,23 @@ async def test_a_closed_connection_is_forgotten_at_once(server: Tp3Server) -> No
     await asyncio.sleep(0.05)
     gc.collect()  # the protocol and its h2 state refer to each other
     assert [ref() for ref in protocols] == [None, None, None]
+
+
+async def test_a_connection_whose_first_stream_is_refused_goes_on(server: Tp3Server) -> None:
+    """Refused at the HTTP/2 level, a connection's very first stream left h2's connection
+    state idle, and the DATA that followed killed the connection (PROTOCOL_ERROR)."""
+    full = [await RawH2().connect(server.port or 0, source="127.0.0.6") for _ in range(3)]
+    try:
+        for raw in full:  # the address's 30 calls, waiting for their requests
+            for _ in range(LIMITS.max_streams_per_connection):
+                raw.request(CONVERT, None, end=False)
+        fresh = await RawH2().connect(server.port or 0, source="127.0.0.6")
+        full.append(fresh)
+        refused = await fresh.reply(fresh.request(CONVERT, grpc_frame(convert_body())))
+        assert refused.reset == h2.errors.ErrorCodes.REFUSED_STREAM
+        await asyncio.sleep(0.1)
+        assert fresh.goaway is None
+        assert not fresh.closed.is_set()
+    finally:
+        for raw in full:
+            await raw.close()

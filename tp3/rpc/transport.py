@@ -36,7 +36,7 @@ from grpclib.metadata import Deadline, encode_grpc_message
 from grpclib.protocol import Connection, EventsProcessor, H2Protocol, Stream
 from grpclib.server import Handler, Server
 from h2.config import H2Configuration
-from h2.connection import H2Connection
+from h2.connection import ConnectionInputs, H2Connection
 from h2.errors import ErrorCodes
 from h2.events import DataReceived, StreamEnded
 from h2.exceptions import ProtocolError, TooManyStreamsError
@@ -169,6 +169,7 @@ class _GuardedH2Connection(H2Connection):
         (its table is shared by the connection), and its id counts as used and reset by us,
         so DATA already in flight for it is answered and its flow control given back."""
         self.decoder.decode(frame.data, raw=True)
+        self.state_machine.process_input(ConnectionInputs.RECV_HEADERS)  # IDLE -> OPEN at first
         self.highest_inbound_stream_id = frame.stream_id
         self._closed_streams[frame.stream_id] = StreamClosedBy.SEND_RST_STREAM
         refusal = RstStreamFrame(frame.stream_id)
