@@ -1,13 +1,15 @@
 """One command per chore, the same locally and in CI.
 
-nox                 lint, generated-code drift check, tests (what CI runs)
+nox                 lint, generated-code drift check, tests, faults (what CI runs)
 nox -s tests        the test suite (builds grpcurl and grpcui with Go, the Java client with
                     Maven, when they are here)
+nox -s faults       the fault suite: tp3 under attack on loopback, figures as a table
 nox -s protos       regenerate tp3/generated/ from protos/
 nox -s bench        benchmarks (never part of the test run); arguments after --
 """
 
 import filecmp
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -15,7 +17,7 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["lint", "protos_check", "tests"]
+nox.options.sessions = ["lint", "protos_check", "tests", "faults"]
 
 ROOT = Path(__file__).parent
 PROTOS = ROOT / "protos"
@@ -55,6 +57,33 @@ def go_install(session: nox.Session, package_at_version: str) -> None:
         session.run("go", "mod", "init", "tp3tools", external=True, silent=True)
         session.run("go", "get", package_at_version, external=True, silent=True)
         session.run("go", "install", package, env={"GOBIN": str(TOOLS_BIN)}, external=True)
+
+
+@nox.session
+def faults(session: nox.Session) -> None:
+    """tests/fault_suite.py (each case against a fresh `tp3 serve`), then 14,000 random
+    well-formed requests; prints the figures docs/reliability.md quotes."""
+    install(session)
+    report = ROOT / ".nox" / "faults.jsonl"
+    report.unlink(missing_ok=True)
+    session.run(
+        "pytest", "tests/fault_suite.py", *session.posargs, env={"TP3_FAULTS_REPORT": str(report)}
+    )
+    session.run(
+        "pytest",
+        "tests/test_malformed.py",
+        "-k",
+        "well_formed",
+        "--timeout",
+        "900",
+        env={"TP3_FUZZ_EXAMPLES": "14000"},
+    )
+    rows = [json.loads(line) for line in report.read_text().splitlines()]
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    session.log("| " + " | ".join(columns) + " |")
+    session.log("|" + "---|" * len(columns))
+    for row in rows:
+        session.log("| " + " | ".join(str(row.get(c, "")) for c in columns) + " |")
 
 
 @nox.session
