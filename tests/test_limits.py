@@ -16,8 +16,8 @@ from raw_h2 import CONVERT, RawH2, convert_body, grpc_frame
 
 from tp3.client import AsyncTp3Client, Tp3RpcError
 from tp3.generated.tp3.currency import v1 as currency_pb
+from tp3.rpc.http2 import SilentAfterLoss
 from tp3.rpc.limits import RpcLimits
-from tp3.rpc.transport import _SilentAfterLoss
 from tp3.server import ServerConfig, Tp3Server
 
 OK, DEADLINE_EXCEEDED, UNIMPLEMENTED, RESOURCE_EXHAUSTED, INTERNAL = 0, 4, 12, 8, 13
@@ -360,7 +360,7 @@ async def test_writes_to_a_lost_connection_are_dropped_without_a_warning_each(
         transport.abort()  # the connection is lost
         with caplog.at_level(logging.WARNING, logger="asyncio"):
             for _ in range(20):
-                _SilentAfterLoss(transport).write(b"trailers")
+                SilentAfterLoss(transport).write(b"trailers")
         assert not caplog.records
         with caplog.at_level(logging.WARNING, logger="asyncio"):
             for _ in range(20):

@@ -6,8 +6,8 @@ protocol in (`GuardedServer`) to bound all of it:
 
 - connections per client address, a handshake timeout (first request within N s), an idle
   timeout (no call open for N s);
-- concurrent streams per connection, advertised in SETTINGS; one more is refused with
-  REFUSED_STREAM (h2 would tear the whole connection down);
+- concurrent streams per connection, advertised in SETTINGS, and per client address; one
+  more is refused with REFUSED_STREAM (h2 would tear the whole connection down);
 - a frame longer than the advertised maximum is refused on its header, not once complete;
 - each request message is refused on its declared length (the 5-byte gRPC prefix) before
   its body is buffered, and a compressed message (tp3 speaks identity only) is refused too;
@@ -16,7 +16,11 @@ protocol in (`GuardedServer`) to bound all of it:
 - writes to a connection already lost are dropped, not warned about one by one;
 - any bytes from the client count as proof of life for keepalive: a client busy reading a
   backlog may answer a PING late, but it is not dead;
-- a finished call's task is forgotten at once (grpclib sweeps every 10th connection).
+- a finished call's task, a stream reset before its handler started and a closed
+  connection's handler are forgotten at once (grpclib keeps them until a full GC or its
+  sweep at every 10th new connection).
+
+The HTTP/2 and gRPC framing pieces are in tp3.rpc.http2.
 
 Every refusal is one access-log line.
 """
@@ -36,21 +40,18 @@ from grpclib.metadata import Deadline, encode_grpc_message
 from grpclib.protocol import Connection, EventsProcessor, H2Protocol, Stream
 from grpclib.server import Handler, Server
 from h2.config import H2Configuration
-from h2.connection import ConnectionInputs, H2Connection
 from h2.errors import ErrorCodes
 from h2.events import DataReceived, StreamEnded
-from h2.exceptions import ProtocolError, TooManyStreamsError
-from h2.frame_buffer import FrameBuffer
-from h2.settings import SettingCodes, Settings
-from h2.stream import StreamClosedBy
-from hyperframe.frame import Frame, HeadersFrame, RstStreamFrame
+from h2.exceptions import ProtocolError
+from h2.settings import SettingCodes
 
 from tp3.errors import quote
 from tp3.rpc.access_log import AccessLog, address
+from tp3.rpc.http2 import GuardedH2Connection, InboundMessages, SilentAfterLoss
 from tp3.rpc.limits import RpcLimits
 from tp3.rpc.pipeline import LiveRpcs
 
-__all__ = ["GuardedServer", "InboundMessages"]
+__all__ = ["GuardedServer"]
 
 log = logging.getLogger("tp3.transport")
 _HTTP1_METHODS = (b"GET ", b"POST ", b"PUT ", b"HEAD ", b"DELETE ", b"OPTIONS ", b"PATCH ")
@@ -59,141 +60,6 @@ _HTTP1_ANSWER = (
     b"HTTP/1.1 505 HTTP Version Not Supported\r\nContent-Type: text/plain\r\n"
     b"Connection: close\r\nContent-Length: %d\r\n\r\n%s" % (len(_HTTP1_BODY), _HTTP1_BODY)
 )
-
-
-class InboundMessages:
-    """Follows the gRPC framing of one request stream as its DATA arrives: each message is a
-    5-byte prefix (compressed flag, 4-byte length) then its body. `feed` says when a message
-    must be refused, from its prefix alone."""
-
-    __slots__ = ("_max_size", "_prefix", "_remaining")
-
-    def __init__(self, max_size: int) -> None:
-        self._max_size = max_size
-        self._prefix = b""
-        self._remaining = 0  # body bytes of the current message still to come
-
-    def feed(self, data: bytes) -> GRPCError | None:
-        position, end = 0, len(data)
-        while position < end:
-            if self._remaining:
-                step = min(self._remaining, end - position)
-                self._remaining -= step
-                position += step
-                continue
-            taken = data[position : position + 5 - len(self._prefix)]
-            self._prefix += taken
-            position += len(taken)
-            if len(self._prefix) < 5:
-                break
-            flag, length = self._prefix[0], int.from_bytes(self._prefix[1:], "big")
-            self._prefix = b""
-            if flag:
-                return GRPCError(
-                    Status.INTERNAL,
-                    "compressed message, but no grpc-encoding was declared "
-                    "(tp3 accepts uncompressed messages only)",
-                )
-            if length > self._max_size:
-                return GRPCError(
-                    Status.RESOURCE_EXHAUSTED,
-                    f"message too large: {length} bytes, the limit is {self._max_size} "
-                    "(tp3 serve --max-message-size)",
-                )
-            self._remaining = length
-        return None
-
-    def end(self) -> GRPCError | None:
-        """The client ended its stream: refused if that was inside a message."""
-        if not self._prefix and not self._remaining:
-            return None
-        return GRPCError(
-            Status.INTERNAL,
-            "the request ended inside a message: "
-            + (
-                "its 5-byte prefix is cut short"
-                if self._prefix
-                else f"{self._remaining} bytes of it are missing"
-            ),
-        )
-
-
-class _CheckedFrameBuffer(FrameBuffer):
-    """h2's buffer checks a frame's length only once the whole frame is here: a 16 MiB frame
-    that never completes is held forever. Check it as soon as its header is."""
-
-    def __next__(self) -> Frame:
-        if len(self._data) >= 9 and not self._preamble_len:
-            self._validate_frame_length(int.from_bytes(self._data[:3], "big"))
-        return super().__next__()
-
-
-class _GuardedH2Connection(H2Connection):
-    """An h2 connection that refuses a stream over the limit with REFUSED_STREAM (RFC 9113,
-    5.1.2) instead of failing the whole connection, as h2 does; and one over its client's
-    limit (all its connections together) the same way, before any handler exists."""
-
-    def __init__(
-        self,
-        config: H2Configuration,
-        max_streams: int,
-        client_full: Callable[[], bool],
-        on_refused: Callable[[int], None],
-    ) -> None:
-        super().__init__(config=config)
-        self.local_settings = Settings(
-            client=False,
-            initial_values={
-                SettingCodes.MAX_CONCURRENT_STREAMS: max_streams,
-                SettingCodes.MAX_HEADER_LIST_SIZE: self.DEFAULT_MAX_HEADER_LIST_SIZE,
-            },
-        )
-        self.incoming_buffer = _CheckedFrameBuffer(server=True)
-        self._client_full = client_full
-        self._on_refused = on_refused
-
-    def _receive_headers_frame(self, frame: HeadersFrame) -> tuple[list[Frame], list[Any]]:
-        stream_id = frame.stream_id
-        new = stream_id > self.highest_inbound_stream_id and stream_id % 2 == 1
-        if new and self._client_full():
-            return self._refuse(frame)
-        try:
-            return super()._receive_headers_frame(frame)
-        except TooManyStreamsError:
-            if not new:
-                raise  # not a stream the client may open: h2's connection error stands
-            return self._refuse(frame)
-
-    def _refuse(self, frame: HeadersFrame) -> tuple[list[Frame], list[Any]]:
-        """Refuse this stream alone. Its header block still goes through the HPACK decoder
-        (its table is shared by the connection), and its id counts as used and reset by us,
-        so DATA already in flight for it is answered and its flow control given back."""
-        self.decoder.decode(frame.data, raw=True)
-        self.state_machine.process_input(ConnectionInputs.RECV_HEADERS)  # IDLE -> OPEN at first
-        self.highest_inbound_stream_id = frame.stream_id
-        self._closed_streams[frame.stream_id] = StreamClosedBy.SEND_RST_STREAM
-        refusal = RstStreamFrame(frame.stream_id)
-        refusal.error_code = ErrorCodes.REFUSED_STREAM
-        self._on_refused(frame.stream_id)
-        return [refusal], []
-
-
-class _SilentAfterLoss:
-    """The transport as grpclib sees it. Handlers unwinding after their connection was lost
-    still write (trailers, resets), and asyncio warns about each such write past the fifth:
-    closing 500 busy connections wrote 18,657 warnings. Those writes are dropped here."""
-
-    __slots__ = ("_transport",)
-
-    def __init__(self, transport: asyncio.Transport) -> None:
-        self._transport = transport
-
-    def write(self, data: bytes) -> None:
-        if not self._transport.is_closing():
-            self._transport.write(data)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
 
 
 class _PerClient:
@@ -452,7 +318,7 @@ class _GuardedProtocol(H2Protocol):
         sock = transport.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        h2 = _GuardedH2Connection(
+        h2 = GuardedH2Connection(
             self.h2_config,
             self.guards.limits.max_streams_per_connection,
             self._client_full,
@@ -466,7 +332,7 @@ class _GuardedProtocol(H2Protocol):
             h2.update_settings(
                 {SettingCodes.INITIAL_WINDOW_SIZE: self.config.http2_stream_window_size}
             )
-        quiet = cast(asyncio.Transport, _SilentAfterLoss(cast(asyncio.Transport, transport)))
+        quiet = cast(asyncio.Transport, SilentAfterLoss(cast(asyncio.Transport, transport)))
         self.connection = Connection(h2, quiet, config=self.config)
         # The server's preface waits for the client's first bytes (RFC 9113 allows it): an
         # HTTP/1 client then gets a plain HTTP/1 answer, not binary frames.
