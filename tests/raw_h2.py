@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 import socket
 import struct
+import time
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -27,6 +28,19 @@ def convert_body(amount: str = "6500", source: str = "MAD", target: str = "USD")
     from tp3.generated.tp3.currency import v1 as pb
 
     return bytes(pb.ConvertRequest(from_currency=source, to_currency=target, amount=amount))
+
+
+def request_headers(path: str, extra: list[tuple[str, str]] = ()) -> list[tuple[str, str]]:  # type: ignore[assignment]
+    """The headers of a gRPC request, as any client sends them."""
+    return [
+        (":method", "POST"),
+        (":scheme", "http"),
+        (":path", path),
+        (":authority", "127.0.0.1"),
+        ("content-type", "application/grpc"),
+        ("te", "trailers"),
+        *extra,
+    ]
 
 
 @dataclass
@@ -82,17 +96,10 @@ class RawH2:
         end: bool = True,
     ) -> int:
         stream_id = self.h2.get_next_available_stream_id()
-        headers = [
-            (":method", "POST"),
-            (":scheme", "http"),
-            (":path", path),
-            (":authority", "127.0.0.1"),
-            ("content-type", "application/grpc"),
-            ("te", "trailers"),
-            *extra,
-        ]
         self.replies[stream_id] = Reply()
-        self.h2.send_headers(stream_id, headers, end_stream=body is None and end)
+        self.h2.send_headers(
+            stream_id, request_headers(path, extra), end_stream=body is None and end
+        )
         if body is not None:
             size = self.h2.max_outbound_frame_size
             chunks = [body[i : i + size] for i in range(0, len(body), size)] or [b""]
@@ -163,15 +170,7 @@ class BlockingH2:
         """One request; with `first_only`, the stream is cancelled after its first message
         (a server stream may go on for long)."""
         stream_id = self.h2.get_next_available_stream_id()
-        headers = [
-            (":method", "POST"),
-            (":scheme", "http"),
-            (":path", path),
-            (":authority", "127.0.0.1"),
-            ("content-type", "application/grpc"),
-            ("te", "trailers"),
-        ]
-        self.h2.send_headers(stream_id, headers)
+        self.h2.send_headers(stream_id, request_headers(path))
         self.h2.send_data(stream_id, body, end_stream=True)
         self.sock.sendall(self.h2.data_to_send())
         reply = Reply()
@@ -205,3 +204,17 @@ class BlockingH2:
 
     def close(self) -> None:
         self.sock.close()
+
+
+async def canary(port: int, source: str = "127.0.0.1") -> float:
+    """The check every limit and fault case ends with: a correct Convert (6500 MAD is 708.68
+    USD) within 2 s. Returns how long it took."""
+    started = time.perf_counter()
+    raw = await RawH2().connect(port, source=source)
+    try:
+        reply = await raw.reply(raw.request(CONVERT, grpc_frame(convert_body())), timeout=2)
+        assert reply.status == 0, reply.headers
+        assert b"708.68" in reply.data
+    finally:
+        await raw.close()
+    return time.perf_counter() - started

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import h2.errors
 import pytest
-from raw_h2 import CONVERT, RawH2, convert_body, grpc_frame
+from raw_h2 import CONVERT, RawH2, canary, convert_body, grpc_frame
 
 from tp3.client import AsyncTp3Client, Tp3RpcError
 from tp3.generated.tp3.currency import v1 as currency_pb
@@ -46,14 +46,7 @@ async def server() -> AsyncIterator[Tp3Server]:
 
 
 async def assert_serving(server: Tp3Server, source: str = "127.0.0.1") -> None:
-    """The canary: a correct Convert within 2 s."""
-    raw = await RawH2().connect(server.port or 0, source=source)
-    try:
-        reply = await raw.reply(raw.request(CONVERT, grpc_frame(convert_body())), timeout=2.0)
-        assert reply.status == OK, reply.headers
-        assert b"708.68" in reply.data
-    finally:
-        await raw.close()
+    await canary(server.port or 0, source)
 
 
 async def test_a_message_is_refused_on_its_declared_length_before_it_is_read(

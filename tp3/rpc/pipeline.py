@@ -14,7 +14,7 @@ exists: too many streams or connections, oversized messages, expired deadlines.
 
 import asyncio
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from grpclib.const import Cardinality, Status
 from grpclib.events import RecvRequest, listen
@@ -30,7 +30,10 @@ from tp3.rpc.status import bounded_message, status_for
 if TYPE_CHECKING:
     from grpclib._typing import IServerMethodFunc
 
-__all__ = ["LiveRpcs", "RpcPipeline", "Stage", "StreamQuota", "streaming_methods"]
+__all__ = ["Counts", "LiveRpcs", "RpcPipeline", "Stage", "StreamQuota", "streaming_methods"]
+
+
+K = TypeVar("K")
 
 
 class Stage(Protocol):
@@ -90,6 +93,27 @@ class LiveRpcs:
         self._deadlines.pop(stream, None)
 
 
+class Counts(Generic[K]):
+    """A count per key; a key whose count falls to zero is forgotten."""
+
+    def __init__(self) -> None:
+        self._counts: dict[K, int] = {}
+
+    def __getitem__(self, key: K) -> int:
+        return self._counts.get(key, 0)
+
+    def add(self, key: K) -> int:
+        self._counts[key] = count = self._counts.get(key, 0) + 1
+        return count
+
+    def remove(self, key: K) -> None:
+        count = self._counts[key] - 1
+        if count:
+            self._counts[key] = count
+        else:
+            del self._counts[key]
+
+
 class StreamQuota:
     """At most `limit` concurrent streaming calls of one service from one client host: a
     client can't hold thousands of quote streams or chat sessions, however many connections
@@ -98,29 +122,22 @@ class StreamQuota:
     def __init__(self, limit: int, streaming_methods: Iterable[str]) -> None:
         self.limit = limit
         self._streaming = frozenset(streaming_methods)
-        self._open: dict[tuple[str, str], int] = {}
+        self._open: Counts[tuple[str, str]] = Counts()
 
     def admit(self, call: RpcCall) -> None:
         if call.method not in self._streaming:
             return
         key = (call.service, call.client_host)
-        count = self._open.get(key, 0)
-        if count >= self.limit:
+        if self._open[key] >= self.limit:
             raise ResourceExhausted(
                 f"too many streams: at most {self.limit} open calls of {call.service} "
                 f"per client (--max-client-streams)"
             )
-        self._open[key] = count + 1
+        self._open.add(key)
 
     def release(self, call: RpcCall) -> None:
-        if call.method not in self._streaming:
-            return
-        key = (call.service, call.client_host)
-        count = self._open[key] - 1
-        if count:
-            self._open[key] = count
-        else:
-            del self._open[key]
+        if call.method in self._streaming:
+            self._open.remove((call.service, call.client_host))
 
 
 class RpcPipeline:

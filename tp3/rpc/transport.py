@@ -49,7 +49,7 @@ from tp3.errors import quote
 from tp3.rpc.access_log import AccessLog, address
 from tp3.rpc.http2 import GuardedH2Connection, InboundMessages, SilentAfterLoss
 from tp3.rpc.limits import RpcLimits
-from tp3.rpc.pipeline import LiveRpcs
+from tp3.rpc.pipeline import Counts, LiveRpcs
 
 __all__ = ["GuardedServer"]
 
@@ -62,27 +62,6 @@ _HTTP1_ANSWER = (
 )
 
 
-class _PerClient:
-    """A count per client host (open connections, open streams)."""
-
-    def __init__(self) -> None:
-        self._open: dict[str, int] = {}
-
-    def get(self, host: str) -> int:
-        return self._open.get(host, 0)
-
-    def add(self, host: str) -> int:
-        self._open[host] = self._open.get(host, 0) + 1
-        return self._open[host]
-
-    def remove(self, host: str) -> None:
-        count = self._open[host] - 1
-        if count:
-            self._open[host] = count
-        else:
-            del self._open[host]
-
-
 class _Guards:
     """What every connection of one server shares."""
 
@@ -90,8 +69,8 @@ class _Guards:
         self.limits = limits
         self.access_log = access_log
         self.live = live
-        self.connections = _PerClient()
-        self.streams = _PerClient()
+        self.connections: Counts[str] = Counts()  # per client host
+        self.streams: Counts[str] = Counts()
 
 
 class _GuardedProcessor(EventsProcessor):
@@ -381,7 +360,7 @@ class _GuardedProtocol(H2Protocol):
 
     def _client_full(self) -> bool:
         assert self._host is not None
-        return self.guards.streams.get(self._host) >= self.guards.limits.max_streams_per_client
+        return self.guards.streams[self._host] >= self.guards.limits.max_streams_per_client
 
     # called by the processor
     def stream_opened(self) -> None:
