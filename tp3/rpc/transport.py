@@ -157,7 +157,9 @@ class _GuardedHandler(Handler):
         refusal, log_only = _header_refusal(headers, self.mapping)
         if refusal is not None:
             self._guards.access_log.refused(
-                self._client(), f"{dict(headers).get(':path', '?')} {refusal}"
+                self._client(),
+                f"{quote(dict(headers).get(':path', '?'))} status={refusal.status.name} "
+                f"message={refusal.message!r}",
             )
         if refusal is None:
             headers = self._take_deadline(stream, headers)
