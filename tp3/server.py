@@ -5,6 +5,7 @@
 """
 
 import asyncio
+import ipaddress
 import logging
 import os
 import signal
@@ -33,6 +34,7 @@ from tp3.rpc.limits import RpcLimits
 from tp3.rpc.pipeline import RpcPipeline, StreamQuota, streaming_methods
 from tp3.rpc.reflection import ReflectionPool
 from tp3.rpc.transport import GuardedServer
+from tp3.tls import ServerTls
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServerConfig", "Tp3Server", "serve"]
 
@@ -53,6 +55,8 @@ class ServerConfig:
     game: GameLimits = field(default_factory=GameLimits)
     client_quotes_per_second: float = 1000.0
     """Quotes one client address gets per second, all its quote streams together."""
+    tls: ServerTls | None = None
+    """Certificate and key to serve TLS with (and a client CA for mutual TLS)."""
     limits: RpcLimits = field(default_factory=RpcLimits)
     """Message size, streams, connections and timeouts every client is held to."""
     keepalive: float | None = 30.0
@@ -101,7 +105,8 @@ class Tp3Server:
         """Listen on the configured address; returns the bound port (useful with port 0)."""
         sock = _listening_socket(self.config.host, self.config.port)
         self.port = sock.getsockname()[1]
-        await self._server.start(sock=sock)
+        tls = self.config.tls.context() if self.config.tls is not None else None
+        await self._server.start(sock=sock, ssl=tls)
         self._serving.set(True)
         return self.port
 
@@ -150,12 +155,30 @@ async def serve(config: ServerConfig) -> None:
     loop.add_signal_handler(signal.SIGUSR1, lambda: log.info("stats %s", _stats_line(server)))
     try:
         async with server:
-            log.info("tp3 serving on %s:%d", config.host, server.port)
+            security = "plaintext" if config.tls is None else "TLS"
+            if config.tls is not None and config.tls.client_ca is not None:
+                security = "mutual TLS"
+            log.info("tp3 serving on %s:%d (%s)", config.host, server.port, security)
+            if config.tls is None and not _loopback(config.host):
+                log.warning(
+                    "listening on %s in plaintext: anyone on the network can read and send "
+                    "anything; serve TLS with --tls-cert and --tls-key",
+                    config.host,
+                )
             await stop.wait()
             log.info("stopping")
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1):
             loop.remove_signal_handler(sig)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
 
 
 def _stats_line(server: Tp3Server) -> str:

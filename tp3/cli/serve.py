@@ -14,8 +14,10 @@ from tp3.currency.rates import RateTableError
 from tp3.game.backend import GameLimits
 from tp3.rpc.limits import RpcLimits
 from tp3.server import DEFAULT_HOST, DEFAULT_PORT, ServerConfig, serve
+from tp3.tls import ServerTls, TlsError
 
 LIMITS = "Limits (what one client may use)"
+SECURITY = "Security"
 
 
 class LogLevel(StrEnum):
@@ -153,6 +155,33 @@ def serve_command(
             rich_help_panel=LIMITS,
         ),
     ] = ServerConfig.keepalive_timeout,
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Serve TLS with this certificate chain (PEM); needs --tls-key.",
+            show_default=False,
+            rich_help_panel=SECURITY,
+        ),
+    ] = None,
+    tls_key: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="The private key of --tls-cert (PEM).",
+            show_default=False,
+            rich_help_panel=SECURITY,
+        ),
+    ] = None,
+    tls_client_ca: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Mutual TLS: refuse clients without a certificate this CA signed (PEM).",
+            show_default=False,
+            rich_help_panel=SECURITY,
+        ),
+    ] = None,
     log_level: Annotated[
         LogLevel, typer.Option(case_sensitive=False, help="Server log verbosity.")
     ] = LogLevel.info,
@@ -169,6 +198,17 @@ def serve_command(
     logging.getLogger("grpclib").setLevel(
         max(logging.WARNING, logging.getLevelName(log_level.upper()))
     )
+    if (tls_cert is None) != (tls_key is None):
+        fail("--tls-cert and --tls-key go together", code=2)
+    if tls_client_ca is not None and tls_cert is None:
+        fail("--tls-client-ca needs --tls-cert and --tls-key (mutual TLS is TLS)", code=2)
+    tls = None
+    if tls_cert is not None and tls_key is not None:
+        tls = ServerTls(tls_cert, tls_key, client_ca=tls_client_ca)
+        try:
+            tls.context()  # unusable files: say so now, not at the first connection
+        except TlsError as error:
+            fail(str(error), code=2)
     config = ServerConfig(
         host=host,
         port=port,
@@ -198,6 +238,7 @@ def serve_command(
         client_quotes_per_second=quote_client_rate,
         keepalive=keepalive or None,
         keepalive_timeout=keepalive_timeout,
+        tls=tls,
     )
     try:
         asyncio.run(serve(config))

@@ -10,6 +10,7 @@ nature: `tp3.chat.join(...)` on the async client). Every failure is a `Tp3RpcErr
 """
 
 import asyncio
+import contextlib
 from types import TracebackType
 from typing import Self
 
@@ -28,6 +29,7 @@ from tp3.client.currency import (
 from tp3.client.errors import Tp3RpcError
 from tp3.client.game import AsyncGameClient, GameSession
 from tp3.client.target import DEFAULT_TARGET, TARGET_ENV, default_target, parse_target
+from tp3.tls import ClientTls
 
 __all__ = [
     "DEFAULT_TARGET",
@@ -39,6 +41,7 @@ __all__ = [
     "AsyncTp3Client",
     "BatchItem",
     "ChatSession",
+    "ClientTls",
     "ConversionRejected",
     "ConversionRequest",
     "CurrencyClient",
@@ -63,18 +66,33 @@ class AsyncTp3Client:
         target: str | None = None,
         *,
         timeout: float = DEFAULT_TIMEOUT,
+        tls: ClientTls | None = None,
         config: Configuration | None = None,
     ) -> None:
-        """`config` tunes grpclib's channel (keepalive, HTTP/2 window sizes)."""
+        """`tls` connects over TLS (`ClientTls()` trusts the system's CAs; `ca=` names the
+        server's, `cert=` and `key=` present a client certificate for mutual TLS); `config`
+        tunes grpclib's channel (keepalive, HTTP/2 window sizes)."""
         self.target = target or default_target()
         host, port = parse_target(self.target)
-        self._channel = Channel(host, port, config=config)
+        self._channel = Channel(host, port, ssl=tls.context() if tls else None, config=config)
         self.currency = AsyncCurrencyClient(self._channel, self.target, timeout)
         self.chat = AsyncChatClient(self._channel, self.target, timeout)
         self.game = AsyncGameClient(self._channel, self.target, timeout)
 
     def close(self) -> None:
         self._channel.close()
+
+    async def aclose(self) -> None:
+        """Close, and wait (a second at most) until the connection is gone: over TLS that
+        takes a few turns of the event loop, which a loop about to close must give it."""
+        protocol = self._channel._protocol  # grpclib keeps no other handle on the connection
+        self.close()
+        if protocol is None:
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(1):
+                while not getattr(protocol.handler, "connection_lost", True):  # noqa: ASYNC110 - grpclib sets a flag, no event
+                    await asyncio.sleep(0.001)
 
     async def __aenter__(self) -> Self:
         return self
@@ -91,14 +109,20 @@ class AsyncTp3Client:
 class Tp3Client:
     """Blocking facade of `AsyncTp3Client`, for programs that run no event loop."""
 
-    def __init__(self, target: str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        target: str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        tls: ClientTls | None = None,
+    ) -> None:
         self._runner = asyncio.Runner()
-        self._async = self._runner.run(_connect(target, timeout))
+        self._async = self._runner.run(_connect(target, timeout, tls))
         self.target = self._async.target
         self.currency = CurrencyClient(self._runner, self._async.currency)
 
     def close(self) -> None:
-        self._async.close()
+        self._runner.run(self._async.aclose())
         self._runner.close()
 
     def __enter__(self) -> Self:
@@ -113,5 +137,5 @@ class Tp3Client:
         self.close()
 
 
-async def _connect(target: str | None, timeout: float) -> AsyncTp3Client:
-    return AsyncTp3Client(target, timeout=timeout)  # the channel binds to the running loop
+async def _connect(target: str | None, timeout: float, tls: ClientTls | None) -> AsyncTp3Client:
+    return AsyncTp3Client(target, timeout=timeout, tls=tls)  # the channel binds to this loop

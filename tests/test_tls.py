@@ -1,0 +1,171 @@
+"""TLS and mutual TLS, with certificates made at test time (trustme), never committed keys."""
+
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import trustme
+from conftest import start_server_process
+
+from tp3.client import AsyncTp3Client, ClientTls, Tp3Client, Tp3RpcError
+from tp3.server import ServerConfig, Tp3Server
+from tp3.tls import ServerTls, TlsError
+
+
+@dataclass(frozen=True)
+class Pki:
+    ca: Path
+    server_cert: Path
+    server_key: Path
+    client_cert: Path
+    client_key: Path
+    other_ca: Path
+    stranger_cert: Path
+    stranger_key: Path
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """A CA, a server certificate for 127.0.0.1, a client one it signed; and a second CA,
+    with a client certificate of its own."""
+    folder = tmp_path_factory.mktemp("pki")
+    ca, other = trustme.CA(), trustme.CA()
+    files = {}
+    for name, blob in [
+        ("ca", ca.cert_pem),
+        ("other_ca", other.cert_pem),
+    ]:
+        files[name] = folder / f"{name}.pem"
+        blob.write_to_path(str(files[name]))
+    for name, issuer, identity in [
+        ("server", ca, "127.0.0.1"),
+        ("client", ca, "alice@tp3.test"),
+        ("stranger", other, "mallory@tp3.test"),
+    ]:
+        cert = issuer.issue_cert(identity)
+        files[f"{name}_cert"] = folder / f"{name}.pem"
+        files[f"{name}_key"] = folder / f"{name}.key"
+        cert.cert_chain_pems[0].write_to_path(str(files[f"{name}_cert"]))
+        cert.private_key_pem.write_to_path(str(files[f"{name}_key"]))
+    return Pki(**files)
+
+
+@pytest.fixture
+async def tls_server(pki: Pki) -> AsyncIterator[Tp3Server]:
+    tls = ServerTls(pki.server_cert, pki.server_key)
+    async with Tp3Server(ServerConfig(host="127.0.0.1", port=0, tls=tls)) as running:
+        yield running
+
+
+@pytest.fixture
+async def mtls_server(pki: Pki) -> AsyncIterator[Tp3Server]:
+    tls = ServerTls(pki.server_cert, pki.server_key, client_ca=pki.ca)
+    async with Tp3Server(ServerConfig(host="127.0.0.1", port=0, tls=tls)) as running:
+        yield running
+
+
+async def convert(server: Tp3Server, tls: ClientTls | None) -> str:
+    async with AsyncTp3Client(f"127.0.0.1:{server.port}", tls=tls, timeout=5) as client:
+        return str((await client.currency.convert("6500", "MAD", "USD")).converted_amount)
+
+
+async def test_a_client_that_trusts_the_ca_talks_tls(tls_server: Tp3Server, pki: Pki) -> None:
+    assert await convert(tls_server, ClientTls(ca=pki.ca)) == "708.68"
+    async with (
+        AsyncTp3Client(f"127.0.0.1:{tls_server.port}", tls=ClientTls(ca=pki.ca)) as client,
+        client.chat.join("alice", "secure") as alice,
+    ):
+        await alice.send("over TLS")  # a stream too
+        assert alice.joined.room == "secure"
+
+
+@pytest.mark.parametrize("trust", ["other_ca", "system"])
+async def test_a_server_the_client_does_not_trust_is_refused(
+    tls_server: Tp3Server, pki: Pki, trust: str
+) -> None:
+    tls = ClientTls(ca=pki.other_ca) if trust == "other_ca" else ClientTls()
+    with pytest.raises(Tp3RpcError) as caught:
+        await convert(tls_server, tls)
+    assert caught.value.status.name == "UNAVAILABLE"
+    assert "CERTIFICATE_VERIFY_FAILED" in caught.value.message
+
+
+async def test_plaintext_to_a_tls_server_fails_cleanly(tls_server: Tp3Server) -> None:
+    with pytest.raises(Tp3RpcError) as caught:
+        await convert(tls_server, None)
+    assert caught.value.status.name == "UNAVAILABLE"
+
+
+async def test_mutual_tls_admits_a_client_the_ca_signed(mtls_server: Tp3Server, pki: Pki) -> None:
+    tls = ClientTls(ca=pki.ca, cert=pki.client_cert, key=pki.client_key)
+    assert await convert(mtls_server, tls) == "708.68"
+
+
+@pytest.mark.parametrize("who", ["no certificate", "another CA's"])
+async def test_mutual_tls_refuses_other_clients_at_the_handshake(
+    mtls_server: Tp3Server, pki: Pki, who: str
+) -> None:
+    tls = (
+        ClientTls(ca=pki.ca)
+        if who == "no certificate"
+        else ClientTls(ca=pki.ca, cert=pki.stranger_cert, key=pki.stranger_key)
+    )
+    with pytest.raises(Tp3RpcError) as caught:
+        await convert(mtls_server, tls)
+    assert caught.value.status.name == "UNAVAILABLE"
+    assert len(mtls_server.pipeline.live) == 0  # no call got in
+
+
+def test_unusable_files_are_named(pki: Pki, tmp_path: Path) -> None:
+    with pytest.raises(TlsError, match=r"cannot use certificate .*missing\.pem"):
+        ServerTls(tmp_path / "missing.pem", pki.server_key).context()
+    with pytest.raises(TlsError, match="cannot use CA file"):
+        ClientTls(ca=pki.server_key).context()  # a key, not a certificate
+    with pytest.raises(TlsError, match="needs its key"):
+        ClientTls(ca=pki.ca, cert=pki.client_cert)
+
+
+def test_tp3_serve_over_tls_and_its_warnings(pki: Pki) -> None:
+    running = start_server_process(
+        "--tls-cert", str(pki.server_cert), "--tls-key", str(pki.server_key)
+    )
+    try:
+        assert any(line.endswith("(TLS)") for line in running.log)
+        with Tp3Client(running.target, tls=ClientTls(ca=pki.ca)) as client:
+            assert str(client.currency.convert("6500", "MAD", "USD").converted_amount) == "708.68"
+    finally:
+        running.stop()
+    exposed = start_server_process("--host", "0.0.0.0")
+    try:
+        deadline = time.monotonic() + 10  # the warning follows the line start waits for
+        while not any("in plaintext: anyone on the network" in line for line in exposed.log):
+            assert time.monotonic() < deadline, exposed.log
+            time.sleep(0.05)
+    finally:
+        exposed.stop()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--tls-cert", "missing.pem", "--tls-key", "missing.key"], "cannot use certificate"),
+        (["--tls-cert", "x.pem"], "--tls-cert and --tls-key go together"),
+        (["--tls-client-ca", "ca.pem"], "needs --tls-cert"),
+    ],
+)
+def test_tp3_serve_refuses_unusable_tls_settings_in_one_line(args: list[str], message: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tp3", "serve", "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ")
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
