@@ -3,13 +3,14 @@
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import trustme
-from conftest import start_server_process
+from cli_support import assert_ok, assert_one_error_line, run_tp3, tp3_env
+from conftest import ServerProcess, start_server_process
 
 from tp3.client import AsyncTp3Client, ClientTls, Tp3Client, Tp3RpcError
 from tp3.server import ServerConfig, Tp3Server
@@ -169,3 +170,52 @@ def test_tp3_serve_refuses_unusable_tls_settings_in_one_line(args: list[str], me
     assert result.stderr.startswith("error: ")
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.fixture(scope="module")
+def mtls_process(pki: Pki) -> Iterator[ServerProcess]:
+    running = start_server_process(
+        *("--tls-cert", str(pki.server_cert), "--tls-key", str(pki.server_key)),
+        *("--tls-client-ca", str(pki.ca)),
+    )
+    yield running
+    running.stop()
+
+
+def test_every_client_command_takes_the_tls_options(mtls_process: ServerProcess, pki: Pki) -> None:
+    tls = ["--tls-ca", str(pki.ca), "--tls-cert", str(pki.client_cert)]
+    tls += ["--tls-key", str(pki.client_key)]
+    target = ["--target", mtls_process.target]
+    [line] = assert_ok(run_tp3("currency", "convert", "6500", "MAD", "USD", *target, *tls))
+    assert line.startswith("6500 MAD = 708.68 USD")
+    assert_ok(run_tp3("chat", "send", "--name", "tls", "over TLS", *target, *tls))  # a stream
+    assert_ok(run_tp3("game", "scoreboard", *target, *tls))
+    # the same from the environment
+    env = tp3_env(
+        TP3_TARGET=mtls_process.target,
+        TP3_TLS_CA=str(pki.ca),
+        TP3_TLS_CERT=str(pki.client_cert),
+        TP3_TLS_KEY=str(pki.client_key),
+    )
+    assert_ok(run_tp3("currency", "list", env=env))
+
+
+@pytest.mark.parametrize(
+    ("options", "code", "says"),
+    [
+        (["--tls-cert", "{client_cert}", "--tls-key", "{client_key}"], 1, "UNAVAILABLE"),
+        (["--tls-ca", "{ca}"], 1, "UNAVAILABLE"),  # mutual TLS: no client certificate
+        (["--tls-ca", "{ca}", "--tls-cert", "{client_cert}"], 2, "needs its key"),
+        (["--tls-ca", "{client_key}"], 2, "cannot use CA file"),
+    ],
+)
+def test_tls_problems_are_one_line(
+    mtls_process: ServerProcess, pki: Pki, options: list[str], code: int, says: str
+) -> None:
+    files = {name: str(getattr(pki, name)) for name in ("ca", "client_cert", "client_key")}
+    argv = [option.format(**files) for option in options]
+    result = run_tp3(
+        "currency", "convert", "1", "EUR", "USD", "--target", mtls_process.target, *argv
+    )
+    line = assert_one_error_line(result, code, "error: ")
+    assert says in line

@@ -7,18 +7,29 @@ input or usage, 130 on Ctrl-C); a traceback means a bug.
 import asyncio
 import dataclasses
 import functools
+import inspect
 import json
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain
+from pathlib import Path
 from typing import Annotated, Any, NoReturn, ParamSpec
 
 import typer
 
-from tp3.client import DEFAULT_TARGET, DEFAULT_TIMEOUT, TARGET_ENV, AsyncTp3Client, Tp3RpcError
+from tp3.client import (
+    DEFAULT_TARGET,
+    DEFAULT_TIMEOUT,
+    TARGET_ENV,
+    AsyncTp3Client,
+    ClientTls,
+    Tp3RpcError,
+)
+from tp3.tls import TlsError
 
 __all__ = [
     "InputError",
@@ -62,21 +73,57 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+_CONNECTION = "Connection"
+_TLS_OPTIONS = [
+    inspect.Parameter(
+        name,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[
+            Path | None,
+            typer.Option(
+                flag,
+                envvar=env,
+                metavar="FILE",
+                help=text,
+                show_default=False,
+                rich_help_panel=_CONNECTION,
+            ),
+        ],
+    )
+    for name, flag, env, text in [
+        ("tls_ca", "--tls-ca", "TP3_TLS_CA", "Connect over TLS, trusting this CA (PEM)."),
+        ("tls_cert", "--tls-cert", "TP3_TLS_CERT", "Client certificate for mutual TLS (PEM)."),
+        ("tls_key", "--tls-key", "TP3_TLS_KEY", "Its private key (PEM)."),
+    ]
+]
+_tls: ContextVar[ClientTls | None] = ContextVar("tp3_cli_tls", default=None)
+
+
 def async_command(func: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, None]:
-    """Run an async command body with asyncio.run, turning expected failures into one line."""
+    """Run an async command body with asyncio.run, turning expected failures into one line.
+    Every such command also takes the connection options (--tls-ca, --tls-cert, --tls-key),
+    which `connect` uses."""
 
     @functools.wraps(func)
     def command(*args: P.args, **kwargs: P.kwargs) -> None:
+        files = [kwargs.pop(option.name, None) for option in _TLS_OPTIONS]
         try:
+            if any(files):
+                _tls.set(ClientTls(*files))  # type: ignore[arg-type]
             asyncio.run(func(*args, **kwargs))
         except Tp3RpcError as error:
             fail(str(error))
-        except InputError as error:
+        except (InputError, TlsError) as error:
             fail(str(error), code=2)
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
 
+    signature = inspect.signature(func)
+    command.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), *_TLS_OPTIONS]
+    )
     return command
 
 
@@ -98,8 +145,9 @@ def _json_default(value: object) -> object:
 
 
 def connect(target: str, timeout: float = DEFAULT_TIMEOUT) -> AsyncTp3Client:
+    """A client for `target`, over TLS if the command was given TLS options."""
     try:
-        return AsyncTp3Client(target, timeout=timeout)
+        return AsyncTp3Client(target, timeout=timeout, tls=_tls.get())
     except ValueError as error:  # a malformed target
         raise InputError(str(error)) from None
 
