@@ -13,7 +13,7 @@ exists: too many streams or connections, oversized messages, expired deadlines.
 """
 
 import asyncio
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from grpclib.const import Cardinality, Status
@@ -57,9 +57,6 @@ class LiveRpcs:
 
     def __len__(self) -> int:
         return len(self._calls)
-
-    def __iter__(self) -> Iterator[RpcCall]:
-        return iter(list(self._calls.values()))
 
     def get(self, stream: object) -> RpcCall | None:
         return self._calls.get(stream)
