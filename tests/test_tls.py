@@ -12,7 +12,7 @@ import trustme
 from cli_support import assert_ok, assert_one_error_line, run_tp3, tp3_env
 from conftest import ServerProcess, start_server_process
 
-from tp3.client import AsyncTp3Client, ClientTls, Tp3Client, Tp3RpcError
+from tp3.client import AsyncTp3Client, ClientTls, Tp3RpcError
 from tp3.server import ServerConfig, Tp3Server
 from tp3.tls import ServerTls, TlsError
 
@@ -136,8 +136,9 @@ def test_tp3_serve_over_tls_and_its_warnings(pki: Pki) -> None:
     )
     try:
         assert any(line.endswith("(TLS)") for line in running.log)
-        with Tp3Client(running.target, tls=ClientTls(ca=pki.ca)) as client:
-            assert str(client.currency.convert("6500", "MAD", "USD").converted_amount) == "708.68"
+        convert = ["currency", "convert", "6500", "MAD", "USD", "--target", running.target]
+        [line] = assert_ok(run_tp3(*convert, "--tls-ca", str(pki.ca)))
+        assert line.startswith("6500 MAD = 708.68 USD")
     finally:
         running.stop()
     exposed = start_server_process("--host", "0.0.0.0")

@@ -87,7 +87,9 @@ class AsyncTp3Client:
         takes a few turns of the event loop, which a loop about to close must give it."""
         protocol = self._channel._protocol  # grpclib keeps no other handle on the connection
         self.close()
-        if protocol is None:
+        if protocol is None:  # never connected, or a failed TLS handshake asyncio still closes:
+            for _ in range(10):  # a few turns let it flush its alert and close the socket
+                await asyncio.sleep(0)
             return
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(1):
@@ -103,7 +105,7 @@ class AsyncTp3Client:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.close()
+        await self.aclose()
 
 
 class Tp3Client:
