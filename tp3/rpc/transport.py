@@ -155,14 +155,14 @@ class _GuardedHandler(Handler):
         self, stream: Stream, headers: list[tuple[str, str]], release_stream: Callable[[], Any]
     ) -> None:
         refusal, log_only = _header_refusal(headers, self.mapping)
+        if refusal is None:
+            headers, refusal = self._take_deadline(stream, headers)
         if refusal is not None:
             self._guards.access_log.refused(
                 self._client(),
                 f"{quote(dict(headers).get(':path', '?'))} status={refusal.status.name} "
                 f"message={refusal.message!r}",
             )
-        if refusal is None:
-            headers = self._take_deadline(stream, headers)
         if refusal is None or log_only:
             super().accept(stream, headers, release_stream)
             task = self._tasks[stream]
@@ -174,17 +174,22 @@ class _GuardedHandler(Handler):
 
     def _take_deadline(
         self, stream: Stream, headers: list[tuple[str, str]]
-    ) -> list[tuple[str, str]]:
+    ) -> tuple[list[tuple[str, str]], GRPCError | None]:
         """The pipeline keeps the call's deadline, not grpclib: grpclib answers a deadline
-        that runs out before the handler starts with UNKNOWN and an ERROR traceback."""
+        that runs out before the handler starts with UNKNOWN and an ERROR traceback. The
+        headers grpclib gets, and the refusal of a deadline expired on arrival."""
         try:
             deadline = Deadline.from_headers(headers)
         except ValueError:
-            return headers  # grpclib answers an invalid grpc-timeout itself
+            return headers, None  # grpclib answers an invalid grpc-timeout itself
         if deadline is None:
-            return headers
+            return headers, None
+        if deadline.time_remaining() <= 0:
+            return headers, GRPCError(
+                Status.DEADLINE_EXCEEDED, "the deadline expired before the call"
+            )
         self._guards.live.expect_deadline(stream, deadline)
-        return [(name, value) for name, value in headers if name != "grpc-timeout"]
+        return [(name, value) for name, value in headers if name != "grpc-timeout"], None
 
     def _done(
         self, stream: Stream, release_stream: Callable[[], Any], task: "asyncio.Task[None]"
@@ -235,12 +240,6 @@ def _header_refusal(
             Status.UNIMPLEMENTED,
             f"grpc-encoding {quote(encoding)} is not supported: tp3 accepts identity only",
         ), False
-    try:
-        deadline = Deadline.from_headers(headers)
-    except ValueError:
-        return None, False  # grpclib answers an invalid grpc-timeout itself
-    if deadline is not None and deadline.time_remaining() <= 0:
-        return GRPCError(Status.DEADLINE_EXCEEDED, "the deadline expired before the call"), False
     return None, False
 
 
