@@ -59,6 +59,21 @@ def test_names_are_unique_ignoring_case() -> None:
         room.join("Alice", Mailbox(10))
 
 
+@pytest.mark.parametrize(
+    "look_alike", ["\u0430lice", "\uff41\uff4c\uff49\uff43\uff45", "al\u0131ce"]
+)
+def test_a_look_alike_of_a_member_is_refused_and_cannot_take_her_messages(look_alike: str) -> None:
+    room = make_room()
+    alice_box = Mailbox(10)
+    room.join("alice", alice_box)
+    with pytest.raises(AlreadyExists, match=f"{look_alike!r} looks like 'alice', already taken"):
+        room.join(look_alike, Mailbox(10))
+    bob = room.join("bob", Mailbox(10)).member_id
+    drain(alice_box)
+    room.whisper(bob, look_alike, "for alice")  # a look-alike address reaches the one member
+    assert [e.recipient for e in drain(alice_box)] == ["alice"]
+
+
 def test_every_member_gets_the_same_numbered_order() -> None:
     room = make_room()
     boxes = [Mailbox(100) for _ in range(3)]

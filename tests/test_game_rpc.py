@@ -186,6 +186,11 @@ async def test_a_name_already_playing_is_already_exists(tp3: AsyncTp3Client) -> 
         with pytest.raises(Tp3RpcError) as unary:
             await tp3.game.guess("alice", 5)  # the unary path can't borrow a player's name
         assert unary.value.status is Status.ALREADY_EXISTS
+        with pytest.raises(Tp3RpcError) as look_alike:
+            async with tp3.game.play("\u0430lice"):  # a Cyrillic a
+                pytest.fail("a look-alike joined")
+        assert look_alike.value.status is Status.ALREADY_EXISTS
+        assert "looks like 'alice'" in look_alike.value.message
 
 
 async def test_too_many_guesses_per_second_get_a_notice(server: Tp3Server) -> None:

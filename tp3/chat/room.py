@@ -24,6 +24,7 @@ from tp3.chat.events import (
 )
 from tp3.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, quote
 from tp3.mailbox import Mailbox
+from tp3.names import name_key, taken
 
 __all__ = ["Member", "Room"]
 
@@ -52,7 +53,7 @@ class Room:
         self.name = name
         self.epoch = secrets.token_hex(8)
         self.last_sequence = 0
-        self._members: dict[str, Member] = {}  # by casefolded name, in order of arrival
+        self._members: dict[str, Member] = {}  # by name_key, in order of arrival
         self._by_id: dict[str, Member] = {}
         self._history: deque[RoomMessage] = deque(maxlen=history_size)
         self._join_history = join_history
@@ -65,9 +66,10 @@ class Room:
         return tuple(self._members.values())
 
     def join(self, name: str, mailbox: Mailbox[ChatEvent], resume: Resume | None = None) -> Joined:
-        key = name.casefold()
-        if key in self._members:
-            raise AlreadyExists(f"name: {name!r} is already taken in room {self.name!r}")
+        key = name_key(name)
+        present = self._members.get(key)
+        if present is not None:
+            raise AlreadyExists(f"name: {taken(name, present.name)} in room {self.name!r}")
         history, gap = self._history_for(resume)  # may refuse: before anything changes
         member = Member(name, secrets.token_hex(8), self._clock(), mailbox)
         self._announce(name, MemberJoined(name, member.joined_at))
@@ -89,7 +91,7 @@ class Room:
         member = self._by_id.pop(member_id, None)
         if member is None:
             return
-        del self._members[member.name.casefold()]
+        del self._members[name_key(member.name)]
         member.mailbox.close(reason)
         self._announce(member.name, MemberLeft(member.name, reason, self._clock()))
 
@@ -104,7 +106,7 @@ class Room:
 
     def whisper(self, member_id: str, to: str, text: str) -> PrivateMessage:
         sender = self._member(member_id)
-        recipient = self._members.get(to.strip().casefold())
+        recipient = self._members.get(name_key(to.strip()))
         if recipient is None:
             raise NotFound(
                 f"to: there is no member named {quote(to.strip())} in room {self.name!r}"
@@ -144,7 +146,7 @@ class Room:
     def _announce(self, name: str, event: MemberJoined | MemberLeft) -> None:
         """Tell every member that `name` arrived or left."""
         arriving = isinstance(event, MemberJoined)
-        subject = name.casefold()
+        subject = name_key(name)
         members = self._members.values()
         self._evict([m for m in members if not m.mailbox.put_presence(subject, arriving, event)])
 

@@ -22,7 +22,7 @@ from tp3.game.events import (
 )
 from tp3.game.game import Game, draw_secret, utc_now
 from tp3.mailbox import LeaveReason, Mailbox
-from tp3.names import valid_name
+from tp3.names import name_key, taken, valid_name
 from tp3.ratelimit import ActionLimit, Origin
 
 __all__ = ["GameBackend", "GameLimits", "InMemoryGameBackend", "PlayerSession", "Spectator"]
@@ -94,7 +94,7 @@ class InMemoryGameBackend(GameBackend):
         """`draw` gives the secrets: tests inject their own, never through the API."""
         self.limits = limits or GameLimits()
         self.game = Game(pause=timedelta(seconds=self.limits.pause), draw=draw)
-        self._players: dict[str, PlayerSession] = {}  # by casefolded name
+        self._players: dict[str, PlayerSession] = {}  # by name_key
         self._spectators: set[Spectator] = set()
         self._guesses = ActionLimit(
             "guesses",
@@ -114,9 +114,10 @@ class InMemoryGameBackend(GameBackend):
 
     async def join(self, name: str, origin: Origin | None = None) -> PlayerSession:
         player = valid_name(name, "name")
-        key = player.casefold()
-        if key in self._players:
-            raise AlreadyExists(f"name: {player!r} is already playing")
+        key = name_key(player)
+        present = self._players.get(key)
+        if present is not None:
+            raise AlreadyExists(f"name: {taken(player, present.name)} in the game")
         joined = Joined(self.game.round.info(), utc_now())
         session = PlayerSession(player, joined, Mailbox(self.limits.mailbox_size), origin)
         self._players[key] = session
@@ -130,9 +131,10 @@ class InMemoryGameBackend(GameBackend):
 
     async def casual_guess(self, name: str, number: int, origin: Origin | None = None) -> Hint:
         player = valid_name(name, "player")
-        if player.casefold() in self._players:
+        present = self._players.get(name_key(player))
+        if present is not None:
             raise AlreadyExists(
-                f"player: {player!r} is playing through Play; guess in that session"
+                f"player: {taken(player, present.name)} through Play; guess in that session"
             )
         hint, over = self._judge(player, number, origin)
         if over is not None:
@@ -140,7 +142,7 @@ class InMemoryGameBackend(GameBackend):
         return hint
 
     async def leave(self, session: PlayerSession, reason: LeaveReason) -> None:
-        key = session.name.casefold()
+        key = name_key(session.name)
         if self._players.get(key) is session:
             del self._players[key]
             self._guesses.forget(key)
@@ -166,7 +168,7 @@ class InMemoryGameBackend(GameBackend):
     def _judge(
         self, player: str, number: int, origin: Origin | None
     ) -> tuple[Hint, GameOver | None]:
-        self._guesses.check(player.casefold(), origin)
+        self._guesses.check(name_key(player), origin)
         return self.game.guess(player, number)
 
     def _announce(self, over: GameOver) -> None:
