@@ -27,12 +27,14 @@ class Pki:
     other_ca: Path
     stranger_cert: Path
     stranger_key: Path
+    alice_cert: Path
+    alice_key: Path
 
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    """A CA, a server certificate for 127.0.0.1, a client one it signed; and a second CA,
-    with a client certificate of its own."""
+    """A CA, a server certificate for 127.0.0.1, client ones it signed (one without a common
+    name, alice's with one); and a second CA, with a client certificate of its own."""
     folder = tmp_path_factory.mktemp("pki")
     ca, other = trustme.CA(), trustme.CA()
     files = {}
@@ -42,12 +44,13 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     ]:
         files[name] = folder / f"{name}.pem"
         blob.write_to_path(str(files[name]))
-    for name, issuer, identity in [
-        ("server", ca, "127.0.0.1"),
-        ("client", ca, "alice@tp3.test"),
-        ("stranger", other, "mallory@tp3.test"),
+    for name, issuer, identity, common_name in [
+        ("server", ca, "127.0.0.1", None),
+        ("client", ca, "client@tp3.test", None),
+        ("stranger", other, "mallory@tp3.test", None),
+        ("alice", ca, "alice@tp3.test", "alice"),
     ]:
-        cert = issuer.issue_cert(identity)
+        cert = issuer.issue_cert(identity, common_name=common_name)
         files[f"{name}_cert"] = folder / f"{name}.pem"
         files[f"{name}_key"] = folder / f"{name}.key"
         cert.cert_chain_pems[0].write_to_path(str(files[f"{name}_cert"]))
@@ -106,6 +109,26 @@ async def test_mutual_tls_admits_a_client_the_ca_signed(mtls_server: Tp3Server, 
     assert await convert(mtls_server, tls) == "708.68"
 
 
+async def test_mutual_tls_binds_names_to_the_certificates_common_name(
+    mtls_server: Tp3Server, pki: Pki
+) -> None:
+    alice_tls = ClientTls(ca=pki.ca, cert=pki.alice_cert, key=pki.alice_key)
+    nameless_tls = ClientTls(ca=pki.ca, cert=pki.client_cert, key=pki.client_key)
+    target = f"127.0.0.1:{mtls_server.port}"
+    async with (
+        AsyncTp3Client(target, tls=alice_tls, timeout=5) as alice,
+        AsyncTp3Client(target, tls=nameless_tls, timeout=5) as nameless,
+    ):
+        async with alice.chat.join("Alice") as session:
+            assert session.joined.name == "Alice"
+        for client, name in [(alice, "bob"), (nameless, "alice")]:
+            with pytest.raises(Tp3RpcError) as caught:
+                await client.game.guess(name, 500)
+            assert caught.value.status.name == "PERMISSION_DENIED"
+        assert "no common name" in caught.value.message
+        await nameless.currency.convert("1", "EUR", "USD")  # what needs no name still works
+
+
 @pytest.mark.parametrize("who", ["no certificate", "another CA's"])
 async def test_mutual_tls_refuses_other_clients_at_the_handshake(
     mtls_server: Tp3Server, pki: Pki, who: str
@@ -144,7 +167,8 @@ def test_tp3_serve_over_tls_and_its_warnings(pki: Pki) -> None:
     exposed = start_server_process("--host", "0.0.0.0")
     try:
         deadline = time.monotonic() + 10  # the warning follows the line start waits for
-        while not any("in plaintext: anyone on the network" in line for line in exposed.log):
+        warning = "in plaintext with no auth: anyone on the network"
+        while not any(warning in line for line in exposed.log):
             assert time.monotonic() < deadline, exposed.log
             time.sleep(0.05)
     finally:
@@ -184,19 +208,19 @@ def mtls_process(pki: Pki) -> Iterator[ServerProcess]:
 
 
 def test_every_client_command_takes_the_tls_options(mtls_process: ServerProcess, pki: Pki) -> None:
-    tls = ["--tls-ca", str(pki.ca), "--tls-cert", str(pki.client_cert)]
-    tls += ["--tls-key", str(pki.client_key)]
+    tls = ["--tls-ca", str(pki.ca), "--tls-cert", str(pki.alice_cert)]
+    tls += ["--tls-key", str(pki.alice_key)]
     target = ["--target", mtls_process.target]
     [line] = assert_ok(run_tp3("currency", "convert", "6500", "MAD", "USD", *target, *tls))
     assert line.startswith("6500 MAD = 708.68 USD")
-    assert_ok(run_tp3("chat", "send", "--name", "tls", "over TLS", *target, *tls))  # a stream
+    assert_ok(run_tp3("chat", "send", "--name", "alice", "over TLS", *target, *tls))  # a stream
     assert_ok(run_tp3("game", "scoreboard", *target, *tls))
     # the same from the environment
     env = tp3_env(
         TP3_TARGET=mtls_process.target,
         TP3_TLS_CA=str(pki.ca),
-        TP3_TLS_CERT=str(pki.client_cert),
-        TP3_TLS_KEY=str(pki.client_key),
+        TP3_TLS_CERT=str(pki.alice_cert),
+        TP3_TLS_KEY=str(pki.alice_key),
     )
     assert_ok(run_tp3("currency", "list", env=env))
 

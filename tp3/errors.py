@@ -9,6 +9,7 @@ UNKNOWN by grpclib with a traceback in the server log.
     ├── NotFound             the thing named does not exist (a room, a recipient)
     ├── AlreadyExists        a name is taken
     ├── FailedPrecondition   the right request at the wrong time (sending before joining)
+    ├── PermissionDenied     the caller may not do this (use a name that isn't theirs)
     └── ResourceExhausted    a limit was reached (too many items, too slow a reader)
 """
 
@@ -18,6 +19,7 @@ __all__ = [
     "FailedPrecondition",
     "InvalidArgument",
     "NotFound",
+    "PermissionDenied",
     "ResourceExhausted",
     "Tp3Error",
     "quote",
@@ -58,6 +60,10 @@ class AlreadyExists(Tp3Error):
 
 class FailedPrecondition(Tp3Error):
     """The request is valid but not now (e.g. sending before joining)."""
+
+
+class PermissionDenied(Tp3Error):
+    """The caller is known, and may not do this (take a name that is not theirs)."""
 
 
 class ResourceExhausted(Tp3Error):

@@ -29,9 +29,10 @@ from tp3.currency.service import CurrencyService
 from tp3.game.backend import GameBackend, GameLimits, InMemoryGameBackend
 from tp3.game.service import GameService
 from tp3.rpc.access_log import AccessLog
+from tp3.rpc.auth import Authenticator, Tokens
 from tp3.rpc.codec import ServerCodec
 from tp3.rpc.limits import RpcLimits
-from tp3.rpc.pipeline import RpcPipeline, StreamQuota, streaming_methods
+from tp3.rpc.pipeline import RpcPipeline, Stage, StreamQuota, streaming_methods
 from tp3.rpc.reflection import ReflectionPool
 from tp3.rpc.transport import GuardedServer
 from tp3.tls import ServerTls
@@ -57,6 +58,9 @@ class ServerConfig:
     """Quotes one client address gets per second, all its quote streams together."""
     tls: ServerTls | None = None
     """Certificate and key to serve TLS with (and a client CA for mutual TLS)."""
+    auth_tokens: Tokens | None = None
+    """With them, every call but health and reflection needs one of these bearer tokens, and
+    chat and game names are bound to the token's name."""
     limits: RpcLimits = field(default_factory=RpcLimits)
     """Message size, streams, connections and timeouts every client is held to."""
     keepalive: float | None = 30.0
@@ -85,10 +89,12 @@ class Tp3Server:
         services: list[Any] = [self.currency, self.chat, self.game]
         self._serving = ServiceStatus()
         health = Health({service: [self._serving] for service in services})
-        self.pipeline = RpcPipeline(
-            stages=[StreamQuota(config.limits.max_client_streams, streaming_methods(services))],
-            access_log=AccessLog(),
-        )
+        stages: list[Stage] = []
+        certificates = config.tls is not None and config.tls.client_ca is not None
+        if config.auth_tokens is not None or certificates:
+            stages.append(Authenticator(config.auth_tokens, certificates=certificates))
+        stages.append(StreamQuota(config.limits.max_client_streams, streaming_methods(services)))
+        self.pipeline = RpcPipeline(stages, access_log=AccessLog())
         pool = ReflectionPool()
         self._server = GuardedServer(
             ServerReflection.extend([*services, health], pool=pool),
@@ -155,21 +161,41 @@ async def serve(config: ServerConfig) -> None:
     loop.add_signal_handler(signal.SIGUSR1, lambda: log.info("stats %s", _stats_line(server)))
     try:
         async with server:
-            security = "plaintext" if config.tls is None else "TLS"
-            if config.tls is not None and config.tls.client_ca is not None:
-                security = "mutual TLS"
-            log.info("tp3 serving on %s:%d (%s)", config.host, server.port, security)
-            if config.tls is None and not _loopback(config.host):
-                log.warning(
-                    "listening on %s in plaintext: anyone on the network can read and send "
-                    "anything; serve TLS with --tls-cert and --tls-key",
-                    config.host,
-                )
+            log.info("tp3 serving on %s:%d (%s)", config.host, server.port, _security(config))
+            if not _loopback(config.host):
+                _warn_if_exposed(config)
             await stop.wait()
             log.info("stopping")
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1):
             loop.remove_signal_handler(sig)
+
+
+def _security(config: ServerConfig) -> str:
+    """How the server is protected, as its start line says it: "TLS, tokens"."""
+    parts = ["plaintext" if config.tls is None else "TLS"]
+    if config.tls is not None and config.tls.client_ca is not None:
+        parts = ["mutual TLS"]
+    if config.auth_tokens is not None:
+        parts.append(f"{len(config.auth_tokens)} tokens")
+    return ", ".join(parts)
+
+
+def _warn_if_exposed(config: ServerConfig) -> None:
+    """Listening beyond loopback: say what anyone on the network could do."""
+    if config.tls is None and config.auth_tokens is None:
+        log.warning(
+            "listening on %s in plaintext with no auth: anyone on the network can read "
+            "everything and use any name; serve TLS (--tls-cert, --tls-key) and tokens "
+            "(--auth-tokens)",
+            config.host,
+        )
+    elif config.tls is None:
+        log.warning(
+            "listening on %s in plaintext: tokens and messages cross the network in clear; "
+            "serve TLS with --tls-cert and --tls-key",
+            config.host,
+        )
 
 
 def _loopback(host: str) -> bool:

@@ -13,6 +13,7 @@ from tp3.chat.backend import ChatBackend, Session
 from tp3.chat.events import Notice
 from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted
 from tp3.generated.tp3.chat import v1 as pb
+from tp3.rpc.auth import claimed_name
 from tp3.rpc.context import current_rpc
 from tp3.rpc.session import Requests, SessionCount, opening_join, serve_session
 from tp3.rpc.status import status_for
@@ -42,7 +43,10 @@ class ChatService(pb.ChatServiceBase):
         if join is None:
             return  # the client left before joining
         session = await self._backend.join(
-            join.room, join.name, wire.resume_from_proto(join.resume), current_rpc().origin()
+            join.room,
+            claimed_name(join.name, "name"),
+            wire.resume_from_proto(join.resume),
+            current_rpc().origin(),
         )
         responses = serve_session(
             wire.joined_to_proto(session.joined),

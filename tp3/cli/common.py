@@ -74,43 +74,66 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 _CONNECTION = "Connection"
-_TLS_OPTIONS = [
-    inspect.Parameter(
+
+
+def _connection_option(name: str, kind: type, flag: str, env: str, text: str) -> inspect.Parameter:
+    metavar = "FILE" if kind is Path else "TOKEN"
+    option = typer.Option(
+        flag,
+        envvar=env,
+        metavar=metavar,
+        help=text,
+        show_default=False,
+        rich_help_panel=_CONNECTION,
+    )
+    return inspect.Parameter(
         name,
         inspect.Parameter.KEYWORD_ONLY,
         default=None,
-        annotation=Annotated[
-            Path | None,
-            typer.Option(
-                flag,
-                envvar=env,
-                metavar="FILE",
-                help=text,
-                show_default=False,
-                rich_help_panel=_CONNECTION,
-            ),
-        ],
+        annotation=Annotated[kind | None, option],
     )
-    for name, flag, env, text in [
-        ("tls_ca", "--tls-ca", "TP3_TLS_CA", "Connect over TLS, trusting this CA (PEM)."),
-        ("tls_cert", "--tls-cert", "TP3_TLS_CERT", "Client certificate for mutual TLS (PEM)."),
-        ("tls_key", "--tls-key", "TP3_TLS_KEY", "Its private key (PEM)."),
-    ]
+
+
+_TLS_OPTIONS = [
+    _connection_option(
+        "tls_ca", Path, "--tls-ca", "TP3_TLS_CA", "Connect over TLS, trusting this CA (PEM)."
+    ),
+    _connection_option(
+        "tls_cert", Path, "--tls-cert", "TP3_TLS_CERT", "Client certificate for mutual TLS (PEM)."
+    ),
+    _connection_option("tls_key", Path, "--tls-key", "TP3_TLS_KEY", "Its private key (PEM)."),
 ]
-_tls: ContextVar[ClientTls | None] = ContextVar("tp3_cli_tls", default=None)
+_TOKEN_OPTION = _connection_option(
+    "token",
+    str,
+    "--token",
+    "TP3_TOKEN",
+    "Token for a server that asks for one (prefer $TP3_TOKEN: others can read a command line).",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Connection:
+    tls: ClientTls | None = None
+    token: str | None = None
+
+
+_NO_OPTIONS = _Connection()
+_connection: ContextVar[_Connection] = ContextVar("tp3_cli_connection", default=_NO_OPTIONS)
 
 
 def async_command(func: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, None]:
     """Run an async command body with asyncio.run, turning expected failures into one line.
-    Every such command also takes the connection options (--tls-ca, --tls-cert, --tls-key),
-    which `connect` uses."""
+    Every such command also takes the connection options (--tls-ca, --tls-cert, --tls-key,
+    --token), which `connect` uses."""
 
     @functools.wraps(func)
     def command(*args: P.args, **kwargs: P.kwargs) -> None:
         files = [kwargs.pop(option.name, None) for option in _TLS_OPTIONS]
+        token = kwargs.pop(_TOKEN_OPTION.name, None)
         try:
-            if any(files):
-                _tls.set(ClientTls(*files))  # type: ignore[arg-type]
+            tls = ClientTls(*files) if any(files) else None  # type: ignore[arg-type]
+            _connection.set(_Connection(tls, token))  # type: ignore[arg-type]
             asyncio.run(func(*args, **kwargs))
         except Tp3RpcError as error:
             fail(str(error))
@@ -122,7 +145,7 @@ def async_command(func: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, N
 
     signature = inspect.signature(func)
     command.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[*signature.parameters.values(), *_TLS_OPTIONS]
+        parameters=[*signature.parameters.values(), *_TLS_OPTIONS, _TOKEN_OPTION]
     )
     return command
 
@@ -145,10 +168,11 @@ def _json_default(value: object) -> object:
 
 
 def connect(target: str, timeout: float = DEFAULT_TIMEOUT) -> AsyncTp3Client:
-    """A client for `target`, over TLS if the command was given TLS options."""
+    """A client for `target`, with the command's connection options (TLS, token)."""
+    options = _connection.get()
     try:
-        return AsyncTp3Client(target, timeout=timeout, tls=_tls.get())
-    except ValueError as error:  # a malformed target
+        return AsyncTp3Client(target, timeout=timeout, tls=options.tls, token=options.token)
+    except ValueError as error:  # a malformed target or token
         raise InputError(str(error)) from None
 
 

@@ -12,6 +12,7 @@ from tp3.chat.backend import ChatLimits
 from tp3.cli.common import fail
 from tp3.currency.rates import RateTableError
 from tp3.game.backend import GameLimits
+from tp3.rpc.auth import TokenFileError, Tokens
 from tp3.rpc.limits import RpcLimits
 from tp3.server import DEFAULT_HOST, DEFAULT_PORT, ServerConfig, serve
 from tp3.tls import ServerTls, TlsError
@@ -182,6 +183,16 @@ def serve_command(
             rich_help_panel=SECURITY,
         ),
     ] = None,
+    auth_tokens: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Require a bearer token from this file of 'TOKEN NAME' lines; chat and game "
+            "names are then the token's name.",
+            show_default=False,
+            rich_help_panel=SECURITY,
+        ),
+    ] = None,
     log_level: Annotated[
         LogLevel, typer.Option(case_sensitive=False, help="Server log verbosity.")
     ] = LogLevel.info,
@@ -194,10 +205,11 @@ def serve_command(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     # grpclib's INFO lines ("Request was cancelled") repeat what tp3's access log says, one
-    # by one, unbounded; its warnings and errors stay.
-    logging.getLogger("grpclib").setLevel(
-        max(logging.WARNING, logging.getLevelName(log_level.upper()))
-    )
+    # by one, unbounded; its warnings and errors stay. hpack and h2 log every header at
+    # DEBUG, tokens included: never more than their warnings.
+    quieter = max(logging.WARNING, logging.getLevelName(log_level.upper()))
+    for library in ("grpclib", "hpack", "h2"):
+        logging.getLogger(library).setLevel(quieter)
     if (tls_cert is None) != (tls_key is None):
         fail("--tls-cert and --tls-key go together", code=2)
     if tls_client_ca is not None and tls_cert is None:
@@ -208,6 +220,12 @@ def serve_command(
         try:
             tls.context()  # unusable files: say so now, not at the first connection
         except TlsError as error:
+            fail(str(error), code=2)
+    tokens = None
+    if auth_tokens is not None:
+        try:
+            tokens = Tokens.load(auth_tokens)
+        except TokenFileError as error:
             fail(str(error), code=2)
     config = ServerConfig(
         host=host,
@@ -239,6 +257,7 @@ def serve_command(
         keepalive=keepalive or None,
         keepalive_timeout=keepalive_timeout,
         tls=tls,
+        auth_tokens=tokens,
     )
     try:
         asyncio.run(serve(config))

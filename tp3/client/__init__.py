@@ -12,10 +12,11 @@ nature: `tp3.chat.join(...)` on the async client). Every failure is a `Tp3RpcErr
 import asyncio
 import contextlib
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from grpclib.client import Channel
 from grpclib.config import Configuration
+from grpclib.events import SendRequest, listen
 
 from tp3.client.chat import AsyncChatClient, ChatSession
 from tp3.client.currency import (
@@ -67,14 +68,18 @@ class AsyncTp3Client:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         tls: ClientTls | None = None,
+        token: str | None = None,
         config: Configuration | None = None,
     ) -> None:
         """`tls` connects over TLS (`ClientTls()` trusts the system's CAs; `ca=` names the
-        server's, `cert=` and `key=` present a client certificate for mutual TLS); `config`
-        tunes grpclib's channel (keepalive, HTTP/2 window sizes)."""
+        server's, `cert=` and `key=` present a client certificate for mutual TLS); `token` is
+        sent with every call (`authorization: Bearer TOKEN`) to a server that asks for one;
+        `config` tunes grpclib's channel (keepalive, HTTP/2 window sizes)."""
         self.target = target or default_target()
         host, port = parse_target(self.target)
         self._channel = Channel(host, port, ssl=tls.context() if tls else None, config=config)
+        if token is not None:
+            _send_token(self._channel, token)
         self.currency = AsyncCurrencyClient(self._channel, self.target, timeout)
         self.chat = AsyncChatClient(self._channel, self.target, timeout)
         self.game = AsyncGameClient(self._channel, self.target, timeout)
@@ -117,9 +122,10 @@ class Tp3Client:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         tls: ClientTls | None = None,
+        token: str | None = None,
     ) -> None:
         self._runner = asyncio.Runner()
-        self._async = self._runner.run(_connect(target, timeout, tls))
+        self._async = self._runner.run(_connect(target, timeout=timeout, tls=tls, token=token))
         self.target = self._async.target
         self.currency = CurrencyClient(self._runner, self._async.currency)
 
@@ -139,5 +145,17 @@ class Tp3Client:
         self.close()
 
 
-async def _connect(target: str | None, timeout: float, tls: ClientTls | None) -> AsyncTp3Client:
-    return AsyncTp3Client(target, timeout=timeout, tls=tls)  # the channel binds to this loop
+async def _connect(target: str | None, **options: Any) -> AsyncTp3Client:
+    return AsyncTp3Client(target, **options)  # the channel binds to this loop
+
+
+def _send_token(channel: Channel, token: str) -> None:
+    token = token.strip()
+    if not token or any(char in token for char in "\r\n"):
+        raise ValueError("a token is one line of text")
+    header = f"Bearer {token}"
+
+    async def add_header(event: SendRequest) -> None:
+        event.metadata["authorization"] = header
+
+    listen(channel, SendRequest, add_header)

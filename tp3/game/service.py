@@ -7,6 +7,7 @@ from tp3.game import wire
 from tp3.game.backend import GameBackend, PlayerSession
 from tp3.game.events import GameEvent, Notice
 from tp3.generated.tp3.game import v1 as pb
+from tp3.rpc.auth import claimed_name
 from tp3.rpc.context import current_rpc
 from tp3.rpc.session import Requests, SessionCount, opening_join, serve_session
 from tp3.rpc.status import status_for
@@ -46,7 +47,7 @@ class GameService(pb.GuessingGameBase):
         join = await opening_join(messages, lambda request: request.join, "game")
         if join is None:
             return  # the client left before joining
-        session = await self._backend.join(join.name, current_rpc().origin())
+        session = await self._backend.join(claimed_name(join.name, "name"), current_rpc().origin())
         responses = serve_session(
             _play_response(session.joined),
             session.mailbox,
@@ -74,7 +75,7 @@ class GameService(pb.GuessingGameBase):
 
     async def guess(self, message: pb.GuessRequest) -> pb.GuessResponse:
         hint = await self._backend.casual_guess(
-            message.player, message.number, current_rpc().origin()
+            claimed_name(message.player, "player"), message.number, current_rpc().origin()
         )
         return pb.GuessResponse(event=wire.event_to_proto(hint))
 

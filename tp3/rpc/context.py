@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -17,7 +18,18 @@ __all__ = ["RpcCall", "current_rpc", "set_current_rpc"]
 class RpcCall:
     """One RPC: which method, from whom, since when; and a way to end it from elsewhere."""
 
-    __slots__ = ("_task", "abort_error", "client", "connection", "deadline", "method", "started")
+    __slots__ = (
+        "_task",
+        "abort_error",
+        "client",
+        "connection",
+        "deadline",
+        "identity",
+        "metadata",
+        "method",
+        "peer_certificate",
+        "started",
+    )
 
     def __init__(
         self,
@@ -26,6 +38,9 @@ class RpcCall:
         connection: object,
         deadline: Deadline | None,
         task: "asyncio.Task[Any] | None",
+        *,
+        metadata: Mapping[str, str | bytes] | None = None,
+        peer_certificate: Callable[[], dict[str, Any] | None] = lambda: None,
     ) -> None:
         self.method = method
         """The full method path, /package.Service/Method."""
@@ -34,6 +49,14 @@ class RpcCall:
         self.connection = connection
         """The caller's HTTP/2 connection (a key for per-connection limits)."""
         self.deadline = deadline
+        self.metadata: Mapping[str, str | bytes] = metadata or {}
+        """The request's headers (custom metadata)."""
+        self.peer_certificate = peer_certificate
+        """The client's TLS certificate, as `SSLSocket.getpeercert()` gives it (None without
+        mutual TLS)."""
+        self.identity: str | None = None
+        """Who the caller is, when the server authenticates (tp3.rpc.auth): None when it
+        does not; "" for a client certificate without a common name."""
         self.started = time.perf_counter()
         self.abort_error: Tp3Error | GRPCError | None = None
         self._task = task

@@ -3,7 +3,7 @@
 grpclib dispatches a `RecvRequest` event before each handler and lets a listener replace the
 handler; tp3 replaces it with one function that runs, in order:
 
-    admission stages   each may refuse the call (a Tp3Error or GRPCError); later: drain, auth
+    admission stages   each may refuse the call (a Tp3Error or GRPCError): auth, quotas
     the handler        domain errors become their status through the one table (tp3.rpc.status)
     the access log     one line per outcome, refusals included
     the live registry  calls being served, so the transport can end one (a too-large message)
@@ -158,6 +158,8 @@ class RpcPipeline:
                 h2_stream.connection,
                 self.live.take_deadline(h2_stream),
                 asyncio.current_task(),
+                metadata=stream.metadata,
+                peer_certificate=stream.peer.cert,
             )
             set_current_rpc(call)
             admitted: list[Stage] = []

@@ -7,6 +7,7 @@ from tp3.errors import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
+    PermissionDenied,
     ResourceExhausted,
     Tp3Error,
 )
@@ -18,6 +19,7 @@ _STATUS_FOR_ERROR: dict[type[Tp3Error], Status] = {
     NotFound: Status.NOT_FOUND,
     AlreadyExists: Status.ALREADY_EXISTS,
     FailedPrecondition: Status.FAILED_PRECONDITION,
+    PermissionDenied: Status.PERMISSION_DENIED,
     ResourceExhausted: Status.RESOURCE_EXHAUSTED,
 }
 
