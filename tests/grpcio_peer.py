@@ -1,6 +1,6 @@
 """grpc's official Python stack (grpcio, on C-core) as a client of a tp3 server: every RPC.
 
-    python tests/grpcio_peer.py {currency|chat|game|health} HOST:PORT
+    python tests/grpcio_peer.py {currency|chat|game|health|drain} HOST:PORT
 
 tests/test_grpcio_peer.py runs it in a subprocess: grpcio must never be imported in the pytest
 process (its health and reflection modules clash with grpclib's). The grpcio stubs are
@@ -253,11 +253,38 @@ def health(channel: grpc.Channel) -> None:
     expect_error("Health.Check", lambda: check(request(unknown), timeout=DEADLINE), service=unknown)
 
 
+def drain(channel: grpc.Channel) -> None:
+    """Hold a chat session and a quote stream open, say "ready", and once the server has
+    drained them (the test stops it), emit how each ended: its last event, and the status and
+    details of its trailers."""
+    chat_pb, chat_rpc = load("chat")
+    currency_pb, currency_rpc = load("currency")
+    outbox: queue.Queue[Any] = queue.Queue()
+    outbox.put(chat_pb.ChatRequest(join=chat_pb.Join(room=ROOM, name="drained")))
+    session = chat_rpc.ChatServiceStub(channel).Chat(_requests(outbox), timeout=DEADLINE)
+    next(session)  # joined
+    request = currency_pb.StreamQuotesRequest(base_currency="EUR", quote_currency="USD")
+    quotes = currency_rpc.CurrencyServiceStub(channel).StreamQuotes(request, timeout=DEADLINE)
+    next(quotes)
+    emit("ready")
+    for call, responses in (("Chat", session), ("StreamQuotes", quotes)):
+        last = None
+        try:
+            for last in responses:  # noqa: B007 - the last one is the point
+                pass
+        except grpc.RpcError as error:
+            shown = json_format.MessageToDict(last) if last is not None else None
+            emit(call, code=error.code().name, details=error.details(), last_event=shown)
+        else:
+            raise PeerError(f"{call} ended without an error status")
+
+
 SCENARIOS: dict[str, Callable[[grpc.Channel], None]] = {
     "currency": currency,
     "chat": chat,
     "game": game,
     "health": health,
+    "drain": drain,
 }
 
 

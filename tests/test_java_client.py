@@ -311,6 +311,25 @@ def test_java_member_whose_server_dies_says_so_in_one_line(java_client: list[str
         server.stop()
 
 
+def test_java_member_of_a_draining_server_gets_the_notice_and_the_status(
+    java_client: list[str],
+) -> None:
+    server = start_server_process()
+    java = java_command(java_client, "chat", "--name", "drained", "-t", server.target)
+    try:
+        java.wait_line("Ctrl-D leaves")
+        server.process.send_signal(signal.SIGTERM)  # a drain, not a crash: grpc-java hears why
+        java.wait_line(starts="! UNAVAILABLE: server shutting down")
+        assert java.wait(RUN_TIMEOUT) == 1
+        assert java.err.rest() == [
+            "error: UNAVAILABLE: server shutting down \N{EM DASH} reconnect and resume"
+        ]
+        assert server.process.wait(RUN_TIMEOUT) == 0
+    finally:
+        java.finish()
+        server.stop()
+
+
 def test_java_refused_join_is_one_error_line(
     java_client: list[str], server_process: ServerProcess
 ) -> None:

@@ -10,7 +10,8 @@ UNKNOWN by grpclib with a traceback in the server log.
     ├── AlreadyExists        a name is taken
     ├── FailedPrecondition   the right request at the wrong time (sending before joining)
     ├── PermissionDenied     the caller may not do this (use a name that isn't theirs)
-    └── ResourceExhausted    a limit was reached (too many items, too slow a reader)
+    ├── ResourceExhausted    a limit was reached (too many items, too slow a reader)
+    └── Unavailable          not now, try again (the server is shutting down)
 """
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "PermissionDenied",
     "ResourceExhausted",
     "Tp3Error",
+    "Unavailable",
     "quote",
 ]
 
@@ -68,3 +70,7 @@ class PermissionDenied(Tp3Error):
 
 class ResourceExhausted(Tp3Error):
     """A server-side limit was reached (too many items, too fast, too slow a reader)."""
+
+
+class Unavailable(Tp3Error):
+    """The server can't serve this now (it is shutting down): come back, here or elsewhere."""

@@ -26,6 +26,7 @@ class LeaveReason(Enum):
     LEFT = "left"
     DISCONNECTED = "disconnected"
     TOO_SLOW = "too slow"
+    SHUTDOWN = "server shutting down"
 
 
 class MailboxClosed(Exception):
@@ -90,16 +91,21 @@ class Mailbox(Generic[T]):
         self._changed.set()
         return True
 
-    def close(self, reason: LeaveReason) -> None:
-        """No more events. A member that left still gets what was already queued (its last
-        echoes and notices); otherwise pending events are dropped: nobody will read them."""
+    def close(self, reason: LeaveReason, *, farewell: T | None = None) -> None:
+        """No more events. A member that left, or that the server's shutdown sends away,
+        still gets what was already queued (its last echoes, the room's last messages), then
+        `farewell` if given, whatever the capacity; otherwise pending events are dropped:
+        nobody will read them."""
         if self.closed is not None:
             return
         self.closed = reason
-        if reason is not LeaveReason.LEFT:
+        if reason not in (LeaveReason.LEFT, LeaveReason.SHUTDOWN):
             self._events.clear()
             self._presence.clear()
             self._counted = 0
+        if farewell is not None:
+            self._events.append(farewell)
+            self._counted += 1
         self._changed.set()
         for callback in self._on_close:
             callback(reason)

@@ -1,7 +1,7 @@
 """The tp3 server: every service, gRPC health and server reflection behind one port.
 
 `Tp3Server` assembles and runs it (tests use it directly, on port 0); `serve` is what
-`tp3 serve` runs: start, wait for SIGINT/SIGTERM, stop cleanly.
+`tp3 serve` runs: start, wait for SIGINT/SIGTERM, drain (`Tp3Server.stop`), exit.
 """
 
 import asyncio
@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import socket
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -26,22 +27,25 @@ from tp3.currency.converter import Converter
 from tp3.currency.market import Market
 from tp3.currency.rates import default_table, load_table
 from tp3.currency.service import CurrencyService
+from tp3.errors import Unavailable
 from tp3.game.backend import GameBackend, GameLimits, InMemoryGameBackend
 from tp3.game.service import GameService
 from tp3.rpc.access_log import AccessLog
 from tp3.rpc.auth import Authenticator, Tokens
 from tp3.rpc.codec import ServerCodec
 from tp3.rpc.limits import RpcLimits
-from tp3.rpc.pipeline import RpcPipeline, Stage, StreamQuota, streaming_methods
+from tp3.rpc.pipeline import Drain, RpcPipeline, Stage, StreamQuota, streaming_methods
 from tp3.rpc.reflection import ReflectionPool
 from tp3.rpc.transport import GuardedServer
 from tp3.tls import ServerTls
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ServerConfig", "Tp3Server", "serve"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ForcedStop", "ServerConfig", "Tp3Server", "serve"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 50051
 log = logging.getLogger("tp3.server")
+HEALTH_WATCH_MOMENT = 0.1
+"""Seconds a drain waits between turning health NOT_SERVING and ending the streams."""
 
 
 @dataclass(frozen=True)
@@ -68,8 +72,8 @@ class ServerConfig:
     answer within `keepalive_timeout` is dropped, so a member whose network vanished (no FIN,
     no RST) is removed from its room. None turns pings off."""
     keepalive_timeout: float = 10.0
-    stop_timeout: float = 5.0
-    """Seconds given to open connections to close when the server stops."""
+    grace: float = 10.0
+    """Seconds a stopping server gives its calls to finish (see `Tp3Server.stop`)."""
 
 
 class Tp3Server:
@@ -89,15 +93,18 @@ class Tp3Server:
         services: list[Any] = [self.currency, self.chat, self.game]
         self._serving = ServiceStatus()
         health = Health({service: [self._serving] for service in services})
-        stages: list[Stage] = []
+        pool = ReflectionPool()
+        handlers = ServerReflection.extend([*services, health], pool=pool)
+        streaming = streaming_methods(handlers)  # health's Watch and reflection's too
+        self.drain = Drain()
+        stages: list[Stage] = [self.drain]
         certificates = config.tls is not None and config.tls.client_ca is not None
         if config.auth_tokens is not None or certificates:
             stages.append(Authenticator(config.auth_tokens, certificates=certificates))
-        stages.append(StreamQuota(config.limits.max_client_streams, streaming_methods(services)))
-        self.pipeline = RpcPipeline(stages, access_log=AccessLog())
-        pool = ReflectionPool()
+        stages.append(StreamQuota(config.limits.max_client_streams, streaming))
+        self.pipeline = RpcPipeline(stages, AccessLog(), streaming)
         self._server = GuardedServer(
-            ServerReflection.extend([*services, health], pool=pool),
+            handlers,
             codec=ServerCodec(pool),
             config=_http2_config(config),
             limits=config.limits,
@@ -117,15 +124,42 @@ class Tp3Server:
         return self.port
 
     async def stop(self) -> None:
-        self._serving.set(False)  # health watchers learn first
+        """Drain, then close, within `config.grace` seconds.
+
+        Health turns NOT_SERVING and new calls are refused (UNAVAILABLE) at once; unary calls
+        finish; a chat or game session is sent what was queued for it, a last notice, then
+        UNAVAILABLE; other streams end with UNAVAILABLE. Once no call is left (or the grace
+        is nearly over: then whatever remains is ended the same way), every connection gets
+        GOAWAY and is closed."""
+        deadline = asyncio.get_running_loop().time() + self.config.grace
+        shutting_down = Unavailable(Drain.REFUSAL)
+        self._serving.set(False)
+        self.drain.closing = True
+        self._server.stop_listening()
         await self.game_backend.close()
-        self._server.close()
-        try:
-            await asyncio.wait_for(self._server.wait_closed(), self.config.stop_timeout)
-        except TimeoutError:
+        # Health watchers (grpclib's Watch, with no hook of ours) take a few turns of the loop
+        # to send NOT_SERVING: give them a moment before their stream ends with the others.
+        await asyncio.sleep(HEALTH_WATCH_MOMENT)
+        for call in self.pipeline.live.calls():
+            call.drain(shutting_down)
+        if not await _within(self.pipeline.live.none_left(), deadline - 1.0):
+            left = self.pipeline.live.calls()
             log.warning(
-                "connections still open after %.1fs; stopping anyway", self.config.stop_timeout
+                "%d calls still running at the end of the grace period: ending them", len(left)
             )
+            for call in left:
+                call.abort(shutting_down)
+            await _within(self.pipeline.live.none_left(), deadline - 0.5)
+        self._server.go_away()
+        if not await _within(self._server.wait_closed(), deadline):
+            log.warning("connections still open after %.1fs; stopping anyway", self.config.grace)
+
+    def abort(self) -> None:
+        """Close every connection now, cancelling the calls on them (no drain)."""
+        self._serving.set(False)
+        self.drain.closing = True
+        self._server.stop_listening()
+        self._server.go_away()
 
     def stats(self) -> dict[str, int]:
         """What the server holds now: a gauge for operators (SIGUSR1) and the fault suite."""
@@ -151,13 +185,36 @@ class Tp3Server:
         await self.stop()
 
 
+async def _within(waiting: Coroutine[Any, Any, None], deadline: float) -> bool:
+    """Await `waiting` until the loop's clock reads `deadline`; False if it had to stop."""
+    try:
+        async with asyncio.timeout_at(deadline):
+            await waiting
+    except TimeoutError:
+        return False
+    return True
+
+
+class ForcedStop(Exception):
+    """A second SIGINT or SIGTERM came during the drain: stop at once."""
+
+
 async def serve(config: ServerConfig) -> None:
-    """Run until SIGINT or SIGTERM, then stop cleanly."""
+    """Run until SIGINT or SIGTERM, then drain; a second signal stops at once (ForcedStop)."""
     server = Tp3Server(config)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    assert main is not None
+
+    def on_signal() -> None:
+        if not stop.is_set():
+            stop.set()
+        else:
+            main.cancel("second signal")
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, on_signal)
     loop.add_signal_handler(signal.SIGUSR1, lambda: log.info("stats %s", _stats_line(server)))
     try:
         async with server:
@@ -165,7 +222,12 @@ async def serve(config: ServerConfig) -> None:
             if not _loopback(config.host):
                 _warn_if_exposed(config)
             await stop.wait()
-            log.info("stopping")
+            log.info(
+                "draining: up to %gs for calls to finish (signal again to stop now)", config.grace
+            )
+    except asyncio.CancelledError:
+        server.abort()
+        raise ForcedStop from None
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1):
             loop.remove_signal_handler(sig)

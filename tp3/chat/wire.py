@@ -36,8 +36,11 @@ _REASONS = {
     LeaveReason.LEFT: pb.LeaveReason.LEFT,
     LeaveReason.DISCONNECTED: pb.LeaveReason.DISCONNECTED,
     LeaveReason.TOO_SLOW: pb.LeaveReason.TOO_SLOW,
+    LeaveReason.SHUTDOWN: pb.LeaveReason.DISCONNECTED,  # the member did not choose to go
 }
-_REASONS_BACK = {wire: domain for domain, wire in _REASONS.items()}
+_REASONS_BACK = {
+    wire: domain for domain, wire in _REASONS.items() if domain is not LeaveReason.SHUTDOWN
+}
 
 
 def _time(value: datetime | None) -> datetime:

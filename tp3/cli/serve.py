@@ -14,7 +14,7 @@ from tp3.currency.rates import RateTableError
 from tp3.game.backend import GameLimits
 from tp3.rpc.auth import TokenFileError, Tokens
 from tp3.rpc.limits import RpcLimits
-from tp3.server import DEFAULT_HOST, DEFAULT_PORT, ServerConfig, serve
+from tp3.server import DEFAULT_HOST, DEFAULT_PORT, ForcedStop, ServerConfig, serve
 from tp3.tls import ServerTls, TlsError
 
 LIMITS = "Limits (what one client may use)"
@@ -193,13 +193,22 @@ def serve_command(
             rich_help_panel=SECURITY,
         ),
     ] = None,
+    grace: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds calls get to finish on SIGTERM/SIGINT before the server exits.",
+        ),
+    ] = ServerConfig.grace,
     log_level: Annotated[
         LogLevel, typer.Option(case_sensitive=False, help="Server log verbosity.")
     ] = LogLevel.info,
 ) -> None:
     """Serve the currency, chat and game services, gRPC health and reflection on one port.
 
-    Logs one line per RPC; SIGINT (Ctrl-C) or SIGTERM stops it cleanly.
+    Logs one line per RPC. SIGINT (Ctrl-C) or SIGTERM drains it: new calls are refused,
+    running ones finish, chat and game sessions are told to reconnect, within --grace
+    seconds; a second signal stops it at once.
     """
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -258,9 +267,12 @@ def serve_command(
         keepalive_timeout=keepalive_timeout,
         tls=tls,
         auth_tokens=tokens,
+        grace=grace,
     )
     try:
         asyncio.run(serve(config))
+    except ForcedStop:
+        fail("stopped at once by a second signal: calls still running were cut off")
     except RateTableError as error:
         fail(f"cannot use the rates file: {error}", code=2)
     except OSError as error:

@@ -16,6 +16,7 @@ from typing import Generic, Self, TypeVar
 from grpclib.client import Channel, Stream
 from grpclib.const import Cardinality, Status
 from grpclib.exceptions import StreamTerminatedError
+from grpclib.stream import recv_message
 
 from tp3.client.errors import Tp3RpcError, rpc_errors
 from tp3.client.streams import let_the_connection_run
@@ -128,7 +129,13 @@ class BidiSession(ABC, Generic[Request, Response, Event]):
             except StreamTerminatedError:
                 # A server ending a stream with an error status follows its trailers with a
                 # reset while our side is still open; grpclib then reports the reset, not the
-                # status. It keeps the trailers: raise their status as its own exit would.
+                # status, and leaves unread the messages that came before the trailers (a
+                # drained server's last events and its notice). Read those, then raise the
+                # trailers' status as grpclib's own exit would.
+                for response in await _unread(stream):
+                    event = self._event(response)
+                    if event is not None:
+                        yield event
                 stream._maybe_raise()
                 raise
             await self._finish()
@@ -153,3 +160,15 @@ class BidiSession(ABC, Generic[Request, Response, Event]):
         if self._stream is None:
             raise RuntimeError("use the session inside `async with`")
         return self._stream
+
+
+async def _unread(stream: Stream[Request, Response]) -> list[Response]:
+    """The messages still in a reset stream's buffer, if its trailers came (and so its end:
+    the buffer holds all there will be)."""
+    h2_stream = stream._stream
+    if not h2_stream.trailers_received.is_set():
+        return []
+    messages = []
+    while (message := await recv_message(h2_stream, stream._codec, stream._recv_type)) is not None:
+        messages.append(message)
+    return messages

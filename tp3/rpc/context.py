@@ -27,8 +27,10 @@ class RpcCall:
         "identity",
         "metadata",
         "method",
+        "on_drain",
         "peer_certificate",
         "started",
+        "streaming",
     )
 
     def __init__(
@@ -39,6 +41,7 @@ class RpcCall:
         deadline: Deadline | None,
         task: "asyncio.Task[Any] | None",
         *,
+        streaming: bool = False,
         metadata: Mapping[str, str | bytes] | None = None,
         peer_certificate: Callable[[], dict[str, Any] | None] = lambda: None,
     ) -> None:
@@ -49,6 +52,11 @@ class RpcCall:
         self.connection = connection
         """The caller's HTTP/2 connection (a key for per-connection limits)."""
         self.deadline = deadline
+        self.streaming = streaming
+        """A stream of requests or responses (else unary: left to finish at shutdown)."""
+        self.on_drain: Callable[[], None] | None = None
+        """How the handler ends the call itself when the server shuts down (a session: a
+        last notice, then UNAVAILABLE); None: see `drain`."""
         self.metadata: Mapping[str, str | bytes] = metadata or {}
         """The request's headers (custom metadata)."""
         self.peer_certificate = peer_certificate
@@ -79,6 +87,14 @@ class RpcCall:
         if self.abort_error is None and self._task is not None:
             self.abort_error = error
             self._task.cancel()
+
+    def drain(self, error: Tp3Error | GRPCError) -> None:
+        """The server is shutting down: the handler's own way if it has one (`on_drain`), a
+        stream ends now with `error`, a unary call is left to finish."""
+        if self.on_drain is not None:
+            self.on_drain()
+        elif self.streaming:
+            self.abort(error)
 
     def uncancel(self) -> None:
         """Undo the cancellation `abort` caused, so the handler can end with its status."""

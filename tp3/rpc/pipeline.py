@@ -3,7 +3,7 @@
 grpclib dispatches a `RecvRequest` event before each handler and lets a listener replace the
 handler; tp3 replaces it with one function that runs, in order:
 
-    admission stages   each may refuse the call (a Tp3Error or GRPCError): auth, quotas
+    admission stages   each may refuse the call (a Tp3Error or GRPCError): drain, auth, quotas
     the handler        domain errors become their status through the one table (tp3.rpc.status)
     the access log     one line per outcome, refusals included
     the live registry  calls being served, so the transport can end one (a too-large message)
@@ -22,7 +22,7 @@ from grpclib.exceptions import GRPCError
 from grpclib.metadata import Deadline
 from grpclib.server import Server, Stream
 
-from tp3.errors import ResourceExhausted, Tp3Error
+from tp3.errors import ResourceExhausted, Tp3Error, Unavailable
 from tp3.rpc.access_log import AccessLog, address
 from tp3.rpc.context import RpcCall, set_current_rpc
 from tp3.rpc.status import bounded_message, status_for
@@ -30,7 +30,15 @@ from tp3.rpc.status import bounded_message, status_for
 if TYPE_CHECKING:
     from grpclib._typing import IServerMethodFunc
 
-__all__ = ["Counts", "LiveRpcs", "RpcPipeline", "Stage", "StreamQuota", "streaming_methods"]
+__all__ = [
+    "Counts",
+    "Drain",
+    "LiveRpcs",
+    "RpcPipeline",
+    "Stage",
+    "StreamQuota",
+    "streaming_methods",
+]
 
 
 K = TypeVar("K")
@@ -54,18 +62,30 @@ class LiveRpcs:
         self._calls: dict[object, RpcCall] = {}
         self._refused: dict[object, GRPCError] = {}
         self._deadlines: dict[object, Deadline] = {}
+        self._none_left = asyncio.Event()
+        self._none_left.set()
 
     def __len__(self) -> int:
         return len(self._calls)
+
+    def calls(self) -> list[RpcCall]:
+        return list(self._calls.values())
+
+    async def none_left(self) -> None:
+        """Return once no call is being served."""
+        await self._none_left.wait()
 
     def get(self, stream: object) -> RpcCall | None:
         return self._calls.get(stream)
 
     def add(self, stream: object, call: RpcCall) -> None:
         self._calls[stream] = call
+        self._none_left.clear()
 
     def discard(self, stream: object) -> None:
         self._calls.pop(stream, None)
+        if not self._calls:
+            self._none_left.set()
 
     def refuse(self, stream: object, error: GRPCError) -> None:
         """End the stream's call with `error`: now if it runs, else as soon as it starts."""
@@ -137,11 +157,34 @@ class StreamQuota:
             self._open.remove((call.service, call.client_host))
 
 
+class Drain:
+    """The stage that refuses every new call once the server is shutting down: UNAVAILABLE,
+    which gRPC clients retry (elsewhere, behind a load balancer). A health check is still
+    answered: NOT_SERVING is what a probe should hear."""
+
+    REFUSAL = "server shutting down: try again in a moment"
+    HEALTH_CHECK = "/grpc.health.v1.Health/Check"
+
+    def __init__(self) -> None:
+        self.closing = False
+
+    def admit(self, call: RpcCall) -> None:
+        if self.closing and call.method != self.HEALTH_CHECK:
+            raise Unavailable(self.REFUSAL)
+
+    def release(self, call: RpcCall) -> None:
+        pass
+
+
 class RpcPipeline:
-    def __init__(self, stages: Sequence[Stage], access_log: AccessLog) -> None:
+    def __init__(
+        self, stages: Sequence[Stage], access_log: AccessLog, streaming: Iterable[str] = ()
+    ) -> None:
+        """`streaming`: the paths of the methods that stream (see `streaming_methods`)."""
         self.stages = stages
         self.access_log = access_log
         self.live = LiveRpcs()
+        self._streaming = frozenset(streaming)
 
     def install(self, server: Server) -> None:
         listen(server, RecvRequest, self._on_request)
@@ -158,6 +201,7 @@ class RpcPipeline:
                 h2_stream.connection,
                 self.live.take_deadline(h2_stream),
                 asyncio.current_task(),
+                streaming=method in self._streaming,
                 metadata=stream.metadata,
                 peer_certificate=stream.peer.cert,
             )

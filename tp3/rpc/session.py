@@ -3,8 +3,9 @@
 A session RPC has two halves: the writer streams out what arrives in the subscriber's mailbox,
 while a reader task applies what the client sends (a spectator sends nothing). When the
 mailbox closes because the subscriber was too slow, the RPC ends with RESOURCE_EXHAUSTED at
-once, even if the handler is stuck sending to that very peer. Whatever ends the session, the
-subscriber leaves exactly once.
+once, even if the handler is stuck sending to that very peer. When the server shuts down, the
+client's requests are no longer read, what was queued is sent, then a last notice, then
+UNAVAILABLE. Whatever ends the session, the subscriber leaves exactly once.
 """
 
 import asyncio
@@ -13,11 +14,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from tp3.errors import FailedPrecondition, ResourceExhausted, Tp3Error
+from tp3.errors import FailedPrecondition, ResourceExhausted, Tp3Error, Unavailable
 from tp3.mailbox import LeaveReason, Mailbox, MailboxClosed
 from tp3.rpc.context import current_rpc
 
-__all__ = ["Requests", "SessionCount", "opening_join", "serve_session"]
+__all__ = ["SHUTDOWN_NOTICE", "Requests", "SessionCount", "opening_join", "serve_session"]
+
+SHUTDOWN_NOTICE = "server shutting down \N{EM DASH} reconnect and resume"
 
 log = logging.getLogger("tp3.session")
 T = TypeVar("T")  # a request from the client
@@ -80,6 +83,13 @@ async def serve_session(
     reader = None
     if requests is not None:
         reader = asyncio.create_task(_read(requests, mailbox, notice, leave))
+
+    def shut_down() -> None:
+        if reader is not None:
+            reader.cancel()  # what the client sends now would never be answered
+        mailbox.close(LeaveReason.SHUTDOWN, farewell=notice(Unavailable(SHUTDOWN_NOTICE)))
+
+    rpc.on_drain = shut_down
     try:
         yield first
         while True:
@@ -87,6 +97,8 @@ async def serve_session(
     except MailboxClosed as closed:
         if closed.reason is LeaveReason.TOO_SLOW:
             raise too_slow() from None
+        if closed.reason is LeaveReason.SHUTDOWN:
+            raise Unavailable(SHUTDOWN_NOTICE) from None
     finally:
         if count is not None:
             count.value -= 1

@@ -10,6 +10,7 @@ from tp3.errors import (
     PermissionDenied,
     ResourceExhausted,
     Tp3Error,
+    Unavailable,
 )
 
 __all__ = ["MAX_STATUS_MESSAGE", "bounded_message", "status_for"]
@@ -21,6 +22,7 @@ _STATUS_FOR_ERROR: dict[type[Tp3Error], Status] = {
     FailedPrecondition: Status.FAILED_PRECONDITION,
     PermissionDenied: Status.PERMISSION_DENIED,
     ResourceExhausted: Status.RESOURCE_EXHAUSTED,
+    Unavailable: Status.UNAVAILABLE,
 }
 
 

@@ -390,14 +390,14 @@ class _GuardedProtocol(H2Protocol):
             self.client,
             f"no request within {self.guards.limits.handshake_timeout:g}s of connecting",
         )
-        self._go_away()
+        self.go_away()
 
     def _idle_expired(self) -> None:
         self._timer = None
         log.debug("closing %s: idle", self.client)
-        self._go_away()
+        self.go_away()
 
-    def _go_away(self) -> None:
+    def go_away(self) -> None:
         h2 = self.connection._connection  # the h2 state machine grpclib keeps
         try:
             h2.close_connection(error_code=ErrorCodes.NO_ERROR)
@@ -457,6 +457,23 @@ class GuardedServer(Server):
         protocol = _GuardedProtocol(handler, self._config, self._h2_config, self._guards)
         self._protocols.add(protocol)
         return protocol
+
+    def stop_listening(self) -> None:
+        """Accept no new connection; those open go on."""
+        assert self._server is not None
+        assert self._server_closed_fut is not None
+        self._server.close()
+        if not self._server_closed_fut.done():
+            self._server_closed_fut.set_result(None)
+
+    def go_away(self) -> None:
+        """Send every connection GOAWAY and close it, cancelling what still runs on it.
+
+        Only once its calls are over: h2 sends nothing after a GOAWAY, and grpclib's own
+        client drops a connection (and its streams) as soon as one arrives."""
+        for protocol in list(self._protocols):
+            if protocol.is_open():
+                protocol.go_away()
 
     def _forget_handler(self, handler: Handler) -> None:
         self._handlers.discard(handler)  # the set grpclib's sweep replaces: look it up now
