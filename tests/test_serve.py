@@ -83,7 +83,8 @@ def test_signal_stops_the_server_cleanly(sig: signal.Signals) -> None:
     with serving() as running:
         running.process.send_signal(sig)
         assert running.process.wait(WAIT_TIMEOUT) == 0
-        wait_for_log(running, lambda line: "stopping" in line)
+        wait_for_log(running, lambda line: "draining" in line)
+        wait_for_log(running, lambda line: line.endswith("stopped"))
         assert not any("Traceback" in line for line in running.log)
 
 

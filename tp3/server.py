@@ -231,6 +231,7 @@ async def serve(config: ServerConfig) -> None:
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1):
             loop.remove_signal_handler(sig)
+    log.info("stopped")
 
 
 def _security(config: ServerConfig) -> str:
