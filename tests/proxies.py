@@ -24,6 +24,17 @@ class FreezableProxy:
     def freeze(self) -> None:
         self._thawed.clear()
 
+    async def cut(self) -> None:
+        """Close every relayed connection at once (a network that failed); new connections
+        are still relayed."""
+        for pump in self._pumps:
+            pump.cancel()
+        await asyncio.gather(*self._pumps, return_exceptions=True)
+        self._pumps.clear()
+        for writer in self._writers:
+            writer.transport.abort()
+        self._writers.clear()
+
     async def close(self) -> None:
         for pump in self._pumps:
             pump.cancel()

@@ -28,6 +28,7 @@ from tp3.chat.events import (
 )
 from tp3.cli.common import (
     JsonOption,
+    ReconnectOption,
     TargetOption,
     TimeoutOption,
     async_command,
@@ -44,7 +45,15 @@ from tp3.cli.interactive import (
     run_side_by_side,
     terminal_lines,
 )
-from tp3.client import DEFAULT_TARGET, DEFAULT_TIMEOUT, AsyncTp3Client, ChatSession, Tp3RpcError
+from tp3.client import (
+    DEFAULT_TARGET,
+    DEFAULT_TIMEOUT,
+    AsyncTp3Client,
+    ChatSession,
+    Reconnect,
+    Reconnected,
+    Tp3RpcError,
+)
 
 app = typer.Typer(name="chat")  # its help is the callback's docstring
 
@@ -102,9 +111,11 @@ def _clock(time: datetime) -> str:
     return f"[{time.astimezone():%H:%M:%S}] "
 
 
-def _describe(event: ChatEvent, me: str) -> Fragments:
+def _describe(event: ChatEvent | Reconnected, me: str) -> Fragments:
     """One line for `event`, as the member named `me` sees it."""
     match event:
+        case Reconnected():
+            return [(SYSTEM, f"* {event}")]
         case RoomMessage(sender=sender, text=text, time=time):
             style = OWN if sender == me else ""
             return [(TIME, _clock(time)), (f"{style} bold", sender), (style, f": {text}")]
@@ -121,6 +132,7 @@ def _describe(event: ChatEvent, me: str) -> Fragments:
                 LeaveReason.LEFT: "left",
                 LeaveReason.DISCONNECTED: "was disconnected",
                 LeaveReason.TOO_SLOW: "was disconnected (too slow to read)",
+                LeaveReason.SHUTDOWN: "was disconnected",
             }[reason]
             return [(TIME, _clock(time)), (SYSTEM, f"* {name} {how}")]
         case Notice(code=code, text=text):
@@ -133,8 +145,10 @@ def _welcome(joined: Joined) -> Fragments:
     return [(SYSTEM, f"* joined room {joined.room} as {joined.name}; here: {names}")]
 
 
-def _event_json(event: ChatEvent) -> dict[str, Any]:
+def _event_json(event: ChatEvent | Reconnected) -> dict[str, Any]:
     match event:
+        case Reconnected():
+            return {"type": "reconnected", **asdict(event), "text": str(event)}
         case RoomMessage():
             return {"type": "message", **asdict(event)}
         case PrivateMessage():
@@ -178,6 +192,7 @@ def chat(
     ] = None,
     room: RoomOption = DEFAULT_ROOM,
     target: TargetOption = DEFAULT_TARGET,
+    reconnect: ReconnectOption = False,
 ) -> None:
     """Chat rooms: chat interactively, or send and listen from scripts.
 
@@ -203,7 +218,7 @@ def chat(
             ctx,
             param_hint="'--name'",
         )
-    _run_interactive(name, room, target)
+    _run_interactive(name, room, target, reconnect)
 
 
 class _Chat:
@@ -279,10 +294,14 @@ class _Chat:
 
 
 @async_command
-async def _run_interactive(name: str, room: str, target: str) -> None:
+async def _run_interactive(name: str, room: str, target: str, reconnect: bool) -> None:
     on_terminal = sys.stdin.isatty() and sys.stdout.isatty()
+    policy = Reconnect() if reconnect else None
     try:
-        async with connect(target) as tp3, tp3.chat.join(name, room) as session:
+        async with (
+            connect(target) as tp3,
+            tp3.chat.join(name, room, reconnect=policy) as session,
+        ):
             chat = _Chat(tp3, session, Screen(styled=on_terminal))
             chat.greet()
             if on_terminal:
@@ -395,6 +414,7 @@ async def listen(
     ] = None,
     target: TargetOption = DEFAULT_TARGET,
     json: JsonOption = False,
+    reconnect: ReconnectOption = False,
 ) -> None:
     """Join ROOM as NAME and print what happens there, one line per event, as it happens.
 
@@ -408,7 +428,8 @@ async def listen(
     """
     received = 0
     timed_out = False
-    async with connect(target) as tp3, tp3.chat.join(name, room) as session:
+    policy = Reconnect() if reconnect else None
+    async with connect(target) as tp3, tp3.chat.join(name, room, reconnect=policy) as session:
         joined = session.joined
         if json:
             typer.echo(json_line(_welcome_json(joined)))

@@ -34,6 +34,7 @@ from tp3.tls import TlsError
 __all__ = [
     "InputError",
     "JsonOption",
+    "ReconnectOption",
     "TargetOption",
     "TimeoutOption",
     "async_command",
@@ -61,6 +62,16 @@ JsonOption = Annotated[
 TimeoutOption = Annotated[
     float,
     typer.Option("--timeout", min=0.001, help="Seconds to wait for the answer (deadline)."),
+]
+
+
+ReconnectOption = Annotated[
+    bool,
+    typer.Option(
+        "--reconnect",
+        help="After a lost connection or a server restart, come back by itself and resume "
+        "where you were (one line says so).",
+    ),
 ]
 
 

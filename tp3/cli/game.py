@@ -24,6 +24,7 @@ from rich.table import Table
 
 from tp3.cli.common import (
     JsonOption,
+    ReconnectOption,
     TargetOption,
     TimeoutOption,
     async_command,
@@ -38,7 +39,14 @@ from tp3.cli.interactive import (
     run_side_by_side,
     terminal_lines,
 )
-from tp3.client import DEFAULT_TARGET, DEFAULT_TIMEOUT, GameSession, Tp3RpcError
+from tp3.client import (
+    DEFAULT_TARGET,
+    DEFAULT_TIMEOUT,
+    GameSession,
+    Reconnect,
+    Reconnected,
+    Tp3RpcError,
+)
 from tp3.game.events import (
     GameEvent,
     GameOver,
@@ -198,14 +206,18 @@ class _Knowledge:
 # --- how events look -------------------------------------------------------------------------
 
 
-def _text(event: GameEvent, lang: Lang) -> str:
+def _text(event: GameEvent | Reconnected, lang: Lang) -> str:
+    if isinstance(event, Reconnected):
+        return f"* {event}"
     if isinstance(event, Notice):
         return f"! {_status_name(event.code)}: {render(event, lang)}"
     return render(event, lang)
 
 
-def _style(event: GameEvent) -> str:
+def _style(event: GameEvent | Reconnected) -> str:
     match event:
+        case Reconnected():
+            return ROUND
         case Hint(verdict=Verdict.CORRECT):
             return WON
         case Hint(verdict=Verdict.ROUND_OVER) | GameOver() | RoundStarted():
@@ -226,9 +238,11 @@ def _round_json(kind: str, info: RoundInfo, time: datetime) -> dict[str, Any]:
     }
 
 
-def _event_json(event: GameEvent, lang: Lang) -> dict[str, Any]:
+def _event_json(event: GameEvent | Reconnected, lang: Lang) -> dict[str, Any]:
     """One event as a JSON object: a "type", the event's fields, and its `text` in `lang`."""
     match event:
+        case Reconnected():
+            return {"type": "reconnected", **asdict(event), "text": str(event)}
         case Joined(round=info, time=time):
             fields = _round_json("joined", info, time)
         case Watching(round=info, time=time):
@@ -255,7 +269,7 @@ class _Printer:
         self.json = json
         self.lang = lang
 
-    def show(self, event: GameEvent, **extra: Any) -> None:
+    def show(self, event: GameEvent | Reconnected, **extra: Any) -> None:
         if self.json:
             typer.echo(json_line({**_event_json(event, self.lang), **extra}))
         else:
@@ -291,9 +305,13 @@ class _Player:
                 self._take(event)
         raise SessionEnded
 
-    def _take(self, event: GameEvent) -> None:
+    def _take(self, event: GameEvent | Reconnected) -> None:
         self.console.show([(_style(event), _text(event, self.lang))])
         match event:
+            case Reconnected():
+                self.answered.set()  # a guess in flight was lost with the connection
+            case Joined(round=info):  # the round as it is after a reconnection
+                self.knows = _Knowledge.of(info)
             case Hint():
                 if self.knows.learn(event) and self.knows.open:
                     self.console.show([(RANGE, self.knows.describe(self.lang))])
@@ -359,6 +377,7 @@ async def play(
     name: NameOption,
     lang: LangOption = Lang.en,
     target: TargetOption = DEFAULT_TARGET,
+    reconnect: ReconnectOption = False,
 ) -> None:
     """Join the game as NAME and guess interactively, round after round.
 
@@ -374,7 +393,8 @@ async def play(
     """
     on_terminal = sys.stdin.isatty() and sys.stdout.isatty()
     try:
-        async with connect(target) as tp3, tp3.game.play(name) as session:
+        policy = Reconnect() if reconnect else None
+        async with connect(target) as tp3, tp3.game.play(name, reconnect=policy) as session:
             player = _Player(session, Screen(styled=on_terminal), lang)
             player.greet()
             if on_terminal:
@@ -431,9 +451,12 @@ class _Bot:
                 await self._guess()
         raise SessionEnded
 
-    def _take(self, event: GameEvent) -> bool:
+    def _take(self, event: GameEvent | Reconnected) -> bool:
         """Take in one event; True when the bot is done."""
         match event:
+            case Reconnected():  # the bot never asks for it
+                self.printer.show(event)
+                return False
             case Hint():
                 self.in_flight = False
                 self.pace = self.pace * 0.75 if self.pace > 0.01 else 0.0
@@ -584,6 +607,7 @@ async def watch(
     target: TargetOption = DEFAULT_TARGET,
     json: JsonOption = False,
     lang: LangOption = Lang.en,
+    reconnect: ReconnectOption = False,
 ) -> None:
     """Spectate: print the game's events, one line each, as they happen.
 
@@ -595,7 +619,8 @@ async def watch(
     """
     printer = _Printer(json, lang)
     ended = 0
-    async with connect(target) as tp3, aclosing(tp3.game.watch()) as events:
+    policy = Reconnect() if reconnect else None
+    async with connect(target) as tp3, aclosing(tp3.game.watch(reconnect=policy)) as events:
         async for event in events:
             printer.show(event)
             if isinstance(event, GameOver):

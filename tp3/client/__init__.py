@@ -29,6 +29,7 @@ from tp3.client.currency import (
 )
 from tp3.client.errors import Tp3RpcError
 from tp3.client.game import AsyncGameClient, GameSession
+from tp3.client.reconnect import Reconnect, Reconnected
 from tp3.client.target import DEFAULT_TARGET, TARGET_ENV, default_target, parse_target
 from tp3.tls import ClientTls
 
@@ -47,6 +48,8 @@ __all__ = [
     "ConversionRequest",
     "CurrencyClient",
     "GameSession",
+    "Reconnect",
+    "Reconnected",
     "StreamReply",
     "Tp3Client",
     "Tp3RpcError",

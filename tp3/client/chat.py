@@ -13,6 +13,7 @@ from grpclib.client import Channel
 from tp3.chat import wire
 from tp3.chat.events import ChatEvent, Joined, MemberInfo, Resume, RoomMessage, RoomSummary
 from tp3.client.errors import rpc_errors
+from tp3.client.reconnect import Reconnect
 from tp3.client.session import BidiSession
 from tp3.generated.tp3.chat import v1 as pb
 
@@ -27,11 +28,20 @@ class ChatSession(BidiSession[pb.ChatRequest, pb.ChatResponse, ChatEvent]):
     joined: Joined
     """The server's welcome: your name and id, the members, the recent history."""
 
-    def __init__(self, channel: Channel, target: str, timeout: float, join: pb.Join) -> None:
-        super().__init__(channel, target, timeout, _CHAT, (pb.ChatRequest, pb.ChatResponse))
+    def __init__(
+        self,
+        channel: Channel,
+        target: str,
+        timeout: float,
+        join: pb.Join,
+        reconnect: Reconnect | None = None,
+    ) -> None:
+        types = (pb.ChatRequest, pb.ChatResponse)
+        super().__init__(channel, target, timeout, _CHAT, types, reconnect)
         self._join = join
         self.last_sequence = 0
         """The last room sequence number seen (for resume)."""
+        self._rejoining: Resume | None = None  # where a reconnection resumes from
 
     @property
     def resume_point(self) -> Resume:
@@ -43,7 +53,13 @@ class ChatSession(BidiSession[pb.ChatRequest, pb.ChatResponse, ChatEvent]):
         await self._send(pb.ChatRequest(send=pb.Send(text=text, to=to or "")))
 
     def _join_request(self) -> pb.ChatRequest:
-        return pb.ChatRequest(join=self._join)
+        if not hasattr(self, "joined"):
+            return pb.ChatRequest(join=self._join)
+        self._rejoining = self.resume_point  # as the server named us, from where we were
+        resume = wire.resume_to_proto(self._rejoining)
+        return pb.ChatRequest(
+            join=pb.Join(room=self.joined.room, name=self.joined.name, resume=resume)
+        )
 
     def _leave_request(self) -> pb.ChatRequest:
         return pb.ChatRequest(leave=pb.Leave())
@@ -56,6 +72,21 @@ class ChatSession(BidiSession[pb.ChatRequest, pb.ChatResponse, ChatEvent]):
             [self.joined.last_sequence, *(m.sequence for m in self.joined.history)]
         )
         return True
+
+    def _replay(self) -> tuple[list[ChatEvent], str]:
+        """The messages missed while away: the server's answer to the resuming join holds
+        exactly those after the last one seen."""
+        resumed = self._rejoining
+        assert resumed is not None
+        missed: list[ChatEvent] = list(self.joined.history)
+        if resumed.room_epoch != self.joined.room_epoch:
+            # The room was emptied (a restarted server): it starts again at #1, and all it
+            # has is new. What was said before is gone, if we had not seen it.
+            return missed, f"in room {self.joined.room!r}, started anew on the server"
+        words = f"after message #{resumed.last_sequence}"
+        if self.joined.history_gap:
+            words += " (some messages were too old to replay)"
+        return missed, words
 
     def _event(self, response: pb.ChatResponse) -> ChatEvent | None:
         event = wire.event_from_proto(response)
@@ -74,10 +105,19 @@ class AsyncChatClient:
         self.timeout = timeout
         """Deadline of unary calls and of the join's answer; sessions themselves have none."""
 
-    def join(self, name: str, room: str = "", *, resume: Resume | None = None) -> ChatSession:
-        """A session in `room` (default: the lobby) as `name`; use it with `async with`."""
+    def join(
+        self,
+        name: str,
+        room: str = "",
+        *,
+        resume: Resume | None = None,
+        reconnect: Reconnect | None = None,
+    ) -> ChatSession:
+        """A session in `room` (default: the lobby) as `name`; use it with `async with`.
+        With `reconnect`, a session the server drops with UNAVAILABLE (a lost connection, a
+        server shutting down) comes back by itself and resumes without gap or duplicate."""
         join = pb.Join(room=room, name=name, resume=wire.resume_to_proto(resume))
-        return ChatSession(self._channel, self._target, self.timeout, join)
+        return ChatSession(self._channel, self._target, self.timeout, join, reconnect)
 
     async def list_rooms(self) -> list[RoomSummary]:
         with rpc_errors(self._target, self.timeout):
