@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import trustme
 
 from tp3.client import AsyncTp3Client
 from tp3.server import ServerConfig, Tp3Server
@@ -118,3 +119,44 @@ def kwd_rates_file(tmp_path: Path) -> Path:
         "Date, USD, JPY, KWD, MAD, \n20 February 2026, 1.1767, 182.63, 0.3612, 10.7926, \n"
     )
     return path
+
+
+@dataclass(frozen=True)
+class Pki:
+    ca: Path
+    server_cert: Path
+    server_key: Path
+    client_cert: Path
+    client_key: Path
+    other_ca: Path
+    stranger_cert: Path
+    stranger_key: Path
+    alice_cert: Path
+    alice_key: Path
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """A CA, a server certificate for 127.0.0.1, client ones it signed (one without a common
+    name, alice's with one); and a second CA, with a client certificate of its own."""
+    folder = tmp_path_factory.mktemp("pki")
+    ca, other = trustme.CA(), trustme.CA()
+    files = {}
+    for name, blob in [
+        ("ca", ca.cert_pem),
+        ("other_ca", other.cert_pem),
+    ]:
+        files[name] = folder / f"{name}.pem"
+        blob.write_to_path(str(files[name]))
+    for name, issuer, identity, common_name in [
+        ("server", ca, "127.0.0.1", None),
+        ("client", ca, "client@tp3.test", None),
+        ("stranger", other, "mallory@tp3.test", None),
+        ("alice", ca, "alice@tp3.test", "alice"),
+    ]:
+        cert = issuer.issue_cert(identity, common_name=common_name)
+        files[f"{name}_cert"] = folder / f"{name}.pem"
+        files[f"{name}_key"] = folder / f"{name}.key"
+        cert.cert_chain_pems[0].write_to_path(str(files[f"{name}_cert"]))
+        cert.private_key_pem.write_to_path(str(files[f"{name}_key"]))
+    return Pki(**files)

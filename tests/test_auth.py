@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from cli_support import assert_ok, assert_one_error_line, run_tp3, tp3_env
-from conftest import start_server_process
+from conftest import Pki, start_server_process
 from grpclib.client import Channel
 from grpclib.const import Status
 from grpclib.health.v1.health_grpc import HealthStub
@@ -242,3 +242,23 @@ def test_tokens_from_the_command_line_and_the_environment(token_file: Path) -> N
     finally:
         running.stop()
     assert not any(ALICE in line or BOB in line for line in running.log)
+
+
+def test_the_classroom_recipe(pki: Pki, token_file: Path) -> None:
+    """As the README gives it: every interface, TLS, a token per student."""
+    running = start_server_process(
+        *("--host", "0.0.0.0", "--tls-cert", str(pki.server_cert)),
+        *("--tls-key", str(pki.server_key), "--auth-tokens", str(token_file)),
+    )
+    try:
+        port = running.target.rsplit(":", 1)[1]
+        assert any(line.endswith(f"0.0.0.0:{port} (TLS, 2 tokens)") for line in running.log)
+        student = tp3_env(TP3_TARGET=f"127.0.0.1:{port}", TP3_TLS_CA=str(pki.ca), TP3_TOKEN=ALICE)
+        assert_ok(run_tp3("chat", "send", "--name", "alice", "hello class", env=student))
+        [line] = assert_ok(run_tp3("currency", "convert", "6500", "MAD", "USD", env=student))
+        assert line.startswith("6500 MAD = 708.68 USD")
+        impostor = run_tp3("chat", "send", "--name", "bob", "I am bob", env=student)
+        assert_one_error_line(impostor, 1, "error: PERMISSION_DENIED: name: you are 'alice'")
+    finally:
+        running.stop()
+    assert not any("WARNING" in line for line in running.log), running.log

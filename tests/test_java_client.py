@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from cli_support import RUN_TIMEOUT, Command, Terminal, assert_ok, run_tp3
-from conftest import MAD_USD, ServerProcess, start_server_process
+from conftest import MAD_USD, Pki, ServerProcess, start_server_process
 
 TIMEOUT = 60.0
 
@@ -327,6 +327,29 @@ def test_java_member_of_a_draining_server_gets_the_notice_and_the_status(
         assert server.process.wait(RUN_TIMEOUT) == 0
     finally:
         java.finish()
+        server.stop()
+
+
+def test_java_over_tls_with_a_token(java_client: list[str], pki: Pki, tmp_path: Path) -> None:
+    tokens = tmp_path / "tokens"
+    tokens.write_text("java-token-0123456789abcdef carol\n")
+    server = start_server_process(
+        *("--tls-cert", str(pki.server_cert), "--tls-key", str(pki.server_key)),
+        *("--auth-tokens", str(tokens)),
+    )
+    try:
+        convert = ["currency", "convert", "6500", "MAD", "USD", "--tls-ca", str(pki.ca)]
+        refused = java_run(java_client, server, *convert)
+        assert refused.returncode == 1
+        assert refused.stderr.startswith("error: UNAUTHENTICATED: this server needs a token")
+        ok = java_run(java_client, server, *convert, "--token", "java-token-0123456789abcdef")
+        assert ok.returncode == 0, ok.stderr
+        assert ok.stdout.startswith("6500 MAD = 708.68 USD")
+        guess = ["game", "guess", "--name", "alice", "500", "--tls-ca", str(pki.ca)]
+        denied = java_run(java_client, server, *guess, "--token", "java-token-0123456789abcdef")
+        assert denied.returncode == 1
+        assert denied.stderr.startswith("error: PERMISSION_DENIED: player: you are 'carol'")
+    finally:
         server.stop()
 
 

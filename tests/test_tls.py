@@ -4,58 +4,15 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import trustme
 from cli_support import assert_ok, assert_one_error_line, run_tp3, tp3_env
-from conftest import ServerProcess, start_server_process
+from conftest import Pki, ServerProcess, start_server_process
 
 from tp3.client import AsyncTp3Client, ClientTls, Tp3RpcError
 from tp3.server import ServerConfig, Tp3Server
 from tp3.tls import ServerTls, TlsError
-
-
-@dataclass(frozen=True)
-class Pki:
-    ca: Path
-    server_cert: Path
-    server_key: Path
-    client_cert: Path
-    client_key: Path
-    other_ca: Path
-    stranger_cert: Path
-    stranger_key: Path
-    alice_cert: Path
-    alice_key: Path
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    """A CA, a server certificate for 127.0.0.1, client ones it signed (one without a common
-    name, alice's with one); and a second CA, with a client certificate of its own."""
-    folder = tmp_path_factory.mktemp("pki")
-    ca, other = trustme.CA(), trustme.CA()
-    files = {}
-    for name, blob in [
-        ("ca", ca.cert_pem),
-        ("other_ca", other.cert_pem),
-    ]:
-        files[name] = folder / f"{name}.pem"
-        blob.write_to_path(str(files[name]))
-    for name, issuer, identity, common_name in [
-        ("server", ca, "127.0.0.1", None),
-        ("client", ca, "client@tp3.test", None),
-        ("stranger", other, "mallory@tp3.test", None),
-        ("alice", ca, "alice@tp3.test", "alice"),
-    ]:
-        cert = issuer.issue_cert(identity, common_name=common_name)
-        files[f"{name}_cert"] = folder / f"{name}.pem"
-        files[f"{name}_key"] = folder / f"{name}.key"
-        cert.cert_chain_pems[0].write_to_path(str(files[f"{name}_cert"]))
-        cert.private_key_pem.write_to_path(str(files[f"{name}_key"]))
-    return Pki(**files)
 
 
 @pytest.fixture

@@ -240,7 +240,8 @@ def _security(config: ServerConfig) -> str:
     if config.tls is not None and config.tls.client_ca is not None:
         parts = ["mutual TLS"]
     if config.auth_tokens is not None:
-        parts.append(f"{len(config.auth_tokens)} tokens")
+        count = len(config.auth_tokens)
+        parts.append(f"{count} token{'' if count == 1 else 's'}")
     return ", ".join(parts)
 
 

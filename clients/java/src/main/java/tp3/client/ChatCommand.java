@@ -65,7 +65,7 @@ public final class ChatCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "Missing required option: '--name=NAME': your name in the room, e.g. chat --name alice");
         }
-        try (Connection conn = new Connection(common.target())) {
+        try (Connection conn = common.connect()) {
             BidiSession<ChatRequest, ChatResponse> session = join(conn, name, room);
             Joined joined = session.welcome().getJoined();
             try (ExitHook hook = ExitHook.leaving(session, LEAVE);
@@ -103,7 +103,7 @@ public final class ChatCommand implements Callable<Integer> {
         public Integer call() {
             refuseChatName();
             ListRoomsResponse found;
-            try (Connection conn = new Connection(common.target())) {
+            try (Connection conn = common.connect()) {
                 found = blocking(conn, timeout).listRooms(ListRoomsRequest.getDefaultInstance());
             }
             for (RoomSummary r : found.getRoomsList()) {
@@ -129,7 +129,7 @@ public final class ChatCommand implements Callable<Integer> {
         public Integer call() {
             refuseChatName();
             ListMembersResponse found;
-            try (Connection conn = new Connection(common.target())) {
+            try (Connection conn = common.connect()) {
                 found = blocking(conn, timeout).listMembers(ListMembersRequest.newBuilder().setRoom(room.room).build());
             }
             ZoneId zone = ZoneId.systemDefault();

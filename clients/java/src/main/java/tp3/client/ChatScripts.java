@@ -44,7 +44,7 @@ final class ChatScripts {
             refuseChatName();
             ChatResponse echo;
             String target = common.target();
-            try (Connection conn = new Connection(target)) {
+            try (Connection conn = common.connect()) {
                 BidiSession<ChatRequest, ChatResponse> session = ChatCommand.join(conn, name, room.room);
                 String me = session.welcome().getJoined().getName();
                 session.send(ChatRequest.newBuilder()
@@ -117,7 +117,7 @@ final class ChatScripts {
             if (count != null && count < 1) {
                 throw new InputException("--count must be at least 1, got " + count);
             }
-            try (Connection conn = new Connection(common.target())) {
+            try (Connection conn = common.connect()) {
                 BidiSession<ChatRequest, ChatResponse> session = ChatCommand.join(conn, name, room.room);
                 try (ExitHook hook = ExitHook.leaving(session, ChatCommand.LEAVE)) {
                     listen(session);

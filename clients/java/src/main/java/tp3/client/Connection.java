@@ -6,11 +6,15 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ForwardingClientCallListener;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.TlsChannelCredentials;
+import java.io.File;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +22,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A plaintext channel to a tp3 server, closed with try-with-resources. A server that can't be
- * reached fails calls with UNAVAILABLE and a message naming it, as the Python client says it.
+ * A channel to a tp3 server (plaintext, or TLS with a CA and optionally a client certificate),
+ * closed with try-with-resources; with a token, every call carries {@code authorization: Bearer
+ * TOKEN}. A server that can't be reached fails calls with UNAVAILABLE and a message naming it,
+ * as the Python client says it.
  */
 public final class Connection implements AutoCloseable {
     /**
@@ -37,12 +43,42 @@ public final class Connection implements AutoCloseable {
 
     private final ManagedChannel channel;
 
+    /** TLS settings: the CA to trust, and for mutual TLS a certificate and its PKCS#8 key. */
+    public record Tls(File ca, File cert, File key) {}
+
     public Connection(String target) {
+        this(target, null, null);
+    }
+
+    public Connection(String target, Tls tls, String token) {
         Targets.HostPort hp = Targets.parse(target);
-        this.channel = ManagedChannelBuilder.forAddress(hp.host(), hp.port())
-                .usePlaintext()
-                .intercept(new NamingUnreachable(target))
-                .build();
+        var builder = Grpc.newChannelBuilderForAddress(hp.host(), hp.port(), credentials(tls))
+                .intercept(new NamingUnreachable(target));
+        if (token != null && !token.isBlank()) {
+            builder.intercept(new BearerToken(token.strip()));
+        }
+        this.channel = builder.build();
+    }
+
+    private static io.grpc.ChannelCredentials credentials(Tls tls) {
+        if (tls == null) {
+            return InsecureChannelCredentials.create();
+        }
+        if ((tls.cert() == null) != (tls.key() == null)) {
+            throw new InputException("--tls-cert and --tls-key go together");
+        }
+        try {
+            var builder = TlsChannelCredentials.newBuilder();
+            if (tls.ca() != null) {
+                builder.trustManager(tls.ca());
+            }
+            if (tls.cert() != null) {
+                builder.keyManager(tls.cert(), tls.key());
+            }
+            return builder.build();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InputException("cannot use the TLS files: " + e.getMessage());
+        }
     }
 
     public ManagedChannel channel() {
@@ -88,6 +124,24 @@ public final class Connection implements AutoCloseable {
             return Status.UNAVAILABLE.withDescription(prefix + text.substring(text.lastIndexOf(": ") + 1).strip());
         }
         return Status.UNAVAILABLE.withDescription(prefix + text);
+    }
+
+    /** Sends the token with every call. */
+    private record BearerToken(String token) implements ClientInterceptor {
+        private static final Metadata.Key<String> AUTHORIZATION =
+                Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(
+                MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void start(Listener<R> listener, Metadata headers) {
+                    headers.put(AUTHORIZATION, "Bearer " + token);
+                    super.start(listener, headers);
+                }
+            };
+        }
     }
 
     /** Applies {@link #unreachable} to the status every call ends with. */

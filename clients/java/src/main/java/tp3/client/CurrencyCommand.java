@@ -91,7 +91,7 @@ public final class CurrencyCommand implements Runnable {
             ConvertRequest request = ConvertRequest.newBuilder()
                     .setAmount(amount).setFromCurrency(from).setToCurrency(to).build();
             long deadline = timeout.millis();
-            try (Connection conn = new Connection(common.target())) {
+            try (Connection conn = common.connect()) {
                 ConvertResponse response = async
                         ? convertAsync(conn, request, deadline)
                         : CurrencyServiceGrpc.newBlockingStub(conn.channel())
@@ -138,7 +138,7 @@ public final class CurrencyCommand implements Runnable {
                     .setBaseCurrency(base).setQuoteCurrency(quote)
                     .setCount(count).setInterval(Inputs.interval(interval)).build();
             ZoneId zone = ZoneId.systemDefault();
-            try (Connection conn = new Connection(common.target())) {
+            try (Connection conn = common.connect()) {
                 Iterator<StreamQuotesResponse> ticks =
                         CurrencyServiceGrpc.newBlockingStub(conn.channel()).streamQuotes(request);
                 while (ticks.hasNext()) {
@@ -171,7 +171,7 @@ public final class CurrencyCommand implements Runnable {
             String target = common.target();
             SingleResponse<ConvertBatchResponse> response = new SingleResponse<>();
             ConvertBatchResponse summary;
-            try (Connection conn = new Connection(target)) {
+            try (Connection conn = common.connect()) {
                 StreamObserver<ConvertBatchRequest> requests =
                         CurrencyServiceGrpc.newStub(conn.channel()).convertBatch(response);
                 try {
@@ -220,7 +220,7 @@ public final class CurrencyCommand implements Runnable {
             AtomicInteger failures = new AtomicInteger();
             PrintStream out = System.out;
             PrintStream err = System.err;
-            try (Connection conn = new Connection(common.target())) {
+            try (Connection conn = common.connect()) {
                 CallObserver<ConvertStreamResponse> replies = new CallObserver<>() {
                     @Override
                     public void onNext(ConvertStreamResponse reply) {
@@ -279,7 +279,7 @@ public final class CurrencyCommand implements Runnable {
         @Override
         public Integer call() {
             ListCurrenciesResponse listing;
-            try (Connection conn = new Connection(common.target())) {
+            try (Connection conn = common.connect()) {
                 listing = CurrencyServiceGrpc.newBlockingStub(conn.channel())
                         .withDeadlineAfter(timeout.millis(), TimeUnit.MILLISECONDS)
                         .listCurrencies(ListCurrenciesRequest.getDefaultInstance());

@@ -107,7 +107,7 @@ public final class GameCommand implements Runnable {
         @Override
         public Integer call() {
             check();
-            try (Connection conn = new Connection(common.target())) {
+            try (Connection conn = common.connect()) {
                 BidiSession<PlayRequest, PlayResponse> session = join(conn, name);
                 try (ExitHook hook = ExitHook.leaving(session, LEAVE)) {
                     play(session);
@@ -195,7 +195,7 @@ public final class GameCommand implements Runnable {
         @Override
         public Integer call() {
             GuessResponse answer;
-            try (Connection conn = new Connection(common.target())) {
+            try (Connection conn = common.connect()) {
                 answer = GuessingGameGrpc.newBlockingStub(conn.channel())
                         .withDeadlineAfter(timeout.millis(), TimeUnit.MILLISECONDS)
                         .guess(GuessRequest.newBuilder().setPlayer(name).setNumber(number).build());
@@ -225,7 +225,7 @@ public final class GameCommand implements Runnable {
                 throw new InputException("--rounds must be at least 1, got " + rounds);
             }
             int ended = 0;
-            try (Connection conn = new Connection(common.target())) {
+            try (Connection conn = common.connect()) {
                 Iterator<WatchResponse> events = GuessingGameGrpc.newBlockingStub(conn.channel())
                         .watch(WatchRequest.getDefaultInstance());
                 while (events.hasNext()) {
@@ -250,7 +250,7 @@ public final class GameCommand implements Runnable {
         @Override
         public Integer call() {
             Scoreboard board;
-            try (Connection conn = new Connection(common.target())) {
+            try (Connection conn = common.connect()) {
                 board = GuessingGameGrpc.newBlockingStub(conn.channel())
                         .withDeadlineAfter(timeout.millis(), TimeUnit.MILLISECONDS)
                         .scoreboard(ScoreboardRequest.getDefaultInstance()).getScoreboard();
