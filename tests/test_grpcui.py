@@ -10,17 +10,20 @@ TP3_GRPCUI_SCREENSHOT=FILE also saves a screenshot of the page showing that resu
 (docs/grpcui.png comes from this).
 """
 
+import http.cookiejar
 import json
 import os
 import re
 import shutil
 import subprocess
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ServerProcess
+from cli_support import LineReader, tp3_argv, tp3_env
+from conftest import Pki, ServerProcess, start_server_process
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -234,3 +237,49 @@ def test_screenshot(converted: WebDriver, tmp_path: Path) -> None:
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     if keep := os.environ.get("TP3_GRPCUI_SCREENSHOT"):
         shutil.copyfile(png, keep)
+
+
+def test_tp3_ui_over_tls_with_a_token(pki: Pki, tmp_path: Path) -> None:
+    """`tp3 ui` hands grpcui the connection options: it reflects a TLS server that wants a
+    token, and a Convert invoked through its page carries the token."""
+    _tool("grpcui", find_grpcui())
+    tokens = tmp_path / "tokens"
+    tokens.write_text("ui-token-0123456789abcdef alice\n")
+    server = start_server_process(
+        *("--tls-cert", str(pki.server_cert), "--tls-key", str(pki.server_key)),
+        *("--auth-tokens", str(tokens)),
+    )
+    ui = subprocess.Popen(
+        tp3_argv("ui", "--no-browser", "--target", server.target, "--tls-ca", str(pki.ca)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=tp3_env(TP3_TOKEN="ui-token-0123456789abcdef"),
+    )
+    try:
+        assert ui.stdout is not None
+        lines = LineReader(ui.stdout)
+        url = None
+        while url is None and (line := lines.next_line(TIMEOUT)) is not None:
+            if match := _AVAILABLE.search(line):
+                url = match[1]
+        assert url is not None, "grpcui did not start"
+        cookies = http.cookiejar.CookieJar()
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies))
+        with browser.open(url + "/", timeout=TIMEOUT) as page:
+            assert "tp3.currency.v1.CurrencyService" in page.read().decode()
+        [csrf] = [c.value for c in cookies if c.name == "_grpcui_csrf_token"]
+        invoke = urllib.request.Request(
+            url + "/invoke/tp3.currency.v1.CurrencyService.Convert",
+            data=json.dumps({"metadata": [], "data": [CONVERT]}).encode(),
+            headers={"Content-Type": "application/json", "x-grpcui-csrf-token": csrf},
+        )
+        with browser.open(invoke, timeout=TIMEOUT) as reply:
+            result = json.load(reply)
+        assert result["error"] is None, result
+        assert result["responses"][0]["message"]["converted_amount"] == "708.68", result
+    finally:
+        ui.terminate()
+        ui.communicate(timeout=TIMEOUT)
+        server.stop()
+    assert "ui-token" not in " ".join(ui.args)  # the token stayed out of the command line

@@ -32,6 +32,7 @@ from tp3.client import (
 from tp3.tls import TlsError
 
 __all__ = [
+    "Connection",
     "InputError",
     "JsonOption",
     "ReconnectOption",
@@ -39,6 +40,8 @@ __all__ = [
     "TimeoutOption",
     "async_command",
     "connect",
+    "connection",
+    "connection_options",
     "fail",
     "json_line",
     "stdin_lines",
@@ -124,27 +127,54 @@ _TOKEN_OPTION = _connection_option(
 
 
 @dataclasses.dataclass(frozen=True)
-class _Connection:
-    tls: ClientTls | None = None
+class Connection:
+    """The connection options a command was given."""
+
+    tls_ca: Path | None = None
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
     token: str | None = None
 
+    def tls(self) -> ClientTls | None:
+        """TLS if any TLS option was given (TlsError if they can't be used together)."""
+        if self.tls_ca is None and self.tls_cert is None and self.tls_key is None:
+            return None
+        return ClientTls(self.tls_ca, self.tls_cert, self.tls_key)
 
-_NO_OPTIONS = _Connection()
-_connection: ContextVar[_Connection] = ContextVar("tp3_cli_connection", default=_NO_OPTIONS)
+
+_NO_OPTIONS = Connection()
+_connection: ContextVar[Connection] = ContextVar("tp3_cli_connection", default=_NO_OPTIONS)
+_OPTIONS = [*_TLS_OPTIONS, _TOKEN_OPTION]
+
+
+def connection_options(func: Callable[P, None]) -> Callable[P, None]:
+    """Give a command the connection options (--tls-ca, --tls-cert, --tls-key, --token);
+    `connection()` says what they were while it runs."""
+
+    @functools.wraps(func)
+    def command(*args: P.args, **kwargs: P.kwargs) -> None:
+        given = {option.name: kwargs.pop(option.name, None) for option in _OPTIONS}
+        _connection.set(Connection(**given))  # type: ignore[arg-type]
+        func(*args, **kwargs)
+
+    signature = inspect.signature(func)
+    command.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), *_OPTIONS]
+    )
+    return command
+
+
+def connection() -> Connection:
+    return _connection.get()
 
 
 def async_command(func: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, None]:
     """Run an async command body with asyncio.run, turning expected failures into one line.
-    Every such command also takes the connection options (--tls-ca, --tls-cert, --tls-key,
-    --token), which `connect` uses."""
+    Every such command also takes the connection options, which `connect` uses."""
 
     @functools.wraps(func)
     def command(*args: P.args, **kwargs: P.kwargs) -> None:
-        files = [kwargs.pop(option.name, None) for option in _TLS_OPTIONS]
-        token = kwargs.pop(_TOKEN_OPTION.name, None)
         try:
-            tls = ClientTls(*files) if any(files) else None  # type: ignore[arg-type]
-            _connection.set(_Connection(tls, token))  # type: ignore[arg-type]
             asyncio.run(func(*args, **kwargs))
         except Tp3RpcError as error:
             fail(str(error))
@@ -154,11 +184,7 @@ def async_command(func: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, N
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
 
-    signature = inspect.signature(func)
-    command.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[*signature.parameters.values(), *_TLS_OPTIONS, _TOKEN_OPTION]
-    )
-    return command
+    return connection_options(command)
 
 
 def json_line(value: Any) -> str:
@@ -182,7 +208,7 @@ def connect(target: str, timeout: float = DEFAULT_TIMEOUT) -> AsyncTp3Client:
     """A client for `target`, with the command's connection options (TLS, token)."""
     options = _connection.get()
     try:
-        return AsyncTp3Client(target, timeout=timeout, tls=options.tls, token=options.token)
+        return AsyncTp3Client(target, timeout=timeout, tls=options.tls(), token=options.token)
     except ValueError as error:  # a malformed target or token
         raise InputError(str(error)) from None
 

@@ -6,13 +6,14 @@ PATH, then `$(go env GOPATH)/bin`. It runs in the foreground with its output pas
 
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from tp3.cli.common import TargetOption, fail
+from tp3.cli.common import TargetOption, connection, connection_options, fail
 from tp3.client import DEFAULT_TARGET
 
 GRPCUI_VERSION = "v1.5.0"
@@ -43,6 +44,25 @@ def find_grpcui() -> str | None:
     return None
 
 
+def grpcui_security() -> list[str]:
+    """grpcui's flags for the command's connection options. The token stays out of grpcui's
+    command line (anyone can read those): grpcui expands ${TP3_TOKEN} from its environment."""
+    given = connection()
+    flags = ["-plaintext"]
+    if given.tls_ca or given.tls_cert or given.tls_key:
+        flags = []
+        for flag, path in (("-cacert", given.tls_ca), ("-cert", given.tls_cert)):
+            if path is not None:
+                flags += [flag, str(path)]
+        if given.tls_key is not None:
+            flags += ["-key", str(given.tls_key)]
+    if given.token:
+        os.environ["TP3_TOKEN"] = given.token  # grpcui inherits it
+        flags += ["-H", "authorization: Bearer ${TP3_TOKEN}", "-expand-headers"]
+    return flags
+
+
+@connection_options
 def ui_command(
     target: TargetOption = DEFAULT_TARGET,
     port: Annotated[
@@ -56,7 +76,7 @@ def ui_command(
     grpcui = find_grpcui()
     if grpcui is None:
         fail(f"grpcui not found (set TP3_GRPCUI or install it: {INSTALL_HINT})")
-    command = [grpcui, "-plaintext", "-port", str(port)]
+    command = [grpcui, *grpcui_security(), "-port", str(port)]
     if no_browser:
         command.append("-open-browser=false")
     command.append(target)
@@ -64,6 +84,8 @@ def ui_command(
         process = subprocess.Popen(command)
     except OSError as error:
         fail(f"cannot run {grpcui}: {error}")
+    # Stopped by SIGTERM, grpcui stops too: it would outlive us, port and all.
+    signal.signal(signal.SIGTERM, lambda *_: process.terminate())
     try:
         code = process.wait()
     except KeyboardInterrupt:  # Ctrl-C reaches grpcui too (same process group): let it stop
