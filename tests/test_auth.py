@@ -19,7 +19,7 @@ from grpclib.health.v1.health_grpc import HealthStub
 from grpclib.health.v1.health_pb2 import HealthCheckRequest, HealthCheckResponse
 from grpclib.reflection.v1 import reflection_grpc, reflection_pb2
 
-from tp3.client import AsyncTp3Client, Tp3RpcError
+from tp3.client import AsyncTp3Client, ClientTls, Tp3Client, Tp3RpcError
 from tp3.generated.tp3.currency import v1 as pb
 from tp3.rpc.auth import TokenFileError, Tokens
 from tp3.server import ServerConfig, Tp3Server
@@ -262,3 +262,22 @@ def test_the_classroom_recipe(pki: Pki, token_file: Path) -> None:
     finally:
         running.stop()
     assert not any("WARNING" in line for line in running.log), running.log
+
+
+def test_the_blocking_client_over_tls_with_a_token(pki: Pki, token_file: Path) -> None:
+    running = start_server_process(
+        *("--tls-cert", str(pki.server_cert), "--tls-key", str(pki.server_key)),
+        *("--auth-tokens", str(token_file)),
+    )
+    try:
+        tls = ClientTls(ca=pki.ca)
+        with Tp3Client(running.target, tls=tls, token=ALICE, timeout=WAIT) as tp3:
+            assert str(tp3.currency.convert("6500", "MAD", "USD").converted_amount) == "708.68"
+        with (
+            Tp3Client(running.target, tls=tls, timeout=WAIT) as anonymous,
+            pytest.raises(Tp3RpcError) as caught,
+        ):
+            anonymous.currency.convert("6500", "MAD", "USD")
+        assert caught.value.status is Status.UNAUTHENTICATED
+    finally:
+        running.stop()

@@ -94,15 +94,25 @@ class AsyncTp3Client:
         """Close, and wait (a second at most) until the connection is gone: over TLS that
         takes a few turns of the event loop, which a loop about to close must give it."""
         protocol = self._channel._protocol  # grpclib keeps no other handle on the connection
-        self.close()
-        if protocol is None:  # never connected, or a failed TLS handshake asyncio still closes:
-            for _ in range(10):  # a few turns let it flush its alert and close the socket
+        if protocol is None or getattr(protocol.handler, "connection_lost", True):  # gone already
+            self.close()
+            for _ in range(10):  # a failed TLS handshake: a few turns let asyncio close it
                 await asyncio.sleep(0)
             return
+        # grpclib marks its handler lost as soon as it starts closing; asyncio tells the
+        # protocol once the transport (TLS shutdown included) is really gone.
+        gone = asyncio.Event()
+        lost = protocol.connection_lost
+
+        def connection_lost(exc: BaseException | None) -> None:
+            lost(exc)
+            gone.set()
+
+        protocol.connection_lost = connection_lost  # type: ignore[method-assign]
+        self.close()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(1):
-                while not getattr(protocol.handler, "connection_lost", True):  # noqa: ASYNC110 - grpclib sets a flag, no event
-                    await asyncio.sleep(0.001)
+                await gone.wait()
 
     async def __aenter__(self) -> Self:
         return self
