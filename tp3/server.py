@@ -10,7 +10,6 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -27,14 +26,14 @@ from tp3.currency.converter import Converter
 from tp3.currency.market import Market
 from tp3.currency.rates import default_table, load_table
 from tp3.currency.service import CurrencyService
-from tp3.errors import Unavailable
 from tp3.game.backend import GameBackend, GameLimits, InMemoryGameBackend
 from tp3.game.service import GameService
 from tp3.rpc.access_log import AccessLog
 from tp3.rpc.auth import Authenticator, Tokens
 from tp3.rpc.codec import ServerCodec
+from tp3.rpc.drain import Drain, within
 from tp3.rpc.limits import RpcLimits
-from tp3.rpc.pipeline import Drain, RpcPipeline, Stage, StreamQuota, streaming_methods
+from tp3.rpc.pipeline import RpcPipeline, Stage, StreamQuota, streaming_methods
 from tp3.rpc.reflection import ReflectionPool
 from tp3.rpc.transport import GuardedServer
 from tp3.tls import ServerTls
@@ -126,13 +125,13 @@ class Tp3Server:
     async def stop(self) -> None:
         """Drain, then close, within `config.grace` seconds.
 
-        Health turns NOT_SERVING and new calls are refused (UNAVAILABLE) at once; unary calls
-        finish; a chat or game session is sent what was queued for it, a last notice, then
-        UNAVAILABLE; other streams end with UNAVAILABLE. Once no call is left (or the grace
-        is nearly over: then whatever remains is ended the same way), every connection gets
-        GOAWAY and is closed."""
-        deadline = asyncio.get_running_loop().time() + self.config.grace
-        shutting_down = Unavailable(Drain.REFUSAL)
+        Health turns NOT_SERVING, listening stops, and new calls are refused at once; the
+        calls running end each their own way (tp3.rpc.drain) until none is left, or the
+        grace is nearly over; then every connection gets GOAWAY and is closed. The grace's
+        last quarter (a second at most) is kept for ending what is left and closing."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.config.grace
+        reserve = min(1.0, self.config.grace / 4)
         self._serving.set(False)
         self.drain.closing = True
         self._server.stop_listening()
@@ -140,18 +139,9 @@ class Tp3Server:
         # Health watchers (grpclib's Watch, with no hook of ours) take a few turns of the loop
         # to send NOT_SERVING: give them a moment before their stream ends with the others.
         await asyncio.sleep(HEALTH_WATCH_MOMENT)
-        for call in self.pipeline.live.calls():
-            call.drain(shutting_down)
-        if not await _within(self.pipeline.live.none_left(), deadline - 1.0):
-            left = self.pipeline.live.calls()
-            log.warning(
-                "%d calls still running at the end of the grace period: ending them", len(left)
-            )
-            for call in left:
-                call.abort(shutting_down)
-            await _within(self.pipeline.live.none_left(), deadline - 0.5)
+        await self.drain.end_calls(self.pipeline.live, deadline - reserve)
         self._server.go_away()
-        if not await _within(self._server.wait_closed(), deadline):
+        if not await within(self._server.wait_closed(), deadline):
             log.warning("connections still open after %.1fs; stopping anyway", self.config.grace)
 
     def abort(self) -> None:
@@ -183,16 +173,6 @@ class Tp3Server:
         traceback: TracebackType | None,
     ) -> None:
         await self.stop()
-
-
-async def _within(waiting: Coroutine[Any, Any, None], deadline: float) -> bool:
-    """Await `waiting` until the loop's clock reads `deadline`; False if it had to stop."""
-    try:
-        async with asyncio.timeout_at(deadline):
-            await waiting
-    except TimeoutError:
-        return False
-    return True
 
 
 class ForcedStop(Exception):

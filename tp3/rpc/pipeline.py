@@ -22,7 +22,7 @@ from grpclib.exceptions import GRPCError
 from grpclib.metadata import Deadline
 from grpclib.server import Server, Stream
 
-from tp3.errors import ResourceExhausted, Tp3Error, Unavailable
+from tp3.errors import ResourceExhausted, Tp3Error
 from tp3.rpc.access_log import AccessLog, address
 from tp3.rpc.context import RpcCall, set_current_rpc
 from tp3.rpc.status import bounded_message, status_for
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Counts",
-    "Drain",
     "LiveRpcs",
     "RpcPipeline",
     "Stage",
@@ -155,25 +154,6 @@ class StreamQuota:
     def release(self, call: RpcCall) -> None:
         if call.method in self._streaming:
             self._open.remove((call.service, call.client_host))
-
-
-class Drain:
-    """The stage that refuses every new call once the server is shutting down: UNAVAILABLE,
-    which gRPC clients retry (elsewhere, behind a load balancer). A health check is still
-    answered: NOT_SERVING is what a probe should hear."""
-
-    REFUSAL = "server shutting down: try again in a moment"
-    HEALTH_CHECK = "/grpc.health.v1.Health/Check"
-
-    def __init__(self) -> None:
-        self.closing = False
-
-    def admit(self, call: RpcCall) -> None:
-        if self.closing and call.method != self.HEALTH_CHECK:
-            raise Unavailable(self.REFUSAL)
-
-    def release(self, call: RpcCall) -> None:
-        pass
 
 
 class RpcPipeline:
