@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from tp3.errors import InvalidArgument
 from tp3.game.events import Hint, Verdict
 from tp3.game.game import Game, draw_secret
-from tp3.game.rules import HIGH, LOW, Round
+from tp3.game.rules import HIGH, LOW, Round, judge
 from tp3.game.texts import render
 from tp3.ratelimit import RateLimiter
 
@@ -26,23 +26,25 @@ def game_with(*secrets: int) -> Game:
     [(600, Verdict.TOO_HIGH), (400, Verdict.TOO_LOW), (500, Verdict.CORRECT)],
 )
 def test_a_guess_is_too_high_too_low_or_correct(guess: int, verdict: Verdict) -> None:
-    assert Round(1, 500, NOW).judge("alice", guess, NOW).verdict is verdict
+    assert judge(Round(1, 500, NOW), "alice", guess, NOW)[1].verdict is verdict
 
 
 def test_the_first_correct_guess_wins_and_later_ones_are_told_the_round_is_over() -> None:
-    round_ = Round(1, 500, NOW)
-    round_.judge("alice", 100, NOW)
-    won = round_.judge("alice", 500, NOW)
-    late = round_.judge("bob", 500, NOW)
-    assert (won.verdict, won.attempts, won.winner) == (Verdict.CORRECT, 2, "alice")
-    assert (late.verdict, late.winner) == (Verdict.ROUND_OVER, "alice")
-    assert not round_.open
+    start = Round(1, 500, NOW)
+    after_one, _ = judge(start, "alice", 100, NOW)
+    won_round, won = judge(after_one, "Alice", 500, NOW)  # one player, whatever the case
+    over, late = judge(won_round, "bob", 500, NOW)
+    assert (won.verdict, won.attempts, won.winner) == (Verdict.CORRECT, 2, "Alice")
+    assert (late.verdict, late.winner) == (Verdict.ROUND_OVER, "Alice")
+    assert over == won_round
+    assert not won_round.open
+    assert start == Round(1, 500, NOW)  # state in, state out: nothing changed in place
 
 
 @pytest.mark.parametrize("guess", [0, -5, 1001, 10**9])
 def test_out_of_range_guesses_are_invalid(guess: int) -> None:
     with pytest.raises(InvalidArgument, match=f"number: must be between 1 and 1000, got {guess}"):
-        Round(1, 500, NOW).judge("alice", guess, NOW)
+        judge(Round(1, 500, NOW), "alice", guess, NOW)
 
 
 def test_a_win_ends_the_round_and_the_next_one_has_another_secret() -> None:
@@ -83,7 +85,7 @@ def test_binary_search_finds_any_secret_within_ten_guesses(secret: int) -> None:
     round_ = Round(1, secret, NOW)
     low, high = LOW, HIGH
     for _ in range(10):
-        hint = round_.judge("bot", (low + high) // 2, NOW)
+        round_, hint = judge(round_, "bot", (low + high) // 2, NOW)
         if hint.verdict is Verdict.CORRECT:
             return
         if hint.verdict is Verdict.TOO_HIGH:

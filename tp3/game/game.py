@@ -18,7 +18,7 @@ from tp3.game.events import (
     Scoreboard,
     Verdict,
 )
-from tp3.game.rules import HIGH, LOW, Round
+from tp3.game.rules import HIGH, LOW, Round, judge
 
 __all__ = ["Game", "draw_secret", "utc_now"]
 
@@ -53,7 +53,7 @@ class Game:
 
     def guess(self, player: str, number: int) -> tuple[Hint, GameOver | None]:
         """Judge a guess; a winning one also ends the round (the GameOver to announce)."""
-        hint = self.round.judge(player, number, self._clock())
+        self.round, hint = judge(self.round, player, number, self._clock())
         if hint.verdict is not Verdict.CORRECT:
             return hint, None
         finished = self.round

@@ -1,12 +1,14 @@
-"""How a guess is judged: one round, one secret, exactly one winner."""
+"""How a guess is judged: one round, one secret, exactly one winner. Pure: state in, state out."""
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from tp3.errors import InvalidArgument
 from tp3.game.events import Hint, RoundInfo, Verdict
+from tp3.names import name_key
 
-__all__ = ["HIGH", "LOW", "Round", "check_guess"]
+__all__ = ["HIGH", "LOW", "Round", "check_guess", "judge"]
 
 LOW, HIGH = 1, 1000
 
@@ -17,15 +19,18 @@ def check_guess(number: int) -> int:
     return number
 
 
-@dataclass
+@dataclass(frozen=True)
 class Round:
+    """One round's state, never changed in place: `judge` gives the next one, so a backend
+    that stores rounds elsewhere (Redis) applies the very same decisions."""
+
     number: int
     secret: int
     started_at: datetime
     winner: str | None = None
     ended_at: datetime | None = None
-    attempts: dict[str, int] = field(default_factory=dict)
-    """Guesses per player (by name) in this round."""
+    attempts: Mapping[str, int] = field(default_factory=dict)
+    """Guesses per player (by name key) in this round."""
 
     @property
     def open(self) -> bool:
@@ -34,19 +39,23 @@ class Round:
     def info(self) -> RoundInfo:
         return RoundInfo(self.number, LOW, HIGH, self.open)
 
-    def judge(self, player: str, guess: int, now: datetime) -> Hint:
-        """The hint for `player` guessing `guess`. The first correct guess wins the round and
-        closes it; any guess after that is ROUND_OVER, with the winner."""
-        check_guess(guess)
-        if self.winner is not None:
-            tries = self.attempts.get(player, 0)
-            return Hint(self.number, guess, Verdict.ROUND_OVER, tries, self.winner, now)
-        tries = self.attempts[player] = self.attempts.get(player, 0) + 1
-        if guess > self.secret:
-            verdict = Verdict.TOO_HIGH
-        elif guess < self.secret:
-            verdict = Verdict.TOO_LOW
-        else:
-            verdict = Verdict.CORRECT
-            self.winner, self.ended_at = player, now
-        return Hint(self.number, guess, verdict, tries, self.winner, now)
+
+def judge(current: Round, player: str, guess: int, now: datetime) -> tuple[Round, Hint]:
+    """The round after `player` guessed `guess`, and the hint they get. The first correct
+    guess wins the round and closes it; any guess after that is ROUND_OVER, with the winner.
+    Attempts are counted per name key: "Alice" and "alice" are one player."""
+    check_guess(guess)
+    key = name_key(player)
+    if current.winner is not None:
+        tries = current.attempts.get(key, 0)
+        return current, Hint(current.number, guess, Verdict.ROUND_OVER, tries, current.winner, now)
+    tries = current.attempts.get(key, 0) + 1
+    after = replace(current, attempts={**current.attempts, key: tries})
+    if guess > current.secret:
+        verdict = Verdict.TOO_HIGH
+    elif guess < current.secret:
+        verdict = Verdict.TOO_LOW
+    else:
+        verdict = Verdict.CORRECT
+        after = replace(after, winner=player, ended_at=now)
+    return after, Hint(current.number, guess, verdict, tries, after.winner, now)
