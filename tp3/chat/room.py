@@ -22,7 +22,8 @@ from tp3.chat.events import (
     Resume,
     RoomMessage,
 )
-from tp3.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, quote
+from tp3.chat.history import numbered, replay
+from tp3.errors import AlreadyExists, FailedPrecondition, NotFound, quote
 from tp3.mailbox import Mailbox
 from tp3.names import name_key, taken
 
@@ -70,7 +71,13 @@ class Room:
         present = self._members.get(key)
         if present is not None:
             raise AlreadyExists(f"name: {taken(name, present.name)} in room {self.name!r}")
-        history, gap = self._history_for(resume)  # may refuse: before anything changes
+        history, gap = replay(  # may refuse: before anything changes
+            tuple(self._history),
+            last_sequence=self.last_sequence,
+            epoch=self.epoch,
+            resume=resume,
+            join_history=self._join_history,
+        )
         member = Member(name, secrets.token_hex(8), self._clock(), mailbox)
         self._announce(name, MemberJoined(name, member.joined_at))
         self._members[key] = member
@@ -97,9 +104,8 @@ class Room:
 
     def post(self, member_id: str, text: str) -> RoomMessage:
         sender = self._member(member_id)
-        text = rules.message_text(text)  # before numbering: a refused text takes no number
-        self.last_sequence += 1
-        message = RoomMessage(self.last_sequence, sender.name, text, self._clock())
+        message = numbered(self.last_sequence, sender.name, text, self._clock())
+        self.last_sequence = message.sequence
         self._history.append(message)
         self._deliver(self.members, message)
         return message
@@ -122,22 +128,6 @@ class Room:
         if member is None:
             raise FailedPrecondition(f"you are no longer in room {self.name!r}")
         return member
-
-    def _history_for(self, resume: Resume | None) -> tuple[tuple[RoomMessage, ...], bool]:
-        """What a joining member is shown, and whether it missed messages history lost."""
-        kept = tuple(self._history)
-        if resume is None:
-            return (kept[-self._join_history :] if self._join_history else ()), False
-        if resume.room_epoch != self.epoch:  # the room emptied and started again since
-            return kept, True
-        if resume.last_sequence > self.last_sequence:
-            raise InvalidArgument(
-                "resume.last_sequence",
-                f"{resume.last_sequence} is ahead of the room (its last is {self.last_sequence})",
-            )
-        oldest_kept = kept[0].sequence if kept else self.last_sequence + 1
-        missed = tuple(m for m in kept if m.sequence > resume.last_sequence)
-        return missed, resume.last_sequence + 1 < oldest_kept
 
     def _deliver(self, recipients: Iterable[Member], event: ChatEvent) -> None:
         """Hand `event` to each recipient; a member whose mailbox is full is disconnected."""
