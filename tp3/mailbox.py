@@ -13,9 +13,9 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 from enum import Enum
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
-__all__ = ["LeaveReason", "Mailbox", "MailboxClosed"]
+__all__ = ["Inbox", "LeaveReason", "Mailbox", "MailboxClosed"]
 
 T = TypeVar("T")
 
@@ -33,6 +33,25 @@ class MailboxClosed(Exception):
     def __init__(self, reason: LeaveReason) -> None:
         super().__init__(reason.value)
         self.reason = reason
+
+
+class Inbox(Protocol[T]):
+    """A subscriber's events as its session sees them. The backend that made it (a Mailbox,
+    here) puts the events in; the session reads them, adds its own notices, and closes it at
+    shutdown. Services only ever hold an Inbox: delivery is the backend's."""
+
+    capacity: int
+    """Events it holds before its subscriber counts as too slow."""
+
+    async def get(self) -> T:
+        """The next event; MailboxClosed once closed and drained."""
+
+    def put(self, event: T) -> bool:
+        """Queue an event; False if full."""
+
+    def close(self, reason: LeaveReason, *, farewell: T | None = None) -> None: ...
+
+    def on_close(self, callback: Callable[[LeaveReason], None]) -> None: ...
 
 
 class _Presence(Generic[T]):

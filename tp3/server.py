@@ -20,7 +20,7 @@ from grpclib.health.check import ServiceStatus
 from grpclib.health.service import Health
 from grpclib.reflection.service import ServerReflection
 
-from tp3.chat.backend import ChatLimits, InMemoryChatBackend
+from tp3.chat.backend import ChatBackend, ChatLimits, InMemoryChatBackend
 from tp3.chat.service import ChatService
 from tp3.currency.converter import Converter
 from tp3.currency.market import Market
@@ -76,8 +76,15 @@ class ServerConfig:
 
 
 class Tp3Server:
-    def __init__(self, config: ServerConfig, *, game_backend: GameBackend | None = None) -> None:
-        """`game_backend` replaces the default one (tests inject a known secret source)."""
+    def __init__(
+        self,
+        config: ServerConfig,
+        *,
+        chat_backend: ChatBackend | None = None,
+        game_backend: GameBackend | None = None,
+    ) -> None:
+        """The backends default to in-memory ones made from `config`; given, they replace
+        them (tests inject a known secret source) and the server closes them when it stops."""
         self.config = config
         table = load_table(config.rates_file) if config.rates_file else default_table()
         self.currency = CurrencyService(
@@ -85,7 +92,7 @@ class Tp3Server:
             Market(config.seed),
             client_quotes_per_second=config.client_quotes_per_second,
         )
-        self.chat_backend = InMemoryChatBackend(config.chat)
+        self.chat_backend = chat_backend or InMemoryChatBackend(config.chat)
         self.chat = ChatService(self.chat_backend)
         self.game_backend = game_backend or InMemoryGameBackend(config.game)
         self.game = GameService(self.game_backend)
@@ -135,11 +142,12 @@ class Tp3Server:
         self._serving.set(False)
         self.drain.closing = True
         self._server.stop_listening()
-        await self.game_backend.close()
         # Health watchers (grpclib's Watch, with no hook of ours) take a few turns of the loop
         # to send NOT_SERVING: give them a moment before their stream ends with the others.
         await asyncio.sleep(HEALTH_WATCH_MOMENT)
         await self.drain.end_calls(self.pipeline.live, deadline - reserve)
+        await self.chat_backend.close()
+        await self.game_backend.close()
         self._server.go_away()
         if not await within(self._server.wait_closed(), deadline):
             log.warning("connections still open after %.1fs; stopping anyway", self.config.grace)

@@ -11,7 +11,7 @@ from tp3.chat import rules
 from tp3.chat.events import ChatEvent, Joined, LeaveReason, MemberInfo, Resume, RoomSummary
 from tp3.chat.room import Room
 from tp3.errors import FailedPrecondition, NotFound, quote
-from tp3.mailbox import Mailbox
+from tp3.mailbox import Inbox, Mailbox
 from tp3.ratelimit import ActionLimit, Origin
 
 __all__ = ["ChatBackend", "ChatLimits", "InMemoryChatBackend", "Session"]
@@ -43,7 +43,7 @@ class Session:
     """One member's presence in one room, from join to leave."""
 
     joined: Joined
-    mailbox: Mailbox[ChatEvent]
+    inbox: Inbox[ChatEvent]
     origin: Origin | None = None
 
     @property
@@ -80,6 +80,10 @@ class ChatBackend(ABC):
 
     @abstractmethod
     async def members(self, room: str) -> list[MemberInfo]: ...
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Release what the backend holds (server shutdown, after the sessions ended)."""
 
 
 class InMemoryChatBackend(ChatBackend):
@@ -129,7 +133,7 @@ class InMemoryChatBackend(ChatBackend):
             room.leave(session.member_id, reason)
             self._forget_if_empty(room)
         self._sends.forget(session.member_id)
-        session.mailbox.close(reason)
+        session.inbox.close(reason)
 
     async def rooms(self) -> list[RoomSummary]:
         return [
@@ -142,6 +146,9 @@ class InMemoryChatBackend(ChatBackend):
         if found is None:
             raise NotFound(f"room: there is no room named {quote(room.strip())} with members")
         return [m.info() for m in found.members]
+
+    async def close(self) -> None:
+        pass  # the rooms live in this process: nothing to release
 
     def buffered_events(self) -> int:
         """Events waiting in members' mailboxes, all rooms together (a memory gauge)."""

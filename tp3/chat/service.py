@@ -23,7 +23,7 @@ __all__ = ["ChatService"]
 
 def _too_slow(session: Session) -> ResourceExhausted:
     return ResourceExhausted(
-        f"disconnected: you read events too slowly (more than {session.mailbox.capacity} "
+        f"disconnected: you read events too slowly (more than {session.inbox.capacity} "
         f"waiting); join again with resume from sequence you last saw in {session.room!r}"
     )
 
@@ -50,7 +50,7 @@ class ChatService(pb.ChatServiceBase):
         )
         responses = serve_session(
             wire.joined_to_proto(session.joined),
-            session.mailbox,
+            session.inbox,
             # serialized once for all its recipients; the codec sends the bytes as they are
             lambda event: cast(pb.ChatResponse, wire.encoded_event(event)),
             leave=lambda reason: self._backend.leave(session, reason),

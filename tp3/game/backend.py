@@ -21,7 +21,7 @@ from tp3.game.events import (
     Watching,
 )
 from tp3.game.game import Game, draw_secret, utc_now
-from tp3.mailbox import LeaveReason, Mailbox
+from tp3.mailbox import Inbox, LeaveReason, Mailbox
 from tp3.names import name_key, taken, valid_name
 from tp3.ratelimit import ActionLimit, Origin
 
@@ -45,14 +45,14 @@ class GameLimits:
 class PlayerSession:
     name: str
     joined: Joined
-    mailbox: Mailbox[GameEvent]
+    inbox: Inbox[GameEvent]
     origin: Origin | None = None
 
 
 @dataclass(frozen=True)
 class Spectator:
     watching: Watching
-    mailbox: Mailbox[GameEvent]
+    inbox: Inbox[GameEvent]
 
 
 class GameBackend(ABC):
@@ -125,7 +125,7 @@ class InMemoryGameBackend(GameBackend):
 
     async def play_guess(self, session: PlayerSession, number: int) -> None:
         hint, over = self._judge(session.name, number, session.origin)
-        self._deliver([session.mailbox], hint)
+        self._deliver([session.inbox], hint)
         if over is not None:
             self._announce(over)
 
@@ -146,7 +146,7 @@ class InMemoryGameBackend(GameBackend):
         if self._players.get(key) is session:
             del self._players[key]
             self._guesses.forget(key)
-        session.mailbox.close(reason)
+        session.inbox.close(reason)
 
     async def watch(self) -> Spectator:
         watching = Watching(self.game.round.info(), utc_now())
@@ -156,7 +156,7 @@ class InMemoryGameBackend(GameBackend):
 
     async def unwatch(self, spectator: Spectator) -> None:
         self._spectators.discard(spectator)
-        spectator.mailbox.close(LeaveReason.LEFT)
+        spectator.inbox.close(LeaveReason.LEFT)
 
     async def scoreboard(self) -> Scoreboard:
         return self.game.scoreboard()
@@ -174,30 +174,30 @@ class InMemoryGameBackend(GameBackend):
     def _announce(self, over: GameOver) -> None:
         """Tell everyone who won, spectators the new scoreboard, and start the next round
         after the pause."""
-        everyone = [p.mailbox for p in self._players.values()]
-        everyone += [s.mailbox for s in self._spectators]
+        everyone = [p.inbox for p in self._players.values()]
+        everyone += [s.inbox for s in self._spectators]
         self._deliver(everyone, over)
         changed = ScoreboardChanged(self.game.scoreboard(), over.time)
-        self._deliver([s.mailbox for s in self._spectators], changed)
+        self._deliver([s.inbox for s in self._spectators], changed)
         loop = asyncio.get_running_loop()
         self._next_round = loop.call_later(self.limits.pause, self._start_next_round)
 
     def _start_next_round(self) -> None:
         self._next_round = None
         started = self.game.next_round()
-        everyone = [p.mailbox for p in self._players.values()]
-        everyone += [s.mailbox for s in self._spectators]
+        everyone = [p.inbox for p in self._players.values()]
+        everyone += [s.inbox for s in self._spectators]
         self._deliver(everyone, started)
 
-    def _deliver(self, mailboxes: Iterable[Mailbox[GameEvent]], event: GameEvent) -> None:
+    def _deliver(self, mailboxes: Iterable[Inbox[GameEvent]], event: GameEvent) -> None:
         """Hand `event` to each; one whose mailbox is full is dropped as too slow."""
         for mailbox in mailboxes:
             if not mailbox.put(event):
                 self._drop(mailbox)
 
-    def _drop(self, mailbox: Mailbox[GameEvent]) -> None:
+    def _drop(self, mailbox: Inbox[GameEvent]) -> None:
         for key, session in list(self._players.items()):
-            if session.mailbox is mailbox:
+            if session.inbox is mailbox:
                 del self._players[key]
-        self._spectators = {s for s in self._spectators if s.mailbox is not mailbox}
+        self._spectators = {s for s in self._spectators if s.inbox is not mailbox}
         mailbox.close(LeaveReason.TOO_SLOW)

@@ -50,7 +50,7 @@ class GameService(pb.GuessingGameBase):
         session = await self._backend.join(claimed_name(join.name, "name"), current_rpc().origin())
         responses = serve_session(
             _play_response(session.joined),
-            session.mailbox,
+            session.inbox,
             _play_response,
             leave=lambda reason: self._backend.leave(session, reason),
             too_slow=_too_slow,
@@ -83,7 +83,7 @@ class GameService(pb.GuessingGameBase):
         spectator = await self._backend.watch()
         responses = serve_session(
             _watch_response(spectator.watching),
-            spectator.mailbox,
+            spectator.inbox,
             _watch_response,
             leave=lambda _: self._backend.unwatch(spectator),
             too_slow=_too_slow,

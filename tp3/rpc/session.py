@@ -1,8 +1,8 @@
 """The one session skeleton: a chat member, a game player and a spectator are all served by it.
 
-A session RPC has two halves: the writer streams out what arrives in the subscriber's mailbox,
+A session RPC has two halves: the writer streams out what arrives in the subscriber's inbox,
 while a reader task applies what the client sends (a spectator sends nothing). When the
-mailbox closes because the subscriber was too slow, the RPC ends with RESOURCE_EXHAUSTED at
+inbox closes because the subscriber was too slow, the RPC ends with RESOURCE_EXHAUSTED at
 once, even if the handler is stuck sending to that very peer. When the server shuts down, the
 client's requests are no longer read, what was queued is sent, then a last notice, then
 UNAVAILABLE. Whatever ends the session, the subscriber leaves exactly once.
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from tp3.errors import FailedPrecondition, ResourceExhausted, Tp3Error, Unavailable
-from tp3.mailbox import LeaveReason, Mailbox, MailboxClosed
+from tp3.mailbox import Inbox, LeaveReason, MailboxClosed
 from tp3.rpc.context import current_rpc
 
 __all__ = ["SHUTDOWN_NOTICE", "Requests", "SessionCount", "opening_join", "serve_session"]
@@ -24,7 +24,7 @@ SHUTDOWN_NOTICE = "server shutting down \N{EM DASH} reconnect and resume"
 
 log = logging.getLogger("tp3.session")
 T = TypeVar("T")  # a request from the client
-E = TypeVar("E")  # an event in the subscriber's mailbox
+E = TypeVar("E")  # an event in the subscriber's inbox
 R = TypeVar("R")  # a response on the wire
 
 
@@ -60,7 +60,7 @@ class SessionCount:
 
 async def serve_session(
     first: R,
-    mailbox: Mailbox[E],
+    inbox: Inbox[E],
     encode: Callable[[E], R],
     *,
     leave: Callable[[LeaveReason], Awaitable[None]],
@@ -69,31 +69,29 @@ async def serve_session(
     requests: Requests[T] | None = None,
     count: SessionCount | None = None,
 ) -> AsyncIterator[R]:
-    """Yield `first`, then `encode(event)` for each event of the mailbox until it closes.
+    """Yield `first`, then `encode(event)` for each event of the inbox until it closes.
 
-    A refused request is told in-band: `notice(error)` goes into the mailbox. A leave or the
+    A refused request is told in-band: `notice(error)` goes into the inbox. A leave or the
     end of the client's stream calls `leave(LEFT)`; any other end, `leave(DISCONNECTED)`
     (`leave` must be idempotent)."""
     if count is not None:
         count.value += 1
     rpc = current_rpc()
-    mailbox.on_close(
-        lambda reason: rpc.abort(too_slow()) if reason is LeaveReason.TOO_SLOW else None
-    )
+    inbox.on_close(lambda reason: rpc.abort(too_slow()) if reason is LeaveReason.TOO_SLOW else None)
     reader = None
     if requests is not None:
-        reader = asyncio.create_task(_read(requests, mailbox, notice, leave))
+        reader = asyncio.create_task(_read(requests, inbox, notice, leave))
 
     def shut_down() -> None:
         if reader is not None:
             reader.cancel()  # what the client sends now would never be answered
-        mailbox.close(LeaveReason.SHUTDOWN, farewell=notice(Unavailable(SHUTDOWN_NOTICE)))
+        inbox.close(LeaveReason.SHUTDOWN, farewell=notice(Unavailable(SHUTDOWN_NOTICE)))
 
     rpc.on_drain = shut_down
     try:
         yield first
         while True:
-            yield encode(await mailbox.get())
+            yield encode(await inbox.get())
     except MailboxClosed as closed:
         if closed.reason is LeaveReason.TOO_SLOW:
             raise too_slow() from None
@@ -115,19 +113,19 @@ async def serve_session(
 
 async def _read(
     requests: Requests[T],
-    mailbox: Mailbox[E],
+    inbox: Inbox[E],
     notice: Callable[[Tp3Error], E],
     leave: Callable[[LeaveReason], Awaitable[None]],
 ) -> None:
     """Apply each request in order until a leave or the end of the client's stream, then
-    leave (which closes the mailbox and so ends the writer)."""
+    leave (which closes the inbox and so ends the writer)."""
     async for request in requests.messages:
         try:
             if not await requests.apply(request):
                 break
         except Tp3Error as error:
-            mailbox.put(notice(error))
+            inbox.put(notice(error))
         # One request per turn of the event loop: a client that pipelines thousands of
-        # requests must not fill everyone's mailboxes before their writers get to run.
+        # requests must not fill everyone's inboxes before their writers get to run.
         await asyncio.sleep(0)
     await leave(LeaveReason.LEFT)
