@@ -1,0 +1,272 @@
+"""The backend contract: what every chat and game backend must do, whatever holds its state.
+
+Each test runs against every backend the `chat_backend` / `game_backend` fixtures give (the
+in-memory one now; the shared one of issue #11 joins the parameters). Only the abstract
+interfaces are used, and every wait is on an event with a bound, never on timing: a backend
+may deliver from elsewhere, a moment later.
+"""
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from tp3.chat.backend import ChatBackend, ChatLimits, InMemoryChatBackend
+from tp3.chat.events import MemberJoined, MemberLeft, PrivateMessage, Resume, RoomMessage
+from tp3.errors import AlreadyExists, InvalidArgument, ResourceExhausted
+from tp3.game.backend import GameBackend, GameLimits, InMemoryGameBackend
+from tp3.game.events import GameOver, Hint, RoundStarted, Verdict
+from tp3.mailbox import Inbox, LeaveReason, MailboxClosed
+from tp3.ratelimit import Origin
+
+WAIT = 5.0
+ChatFactory = Callable[[ChatLimits], ChatBackend]
+GameFactory = Callable[[GameLimits, int], GameBackend]
+
+
+@pytest.fixture(params=["memory"])
+async def chat_backends(request: pytest.FixtureRequest) -> AsyncIterator[ChatFactory]:
+    """Makes backends of one kind with the given limits; closes them after the test."""
+    made: list[ChatBackend] = []
+
+    def make(limits: ChatLimits) -> ChatBackend:
+        backend = InMemoryChatBackend(limits)
+        made.append(backend)
+        return backend
+
+    yield make
+    for backend in made:
+        await backend.close()
+
+
+@pytest.fixture(params=["memory"])
+async def game_backends(request: pytest.FixtureRequest) -> AsyncIterator[GameFactory]:
+    made: list[GameBackend] = []
+
+    def make(limits: GameLimits, secret: int) -> GameBackend:
+        """`secret` first, then the next rounds' (each different from the one before)."""
+        secrets = itertools.cycle([secret, secret % 1000 + 1])
+        backend = InMemoryGameBackend(limits, draw=lambda: next(secrets))
+        made.append(backend)
+        return backend
+
+    yield make
+    for backend in made:
+        await backend.close()
+
+
+async def next_of(
+    inbox: Inbox[Any], kind: Any, *, skipped: list[Any] | None = None, **fields: Any
+) -> Any:
+    """The next event of `kind` (with these fields) in `inbox`; the others before it go to
+    `skipped`, if given."""
+    async with asyncio.timeout(WAIT):
+        while True:
+            event = await inbox.get()
+            if isinstance(event, kind) and all(getattr(event, k) == v for k, v in fields.items()):
+                return event
+            if skipped is not None:
+                skipped.append(event)
+
+
+async def one_of_each(inbox: Inbox[Any], *kinds: type) -> dict[type, Any]:
+    """The first event of each kind, in whatever order they come."""
+    found: dict[type, Any] = {}
+    async with asyncio.timeout(WAIT):
+        while len(found) < len(kinds):
+            event = await inbox.get()
+            if isinstance(event, kinds) and type(event) not in found:
+                found[type(event)] = event
+    return found
+
+
+async def texts(inbox: Inbox[Any], count: int) -> list[tuple[int, str, str]]:
+    """The next `count` room messages as (sequence, sender, text)."""
+    return [
+        (m.sequence, m.sender, m.text)
+        for m in [await next_of(inbox, RoomMessage) for _ in range(count)]
+    ]
+
+
+# --- chat -------------------------------------------------------------------------------------
+
+
+async def test_every_member_sees_the_same_numbered_order(chat_backends: ChatFactory) -> None:
+    backend = chat_backends(ChatLimits())
+    members = [await backend.join("order", name) for name in ("a", "b", "c")]
+    for i in range(9):
+        await backend.post(members[i % 3], f"m{i}")
+    seen = [await texts(m.inbox, 9) for m in members]
+    assert seen[0] == seen[1] == seen[2]
+    assert [s for s, _, _ in seen[0]] == list(range(1, 10))
+    assert seen[0][:2] == [(1, "a", "m0"), (2, "b", "m1")]
+
+
+async def test_a_private_message_reaches_its_recipient_and_its_sender_only(
+    chat_backends: ChatFactory,
+) -> None:
+    backend = chat_backends(ChatLimits())
+    alice, bob, carol = [await backend.join("private", n) for n in ("alice", "bob", "carol")]
+    await backend.whisper(alice, "BOB", "psst")  # names are found ignoring case
+    await backend.post(alice, "public")
+    for member in (alice, bob):
+        private = await next_of(member.inbox, PrivateMessage)
+        assert (private.sender, private.recipient, private.text) == ("alice", "bob", "psst")
+    first_for_carol = await next_of(carol.inbox, (RoomMessage, PrivateMessage))
+    assert isinstance(first_for_carol, RoomMessage)  # the private one never came
+
+
+async def test_members_see_others_arrive_and_leave(chat_backends: ChatFactory) -> None:
+    backend = chat_backends(ChatLimits())
+    alice = await backend.join("presence", "alice")
+    bob = await backend.join("presence", "bob")
+    assert [m.name for m in bob.joined.members] == ["alice", "bob"]
+    await next_of(alice.inbox, MemberJoined, name="bob")
+    await backend.leave(bob, LeaveReason.LEFT)
+    left = await next_of(alice.inbox, MemberLeft, name="bob")
+    assert left.reason is LeaveReason.LEFT
+    assert [m.name for m in await backend.members("presence")] == ["alice"]
+
+
+@pytest.mark.parametrize("taken", ["Alice", "ALICE", "\u0430lice"])
+async def test_names_are_unique_in_a_room_ignoring_case_and_look_alikes(
+    chat_backends: ChatFactory, taken: str
+) -> None:
+    backend = chat_backends(ChatLimits())
+    await backend.join("unique", "alice")
+    with pytest.raises(AlreadyExists):
+        await backend.join("unique", taken)
+    await backend.join("elsewhere", taken)  # another room: free
+
+
+async def test_history_is_bounded_and_a_fresh_join_sees_its_tail(
+    chat_backends: ChatFactory,
+) -> None:
+    backend = chat_backends(ChatLimits(history_size=5, join_history=3))
+    alice = await backend.join("history", "alice")
+    for i in range(8):
+        await backend.post(alice, f"m{i}")
+    await texts(alice.inbox, 8)
+    fresh = await backend.join("history", "bob")
+    assert [m.text for m in fresh.joined.history] == ["m5", "m6", "m7"]
+    assert fresh.joined.last_sequence == 8
+
+
+async def test_a_resume_replays_what_was_missed_without_gap_or_duplicate(
+    chat_backends: ChatFactory,
+) -> None:
+    backend = chat_backends(ChatLimits(history_size=10, join_history=1))
+    alice = await backend.join("resume", "alice")
+    bob = await backend.join("resume", "bob")
+    await backend.post(alice, "one")
+    assert await texts(bob.inbox, 1) == [(1, "alice", "one")]
+    await backend.leave(bob, LeaveReason.DISCONNECTED)
+    for text in ("two", "three", "four"):
+        await backend.post(alice, text)
+    back = await backend.join("resume", "bob", Resume(bob.joined.room_epoch, 1))
+    assert [m.text for m in back.joined.history] == ["two", "three", "four"]
+    assert not back.joined.history_gap
+    await backend.post(alice, "five")
+    assert await texts(back.inbox, 1) == [(5, "alice", "five")]  # live, after the replay
+
+
+async def test_a_resume_past_the_history_or_from_another_room_reports_a_gap(
+    chat_backends: ChatFactory,
+) -> None:
+    backend = chat_backends(ChatLimits(history_size=2, join_history=0))
+    alice = await backend.join("gap", "alice")
+    for i in range(5):
+        await backend.post(alice, f"m{i}")
+    late = await backend.join("gap", "bob", Resume(alice.joined.room_epoch, 1))
+    assert [m.text for m in late.joined.history] == ["m3", "m4"]
+    assert late.joined.history_gap
+    stranger = await backend.join("gap", "carol", Resume("an-old-epoch", 3))
+    assert stranger.joined.history_gap
+    with pytest.raises(InvalidArgument, match="ahead of the room"):
+        await backend.join("gap", "dave", Resume(alice.joined.room_epoch, 99))
+
+
+async def test_a_member_too_slow_to_read_is_disconnected_and_the_others_go_on(
+    chat_backends: ChatFactory,
+) -> None:
+    limits = ChatLimits(mailbox_size=4, messages_per_second=1000, client_messages_per_second=1000)
+    backend = chat_backends(limits)
+    alice = await backend.join("slow", "alice")
+    sleepy = await backend.join("slow", "sleepy")
+    seen_by_alice: list[Any] = []
+    for i in range(10):
+        await backend.post(alice, f"m{i}")
+        await next_of(alice.inbox, RoomMessage, skipped=seen_by_alice)  # alice keeps up
+    with pytest.raises(MailboxClosed) as dropped:
+        async with asyncio.timeout(WAIT):
+            while True:
+                await sleepy.inbox.get()
+    assert dropped.value.reason is LeaveReason.TOO_SLOW
+    assert any(
+        isinstance(e, MemberLeft) and (e.name, e.reason) == ("sleepy", LeaveReason.TOO_SLOW)
+        for e in seen_by_alice
+    )
+
+
+async def test_messages_beyond_the_rate_are_refused(chat_backends: ChatFactory) -> None:
+    backend = chat_backends(ChatLimits(messages_per_second=3, client_messages_per_second=100))
+    origin = Origin(connection="c1", address="127.0.0.1")
+    alice = await backend.join("rate", "alice", origin=origin)
+    for i in range(3):
+        await backend.post(alice, f"m{i}")
+    with pytest.raises(ResourceExhausted):
+        await backend.post(alice, "one too many")
+
+
+# --- game -------------------------------------------------------------------------------------
+
+SECRET = 421
+
+
+async def test_exactly_one_of_many_correct_guesses_wins(game_backends: GameFactory) -> None:
+    backend = game_backends(GameLimits(pause=60), SECRET)
+    players = [await backend.join(f"p{i}") for i in range(20)]
+    await asyncio.gather(*(backend.play_guess(p, SECRET) for p in players))
+    seen = [await one_of_each(p.inbox, Hint, GameOver) for p in players]
+    winners = [s[Hint] for s in seen if s[Hint].verdict is Verdict.CORRECT]
+    assert len(winners) == 1
+    assert sorted(s[Hint].verdict.name for s in seen) == ["CORRECT"] + ["ROUND_OVER"] * 19
+    assert {s[GameOver].winner for s in seen} == {winners[0].winner}  # everyone is told
+
+
+async def test_a_round_ends_and_the_next_one_starts_once(game_backends: GameFactory) -> None:
+    backend = game_backends(GameLimits(pause=0.05), SECRET)
+    player = await backend.join("alice")
+    first = player.joined.round.number
+    await backend.play_guess(player, SECRET)
+    over = await next_of(player.inbox, GameOver)
+    started = await next_of(player.inbox, RoundStarted)
+    assert over.round == first
+    assert started.round.number == first + 1
+    assert started.round.open
+
+
+async def test_the_scoreboard_counts_wins(game_backends: GameFactory) -> None:
+    backend = game_backends(GameLimits(pause=60), SECRET)
+    player = await backend.join("alice")
+    await backend.play_guess(player, 100)
+    await backend.play_guess(player, SECRET)
+    await next_of(player.inbox, GameOver)
+    board = await backend.scoreboard()
+    [score] = board.players
+    assert (score.name, score.wins, score.best_attempts) == ("alice", 1, 2)
+    assert board.recent_rounds[0].winner == "alice"
+
+
+async def test_guesses_beyond_the_rate_are_refused(game_backends: GameFactory) -> None:
+    backend = game_backends(GameLimits(pause=60, guesses_per_second=2), SECRET)
+    origin = Origin(connection="c1", address="127.0.0.1")
+    player = await backend.join("alice", origin)
+    await backend.play_guess(player, 1)
+    await backend.play_guess(player, 2)
+    with pytest.raises(ResourceExhausted):
+        await backend.play_guess(player, 3)
+    with pytest.raises(AlreadyExists):  # a name playing in a session can't guess unary
+        await backend.casual_guess("ALICE", 4, origin)
