@@ -8,9 +8,12 @@
 
 import os
 import re
+import shutil
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,3 +163,72 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
         cert.cert_chain_pems[0].write_to_path(str(files[f"{name}_cert"]))
         cert.private_key_pem.write_to_path(str(files[f"{name}_key"]))
     return Pki(**files)
+
+
+def require_tool(name: str, path: str | None) -> str:
+    """`path`, or skip the test: unless TP3_REQUIRE_TOOLS=1 (CI), which makes it a failure."""
+    if path:
+        return path
+    if os.environ.get("TP3_REQUIRE_TOOLS") == "1":
+        pytest.fail(f"{name} is required (TP3_REQUIRE_TOOLS=1) but was not found")
+    pytest.skip(f"{name} is not installed (.ci/run installs it)")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class RedisServer:
+    """A redis-server of the tests' own, on a free loopback port, in a temporary folder."""
+
+    process: "subprocess.Popen[bytes]"
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+
+
+def start_redis(folder: Path, *extra: str) -> RedisServer:
+    binary = require_tool("redis-server", shutil.which("redis-server"))
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            *(binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder)),
+            *("--save", "", "--appendonly", "no", *extra),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while True:  # up once it answers PING
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    return RedisServer(process, port)
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"redis-server did not start on port {port}")
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One redis-server for the session; tests that use it start from an empty database."""
+    running = start_redis(tmp_path_factory.mktemp("redis"))
+    yield running
+    running.stop()

@@ -8,13 +8,16 @@ may deliver from elsewhere, a moment later.
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
+from conftest import RedisServer
+from redis import asyncio as aioredis
 
 from tp3.chat.backend import ChatBackend, ChatLimits, InMemoryChatBackend
 from tp3.chat.events import MemberJoined, MemberLeft, PrivateMessage, Resume, RoomMessage
+from tp3.chat.redis_backend import RedisChatBackend
 from tp3.errors import AlreadyExists, InvalidArgument, ResourceExhausted
 from tp3.game.backend import GameBackend, GameLimits, InMemoryGameBackend
 from tp3.game.events import GameOver, Hint, RoundStarted, Verdict
@@ -22,17 +25,32 @@ from tp3.mailbox import Inbox, LeaveReason, MailboxClosed
 from tp3.ratelimit import Origin
 
 WAIT = 5.0
-ChatFactory = Callable[[ChatLimits], ChatBackend]
+ChatFactory = Callable[[ChatLimits], Awaitable[ChatBackend]]
 GameFactory = Callable[[GameLimits, int], GameBackend]
 
 
-@pytest.fixture(params=["memory"])
+@pytest.fixture(params=["memory", "redis"])
 async def chat_backends(request: pytest.FixtureRequest) -> AsyncIterator[ChatFactory]:
-    """Makes backends of one kind with the given limits; closes them after the test."""
+    """Makes backends of one kind with the given limits: with Redis, each call another
+    replica, all on one empty database; in memory, one backend for the test (a process is
+    one replica). Closes them after the test."""
     made: list[ChatBackend] = []
+    url = None
+    if request.param == "redis":
+        server: RedisServer = request.getfixturevalue("redis_server")
+        url = server.url
+        async with aioredis.Redis.from_url(url) as redis:
+            await redis.flushdb()
 
-    def make(limits: ChatLimits) -> ChatBackend:
-        backend = InMemoryChatBackend(limits)
+    async def make(limits: ChatLimits) -> ChatBackend:
+        backend: ChatBackend
+        if url is None:
+            if made:
+                return made[0]
+            backend = InMemoryChatBackend(limits)
+        else:
+            backend = RedisChatBackend(url, limits)
+            await backend.start()
         made.append(backend)
         return backend
 
@@ -94,23 +112,57 @@ async def texts(inbox: Inbox[Any], count: int) -> list[tuple[int, str, str]]:
 
 
 async def test_every_member_sees_the_same_numbered_order(chat_backends: ChatFactory) -> None:
-    backend = chat_backends(ChatLimits())
-    members = [await backend.join("order", name) for name in ("a", "b", "c")]
+    """Each member on a replica of its own (with Redis)."""
+    replicas = [await chat_backends(ChatLimits()) for _ in range(3)]
+    members = [await r.join("order", name) for r, name in zip(replicas, "abc", strict=True)]
     for i in range(9):
-        await backend.post(members[i % 3], f"m{i}")
+        await replicas[i % 3].post(members[i % 3], f"m{i}")
     seen = [await texts(m.inbox, 9) for m in members]
     assert seen[0] == seen[1] == seen[2]
     assert [s for s, _, _ in seen[0]] == list(range(1, 10))
     assert seen[0][:2] == [(1, "a", "m0"), (2, "b", "m1")]
 
 
+async def test_members_joining_while_messages_flow_see_each_exactly_once(
+    chat_backends: ChatFactory,
+) -> None:
+    total = 300
+    limits = ChatLimits(
+        history_size=total, join_history=total, mailbox_size=2 * total,
+        messages_per_second=10 * total, client_messages_per_second=10 * total,
+    )  # fmt: skip
+    poster_side, joiner_side = await chat_backends(limits), await chat_backends(limits)
+    alice = await poster_side.join("flow", "alice")
+
+    async def post_all() -> None:
+        for i in range(total):
+            await poster_side.post(alice, f"m{i}")
+            await asyncio.sleep(0.001)
+
+    posting = asyncio.create_task(post_all())
+    joiners = []
+    while not posting.done():  # join one after another while alice posts
+        joiners.append(await joiner_side.join("flow", f"j{len(joiners)}"))
+        await asyncio.sleep(0.01)
+    await posting
+    assert len(joiners) >= 5
+    for joiner in joiners:
+        seen = [m.sequence for m in joiner.joined.history]
+        while not seen or seen[-1] < total:
+            seen.append((await next_of(joiner.inbox, RoomMessage)).sequence)
+        assert seen == list(range(seen[0], total + 1))  # no duplicate, no gap
+        assert seen[0] == 1  # the history reached back to the first
+
+
 async def test_a_private_message_reaches_its_recipient_and_its_sender_only(
     chat_backends: ChatFactory,
 ) -> None:
-    backend = chat_backends(ChatLimits())
-    alice, bob, carol = [await backend.join("private", n) for n in ("alice", "bob", "carol")]
-    await backend.whisper(alice, "BOB", "psst")  # names are found ignoring case
-    await backend.post(alice, "public")
+    replicas = [await chat_backends(ChatLimits()) for _ in range(3)]
+    alice, bob, carol = [
+        await r.join("private", n) for r, n in zip(replicas, ("alice", "bob", "carol"), strict=True)
+    ]
+    await replicas[0].whisper(alice, "BOB", "psst")  # names are found ignoring case
+    await replicas[0].post(alice, "public")
     for member in (alice, bob):
         private = await next_of(member.inbox, PrivateMessage)
         assert (private.sender, private.recipient, private.text) == ("alice", "bob", "psst")
@@ -119,12 +171,12 @@ async def test_a_private_message_reaches_its_recipient_and_its_sender_only(
 
 
 async def test_members_see_others_arrive_and_leave(chat_backends: ChatFactory) -> None:
-    backend = chat_backends(ChatLimits())
+    backend, other = await chat_backends(ChatLimits()), await chat_backends(ChatLimits())
     alice = await backend.join("presence", "alice")
-    bob = await backend.join("presence", "bob")
+    bob = await other.join("presence", "bob")
     assert [m.name for m in bob.joined.members] == ["alice", "bob"]
     await next_of(alice.inbox, MemberJoined, name="bob")
-    await backend.leave(bob, LeaveReason.LEFT)
+    await other.leave(bob, LeaveReason.LEFT)
     left = await next_of(alice.inbox, MemberLeft, name="bob")
     assert left.reason is LeaveReason.LEFT
     assert [m.name for m in await backend.members("presence")] == ["alice"]
@@ -134,17 +186,17 @@ async def test_members_see_others_arrive_and_leave(chat_backends: ChatFactory) -
 async def test_names_are_unique_in_a_room_ignoring_case_and_look_alikes(
     chat_backends: ChatFactory, taken: str
 ) -> None:
-    backend = chat_backends(ChatLimits())
+    backend, other = await chat_backends(ChatLimits()), await chat_backends(ChatLimits())
     await backend.join("unique", "alice")
     with pytest.raises(AlreadyExists):
-        await backend.join("unique", taken)
-    await backend.join("elsewhere", taken)  # another room: free
+        await other.join("unique", taken)  # on another replica too
+    await other.join("elsewhere", taken)  # another room: free
 
 
 async def test_history_is_bounded_and_a_fresh_join_sees_its_tail(
     chat_backends: ChatFactory,
 ) -> None:
-    backend = chat_backends(ChatLimits(history_size=5, join_history=3))
+    backend = await chat_backends(ChatLimits(history_size=5, join_history=3))
     alice = await backend.join("history", "alice")
     for i in range(8):
         await backend.post(alice, f"m{i}")
@@ -157,7 +209,7 @@ async def test_history_is_bounded_and_a_fresh_join_sees_its_tail(
 async def test_a_resume_replays_what_was_missed_without_gap_or_duplicate(
     chat_backends: ChatFactory,
 ) -> None:
-    backend = chat_backends(ChatLimits(history_size=10, join_history=1))
+    backend = await chat_backends(ChatLimits(history_size=10, join_history=1))
     alice = await backend.join("resume", "alice")
     bob = await backend.join("resume", "bob")
     await backend.post(alice, "one")
@@ -175,7 +227,7 @@ async def test_a_resume_replays_what_was_missed_without_gap_or_duplicate(
 async def test_a_resume_past_the_history_or_from_another_room_reports_a_gap(
     chat_backends: ChatFactory,
 ) -> None:
-    backend = chat_backends(ChatLimits(history_size=2, join_history=0))
+    backend = await chat_backends(ChatLimits(history_size=2, join_history=0))
     alice = await backend.join("gap", "alice")
     for i in range(5):
         await backend.post(alice, f"m{i}")
@@ -192,7 +244,7 @@ async def test_a_member_too_slow_to_read_is_disconnected_and_the_others_go_on(
     chat_backends: ChatFactory,
 ) -> None:
     limits = ChatLimits(mailbox_size=4, messages_per_second=1000, client_messages_per_second=1000)
-    backend = chat_backends(limits)
+    backend = await chat_backends(limits)
     alice = await backend.join("slow", "alice")
     sleepy = await backend.join("slow", "sleepy")
     seen_by_alice: list[Any] = []
@@ -211,7 +263,7 @@ async def test_a_member_too_slow_to_read_is_disconnected_and_the_others_go_on(
 
 
 async def test_messages_beyond_the_rate_are_refused(chat_backends: ChatFactory) -> None:
-    backend = chat_backends(ChatLimits(messages_per_second=3, client_messages_per_second=100))
+    backend = await chat_backends(ChatLimits(messages_per_second=3, client_messages_per_second=100))
     origin = Origin(connection="c1", address="127.0.0.1")
     alice = await backend.join("rate", "alice", origin=origin)
     for i in range(3):
