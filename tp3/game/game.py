@@ -6,7 +6,7 @@ the same instant the first one judged wins and the others are told the round is 
 
 import secrets
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 from tp3.game.events import (
@@ -20,7 +20,7 @@ from tp3.game.events import (
 )
 from tp3.game.rules import HIGH, LOW, Round, judge
 
-__all__ = ["Game", "draw_secret", "utc_now"]
+__all__ = ["Game", "draw_secret", "game_over", "new_secret", "ranked", "result_of", "utc_now"]
 
 Clock = Callable[[], datetime]
 
@@ -49,55 +49,64 @@ class Game:
         self._wins: dict[str, int] = {}
         self._best: dict[str, int] = {}
         self._recent: deque[RoundResult] = deque(maxlen=recent_rounds)
-        self.round = Round(1, self._new_secret(None), clock())
+        self.round = Round(1, new_secret(self._draw, None), clock())
 
     def guess(self, player: str, number: int) -> tuple[Hint, GameOver | None]:
         """Judge a guess; a winning one also ends the round (the GameOver to announce)."""
         self.round, hint = judge(self.round, player, number, self._clock())
         if hint.verdict is not Verdict.CORRECT:
             return hint, None
-        finished = self.round
+        result = result_of(self.round, hint)
         self._wins[player] = self._wins.get(player, 0) + 1
         self._best[player] = min(self._best.get(player, hint.attempts), hint.attempts)
-        assert finished.ended_at is not None
-        self._recent.appendleft(
-            RoundResult(
-                finished.number,
-                player,
-                finished.secret,
-                hint.attempts,
-                finished.started_at,
-                finished.ended_at,
-            )
-        )
-        over = GameOver(
-            round=finished.number,
-            winner=player,
-            secret=finished.secret,
-            attempts=hint.attempts,
-            next_round_at=finished.ended_at + self._pause,
-            time=finished.ended_at,
-        )
-        return hint, over
+        self._recent.appendleft(result)
+        return hint, game_over(result, self._pause)
 
     def next_round(self) -> RoundStarted:
         """Start the next round with a new secret, different from the last one."""
         previous = self.round
-        self.round = Round(previous.number + 1, self._new_secret(previous.secret), self._clock())
+        self.round = Round(
+            previous.number + 1, new_secret(self._draw, previous.secret), self._clock()
+        )
         return RoundStarted(self.round.info(), self.round.started_at)
 
     def scoreboard(self) -> Scoreboard:
-        players = sorted(self._wins, key=lambda p: (-self._wins[p], self._best[p], p))
-        return Scoreboard(
-            players=tuple(PlayerScore(p, self._wins[p], self._best[p]) for p in players),
-            recent_rounds=tuple(self._recent),
-        )
+        return Scoreboard(ranked(self._wins, self._best), tuple(self._recent))
 
-    def _new_secret(self, previous: int | None) -> int:
-        for _ in range(100):
-            secret = self._draw()
-            if not LOW <= secret <= HIGH:
-                raise ValueError(f"secret source gave {secret}, outside {LOW}..{HIGH}")
-            if secret != previous:
-                return secret
-        raise RuntimeError("the secret source keeps repeating the previous secret")
+
+def new_secret(draw: Callable[[], int], previous: int | None) -> int:
+    """A secret from `draw`, other than the previous round's."""
+    for _ in range(100):
+        secret = draw()
+        if not LOW <= secret <= HIGH:
+            raise ValueError(f"secret source gave {secret}, outside {LOW}..{HIGH}")
+        if secret != previous:
+            return secret
+    raise RuntimeError("the secret source keeps repeating the previous secret")
+
+
+def result_of(won: Round, winning: Hint) -> RoundResult:
+    """What a round that `winning` won goes down as."""
+    assert won.winner is not None
+    assert won.ended_at is not None
+    return RoundResult(
+        won.number, won.winner, won.secret, winning.attempts, won.started_at, won.ended_at
+    )
+
+
+def game_over(result: RoundResult, pause: timedelta) -> GameOver:
+    """What everyone is told of a won round; the next one starts after `pause`."""
+    return GameOver(
+        round=result.round,
+        winner=result.winner,
+        secret=result.secret,
+        attempts=result.attempts,
+        next_round_at=result.ended_at + pause,
+        time=result.ended_at,
+    )
+
+
+def ranked(wins: Mapping[str, int], best: Mapping[str, int]) -> tuple[PlayerScore, ...]:
+    """The scoreboard's order: most wins, then fewest attempts in a win, then name."""
+    players = sorted(wins, key=lambda p: (-wins[p], best[p], p))
+    return tuple(PlayerScore(p, wins[p], best[p]) for p in players)
