@@ -7,6 +7,7 @@ may deliver from elsewhere, a moment later.
 """
 
 import asyncio
+import contextlib
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -21,12 +22,13 @@ from tp3.chat.redis_backend import RedisChatBackend
 from tp3.errors import AlreadyExists, InvalidArgument, ResourceExhausted
 from tp3.game.backend import GameBackend, GameLimits, InMemoryGameBackend
 from tp3.game.events import GameOver, Hint, RoundStarted, Verdict
+from tp3.game.redis_backend import RedisGameBackend
 from tp3.mailbox import Inbox, LeaveReason, MailboxClosed
 from tp3.ratelimit import Origin
 
 WAIT = 5.0
 ChatFactory = Callable[[ChatLimits], Awaitable[ChatBackend]]
-GameFactory = Callable[[GameLimits, int], GameBackend]
+GameFactory = Callable[[GameLimits, int], Awaitable[GameBackend]]
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -35,12 +37,7 @@ async def chat_backends(request: pytest.FixtureRequest) -> AsyncIterator[ChatFac
     replica, all on one empty database; in memory, one backend for the test (a process is
     one replica). Closes them after the test."""
     made: list[ChatBackend] = []
-    url = None
-    if request.param == "redis":
-        server: RedisServer = request.getfixturevalue("redis_server")
-        url = server.url
-        async with aioredis.Redis.from_url(url) as redis:
-            await redis.flushdb()
+    url = await _empty_redis(request)
 
     async def make(limits: ChatLimits) -> ChatBackend:
         backend: ChatBackend
@@ -59,20 +56,38 @@ async def chat_backends(request: pytest.FixtureRequest) -> AsyncIterator[ChatFac
         await backend.close()
 
 
-@pytest.fixture(params=["memory"])
+@pytest.fixture(params=["memory", "redis"])
 async def game_backends(request: pytest.FixtureRequest) -> AsyncIterator[GameFactory]:
+    """As `chat_backends`; the first round's secret is the one given, the next ones differ."""
     made: list[GameBackend] = []
+    url = await _empty_redis(request)
 
-    def make(limits: GameLimits, secret: int) -> GameBackend:
-        """`secret` first, then the next rounds' (each different from the one before)."""
+    async def make(limits: GameLimits, secret: int) -> GameBackend:
         secrets = itertools.cycle([secret, secret % 1000 + 1])
-        backend = InMemoryGameBackend(limits, draw=lambda: next(secrets))
+        backend: GameBackend
+        if url is None:
+            if made:
+                return made[0]
+            backend = InMemoryGameBackend(limits, draw=lambda: next(secrets))
+        else:
+            backend = RedisGameBackend(url, limits, draw=lambda: next(secrets))
+            await backend.start()
         made.append(backend)
         return backend
 
     yield make
     for backend in made:
         await backend.close()
+
+
+async def _empty_redis(request: pytest.FixtureRequest) -> str | None:
+    """For the Redis kind, the URL of the tests' redis-server, its database emptied."""
+    if request.param != "redis":
+        return None
+    server: RedisServer = request.getfixturevalue("redis_server")
+    async with aioredis.Redis.from_url(server.url) as redis:
+        await redis.flushdb()
+    return server.url
 
 
 async def next_of(
@@ -87,6 +102,15 @@ async def next_of(
                 return event
             if skipped is not None:
                 skipped.append(event)
+
+
+async def waiting(inbox: Inbox[Any]) -> list[Any]:
+    """The events already in `inbox`."""
+    found = []
+    with contextlib.suppress(TimeoutError):
+        while True:
+            found.append(await asyncio.wait_for(inbox.get(), 0.01))
+    return found
 
 
 async def one_of_each(inbox: Inbox[Any], *kinds: type) -> dict[type, Any]:
@@ -278,9 +302,10 @@ SECRET = 421
 
 
 async def test_exactly_one_of_many_correct_guesses_wins(game_backends: GameFactory) -> None:
-    backend = game_backends(GameLimits(pause=60), SECRET)
-    players = [await backend.join(f"p{i}") for i in range(20)]
-    await asyncio.gather(*(backend.play_guess(p, SECRET) for p in players))
+    """20 players spread over 3 replicas (with Redis) guess the secret at once."""
+    replicas = [await game_backends(GameLimits(pause=60), SECRET) for _ in range(3)]
+    players = [await replicas[i % 3].join(f"p{i}") for i in range(20)]
+    await asyncio.gather(*(replicas[i % 3].play_guess(p, SECRET) for i, p in enumerate(players)))
     seen = [await one_of_each(p.inbox, Hint, GameOver) for p in players]
     winners = [s[Hint] for s in seen if s[Hint].verdict is Verdict.CORRECT]
     assert len(winners) == 1
@@ -289,7 +314,9 @@ async def test_exactly_one_of_many_correct_guesses_wins(game_backends: GameFacto
 
 
 async def test_a_round_ends_and_the_next_one_starts_once(game_backends: GameFactory) -> None:
-    backend = game_backends(GameLimits(pause=0.05), SECRET)
+    """Every replica (with Redis) tries to start the next round after the pause."""
+    limits = GameLimits(pause=0.05)
+    backend, *others = [await game_backends(limits, SECRET) for _ in range(3)]
     player = await backend.join("alice")
     first = player.joined.round.number
     await backend.play_guess(player, SECRET)
@@ -298,10 +325,14 @@ async def test_a_round_ends_and_the_next_one_starts_once(game_backends: GameFact
     assert over.round == first
     assert started.round.number == first + 1
     assert started.round.open
+    await asyncio.sleep(10 * limits.pause)  # long past every replica's try
+    assert not [e for e in await waiting(player.inbox) if isinstance(e, RoundStarted)]
+    latecomer = await others[0].join("bob")
+    assert latecomer.joined.round.number == first + 1  # started once, not once per replica
 
 
 async def test_the_scoreboard_counts_wins(game_backends: GameFactory) -> None:
-    backend = game_backends(GameLimits(pause=60), SECRET)
+    backend = await game_backends(GameLimits(pause=60), SECRET)
     player = await backend.join("alice")
     await backend.play_guess(player, 100)
     await backend.play_guess(player, SECRET)
@@ -313,7 +344,7 @@ async def test_the_scoreboard_counts_wins(game_backends: GameFactory) -> None:
 
 
 async def test_guesses_beyond_the_rate_are_refused(game_backends: GameFactory) -> None:
-    backend = game_backends(GameLimits(pause=60, guesses_per_second=2), SECRET)
+    backend = await game_backends(GameLimits(pause=60, guesses_per_second=2), SECRET)
     origin = Origin(connection="c1", address="127.0.0.1")
     player = await backend.join("alice", origin)
     await backend.play_guess(player, 1)

@@ -10,8 +10,9 @@ The shape is Centrifugo's Redis engine's:
   replicas), a snapshot of the members, the history and the last sequence, and the member's
   arrival published. The member listens before the script runs; what comes before its own
   arrival, the snapshot already has, and what comes after is new: no gap, no duplicate;
-- each replica keeps a key alive with a heartbeat; a member whose replica's key expired (a
-  crashed replica) is removed and announced as disconnected by whichever replica sweeps first.
+- a member is stored with its replica (tp3.redis_shared.Replica); one whose replica stopped
+  beating (it crashed) is removed and announced as disconnected by whichever replica sweeps
+  first.
 
 The decisions are the in-memory backend's (tp3.chat.history: numbering, replay); only storage
 and delivery differ. A room's history outlives its members: its epoch changes only when
@@ -23,7 +24,7 @@ import contextlib
 import json
 import logging
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -46,10 +47,11 @@ from tp3.chat.events import (
     RoomSummary,
 )
 from tp3.chat.history import replay
-from tp3.errors import AlreadyExists, FailedPrecondition, NotFound, Unavailable, quote
+from tp3.errors import AlreadyExists, FailedPrecondition, NotFound, quote
 from tp3.mailbox import Mailbox
 from tp3.names import name_key, taken
 from tp3.ratelimit import ActionLimit, Origin
+from tp3.redis_shared import HEARTBEAT, Replica, unavailable
 
 __all__ = ["RedisChatBackend"]
 
@@ -57,10 +59,6 @@ log = logging.getLogger("tp3.chat.redis")
 
 PREFIX = "tp3:chat:"
 ROOMS = PREFIX + "rooms"  # the rooms that have members
-HEARTBEAT = 2.0
-"""Seconds between a replica's heartbeats (and its sweeps for members of dead replicas)."""
-REPLICA_TTL = 3 * HEARTBEAT
-"""Seconds without a heartbeat after which a replica's members are removed."""
 
 # KEYS: members, epoch, seq, history, rooms. ARGV: room, name key, member JSON, new epoch,
 # channel, presence JSON. -> {0, present member JSON} | {1, epoch, last seq, members, history}
@@ -128,8 +126,8 @@ class RedisChatBackend(ChatBackend):
     def __init__(self, url: str, limits: ChatLimits | None = None) -> None:
         self.limits = limits or ChatLimits()
         self.url = url
-        self.replica = secrets.token_hex(6)
         self._redis = aioredis.Redis.from_url(url, decode_responses=True)
+        self.replica = Replica(self._redis)
         self._join = self._redis.register_script(_JOIN)
         self._post = self._redis.register_script(_POST)
         self._leave = self._redis.register_script(_LEAVE)
@@ -145,8 +143,8 @@ class RedisChatBackend(ChatBackend):
 
     async def start(self) -> None:
         """Subscribe and start the heartbeat; returns once events are being received."""
-        with _unavailable():
-            await self._beat()
+        with unavailable("chat"):
+            await self.replica.beat()
         self._tasks = [
             asyncio.create_task(self._pump(), name="tp3-chat-redis-pump"),
             asyncio.create_task(self._keep_alive(), name="tp3-chat-redis-heartbeat"),
@@ -163,7 +161,7 @@ class RedisChatBackend(ChatBackend):
                 with contextlib.suppress(RedisError, OSError):
                     await self._remove(room, member, LeaveReason.DISCONNECTED)
         with contextlib.suppress(RedisError, OSError):
-            await self._redis.delete(self._replica_key(self.replica))
+            await self.replica.stop()
         await self._redis.aclose()
 
     # --- the interface ----------------------------------------------------------------------
@@ -179,7 +177,7 @@ class RedisChatBackend(ChatBackend):
         here = self._rooms.setdefault(room_name, {})
         here[member_id] = local  # listening before the snapshot: nothing falls in between
         try:
-            with _unavailable():
+            with unavailable("chat"):
                 reply = await self._join(
                     keys=[
                         _room_key(room_name, "members"),
@@ -191,7 +189,7 @@ class RedisChatBackend(ChatBackend):
                     args=[
                         room_name,
                         key,
-                        _member_json(member_name, member_id, joined_at, self.replica),
+                        _member_json(member_name, member_id, joined_at, self.replica.id),
                         secrets.token_hex(8),
                         _channel(room_name),
                         json.dumps(
@@ -236,7 +234,7 @@ class RedisChatBackend(ChatBackend):
         text = rules.message_text(text)  # a refused text takes no number
         self._sends.check(session.member_id, session.origin)
         room = session.room
-        with _unavailable():
+        with unavailable("chat"):
             sequence = await self._post(
                 keys=[
                     _room_key(room, "members"),
@@ -260,7 +258,7 @@ class RedisChatBackend(ChatBackend):
         text = rules.message_text(text)
         self._sends.check(session.member_id, session.origin)
         room = session.room
-        with _unavailable():
+        with unavailable("chat"):
             found = await self._redis.hget(_room_key(room, "members"), name_key(to.strip()))
             if found is None:
                 raise NotFound(f"to: there is no member named {quote(to.strip())} in room {room!r}")
@@ -280,12 +278,12 @@ class RedisChatBackend(ChatBackend):
         local = self._rooms.get(session.room, {}).get(session.member_id)
         self._sends.forget(session.member_id)
         if local is not None:
-            with _unavailable():
+            with unavailable("chat"):
                 await self._remove(session.room, local, reason)
         session.inbox.close(reason)
 
     async def rooms(self) -> list[RoomSummary]:
-        with _unavailable():
+        with unavailable("chat"):
             names = sorted(map(str, await self._redis.smembers(ROOMS)))
             summaries = []
             for name in names:
@@ -297,7 +295,7 @@ class RedisChatBackend(ChatBackend):
 
     async def members(self, room: str) -> list[MemberInfo]:
         room_name = rules.room_name(room)
-        with _unavailable():
+        with unavailable("chat"):
             found = list(map(str, await self._redis.hvals(_room_key(room_name, "members"))))
         if not found:
             raise NotFound(f"room: there is no room named {quote(room.strip())} with members")
@@ -365,22 +363,17 @@ class RedisChatBackend(ChatBackend):
         while True:
             await asyncio.sleep(HEARTBEAT)
             try:
-                await self._beat()
+                await self.replica.beat()
                 await self._sweep()
             except (RedisError, OSError) as error:
                 log.warning("heartbeat to Redis failed: %s", error)
-
-    async def _beat(self) -> None:
-        await self._redis.set(self._replica_key(self.replica), "1", ex=int(REPLICA_TTL))
 
     async def _sweep(self) -> None:
         """Remove the members of replicas that stopped beating (crashed)."""
         for room in map(str, await self._redis.smembers(ROOMS)):
             for raw in await self._redis.hvals(_room_key(room, "members")):
                 member = json.loads(raw)
-                if member["replica"] == self.replica:
-                    continue
-                if not await self._redis.exists(self._replica_key(member["replica"])):
+                if not await self.replica.alive(member["replica"]):
                     await self._remove_stored(
                         room,
                         name_key(member["name"]),
@@ -388,10 +381,6 @@ class RedisChatBackend(ChatBackend):
                         member["name"],
                         LeaveReason.DISCONNECTED,
                     )
-
-    @staticmethod
-    def _replica_key(replica: str) -> str:
-        return f"{PREFIX}replica:{replica}"
 
     def buffered_events(self) -> int:
         return sum(len(m.mailbox) for ms in self._rooms.values() for m in ms.values())
@@ -401,15 +390,6 @@ async def _messages(pubsub: Any) -> AsyncIterator[dict[str, Any]]:
     async for message in pubsub.listen():
         if message["type"] == "pmessage":
             yield message
-
-
-@contextlib.contextmanager
-def _unavailable() -> Iterator[None]:
-    """Redis unreachable: UNAVAILABLE, saying so."""
-    try:
-        yield
-    except (RedisError, OSError) as error:
-        raise Unavailable(f"the chat's shared store (Redis) is unreachable: {error}") from None
 
 
 def _event_json(kind: str, **fields: str) -> str:

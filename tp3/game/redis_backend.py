@@ -1,0 +1,383 @@
+"""The game shared by every replica through Redis: `tp3 serve --backend redis://...`.
+
+The round is one key; a guess is judged by tp3.game.rules.judge (the in-memory backend's own
+decision) inside an optimistic Redis transaction (WATCH the round, write the judged round,
+EXEC; a concurrent write retries): of simultaneous correct guesses on any replicas exactly
+one wins, the others are ROUND_OVER. The winning transaction also counts the win (a sorted
+set), the best attempts, the recent rounds, and PUBLISHes the GameOver. Every replica hands
+the game's events to its own players and spectators, and after the pause tries to start the
+next round: a transaction that only the first to run completes, so it starts once. Guess
+rates are counted in Redis, for all replicas together.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+from collections.abc import Callable, Coroutine
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from redis import asyncio as aioredis
+from redis.exceptions import RedisError, WatchError
+
+from tp3.errors import AlreadyExists
+from tp3.game.backend import GameBackend, GameLimits, PlayerSession, Spectator
+from tp3.game.events import (
+    GameEvent,
+    GameOver,
+    Hint,
+    Joined,
+    RoundResult,
+    RoundStarted,
+    Scoreboard,
+    ScoreboardChanged,
+    Verdict,
+    Watching,
+)
+from tp3.game.game import draw_secret, game_over, new_secret, ranked, result_of
+from tp3.game.rules import Round, judge
+from tp3.mailbox import Inbox, LeaveReason, Mailbox
+from tp3.names import name_key, taken, valid_name
+from tp3.ratelimit import Origin
+from tp3.redis_shared import HEARTBEAT, Replica, SharedActionLimit, unavailable
+
+__all__ = ["RedisGameBackend"]
+
+log = logging.getLogger("tp3.game.redis")
+
+PREFIX = "tp3:game:"
+ROUND = PREFIX + "round"
+PLAYERS = PREFIX + "players"  # name key -> {name, id, replica}
+WINS = PREFIX + "wins"  # sorted set: name -> wins
+BEST = PREFIX + "best"  # hash: name -> fewest attempts in a win
+RECENT = PREFIX + "recent"  # list of RoundResult JSON, newest first
+EVENTS = PREFIX + "events"
+RECENT_ROUNDS = 10
+
+# KEYS: players. ARGV: name key, player id. Removes the player if it is still that one.
+_LEAVE = """
+local player = redis.call('HGET', KEYS[1], ARGV[1])
+if player and cjson.decode(player).id == ARGV[2] then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  return 1
+end
+return 0
+"""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class RedisGameBackend(GameBackend):
+    def __init__(
+        self, url: str, limits: GameLimits | None = None, *, draw: Callable[[], int] = draw_secret
+    ) -> None:
+        self.limits = limits or GameLimits()
+        self._pause = timedelta(seconds=self.limits.pause)
+        self._draw = draw
+        self._redis = aioredis.Redis.from_url(url, decode_responses=True)
+        self.replica = Replica(self._redis)
+        self._leave = self._redis.register_script(_LEAVE)
+        self._guesses = SharedActionLimit(
+            self._redis,
+            "guesses",
+            self.limits.guesses_per_second,
+            self.limits.client_guesses_per_second,
+            per_connection=True,
+            replica=self.replica,
+        )
+        self._players: dict[str, tuple[PlayerSession, str]] = {}  # name key -> (session, id)
+        self._spectators: set[Spectator] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._timers: set[asyncio.TimerHandle] = set()
+        self._background: set[asyncio.Task[None]] = set()
+        self._listening = asyncio.Event()
+
+    async def start(self) -> None:
+        """The first round if there is none yet; subscribe; start the heartbeat."""
+        with unavailable("game"):
+            await self.replica.beat()
+            first = Round(1, new_secret(self._draw, None), _now())
+            await self._redis.set(ROUND, _round_json(first), nx=True)
+        self._tasks = [
+            asyncio.create_task(self._pump(), name="tp3-game-redis-pump"),
+            asyncio.create_task(self._keep_alive(), name="tp3-game-redis-heartbeat"),
+        ]
+        async with asyncio.timeout(10):
+            await self._listening.wait()
+
+    async def close(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for key, (_, player_id) in list(self._players.items()):
+            with contextlib.suppress(RedisError, OSError):
+                await self._leave(keys=[PLAYERS], args=[key, player_id])
+        with contextlib.suppress(RedisError, OSError):
+            await self.replica.stop()
+        await self._redis.aclose()
+
+    # --- the interface ----------------------------------------------------------------------
+
+    async def join(self, name: str, origin: Origin | None = None) -> PlayerSession:
+        player = valid_name(name, "name")
+        key = name_key(player)
+        player_id = secrets.token_hex(8)
+        record = json.dumps({"name": player, "id": player_id, "replica": self.replica.id})
+        with unavailable("game"):
+            if not await self._redis.hsetnx(PLAYERS, key, record):
+                present = json.loads(await self._redis.hget(PLAYERS, key) or "{}")
+                if present and await self.replica.alive(present["replica"]):
+                    raise AlreadyExists(f"name: {taken(player, present['name'])} in the game")
+                await self._redis.hset(PLAYERS, key, record)  # its replica died: free
+            current = await self._round()
+        session = PlayerSession(
+            player, Joined(current.info(), _now()), Mailbox(self.limits.mailbox_size), origin
+        )
+        self._players[key] = (session, player_id)
+        return session
+
+    async def play_guess(self, session: PlayerSession, number: int) -> None:
+        hint = await self._judge(session.name, number, session.origin)
+        self._deliver([session.inbox], hint)  # before the GameOver, which comes through Redis
+
+    async def casual_guess(self, name: str, number: int, origin: Origin | None = None) -> Hint:
+        player = valid_name(name, "player")
+        with unavailable("game"):
+            present = await self._redis.hget(PLAYERS, name_key(player))
+        if present is not None:
+            found = json.loads(present)["name"]
+            raise AlreadyExists(
+                f"player: {taken(player, found)} through Play; guess in that session"
+            )
+        return await self._judge(player, number, origin)
+
+    async def leave(self, session: PlayerSession, reason: LeaveReason) -> None:
+        key = name_key(session.name)
+        mine = self._players.get(key)
+        if mine is not None and mine[0] is session:
+            del self._players[key]
+            with unavailable("game"):
+                await self._leave(keys=[PLAYERS], args=[key, mine[1]])
+        session.inbox.close(reason)
+
+    async def watch(self) -> Spectator:
+        with unavailable("game"):
+            current = await self._round()
+        spectator = Spectator(Watching(current.info(), _now()), Mailbox(self.limits.mailbox_size))
+        self._spectators.add(spectator)
+        return spectator
+
+    async def unwatch(self, spectator: Spectator) -> None:
+        self._spectators.discard(spectator)
+        spectator.inbox.close(LeaveReason.LEFT)
+
+    async def scoreboard(self) -> Scoreboard:
+        with unavailable("game"):
+            wins: list[Any] = await self._redis.zrange(WINS, 0, -1, withscores=True)
+            best: dict[str, str] = await self._redis.hgetall(BEST)  # type: ignore[assignment]
+            recent = await self._redis.lrange(RECENT, 0, RECENT_ROUNDS - 1)
+        return Scoreboard(
+            ranked({p: int(w) for p, w in wins}, {p: int(b) for p, b in best.items()}),
+            tuple(_result(json.loads(r)) for r in recent),
+        )
+
+    # --- deciding, in transactions ------------------------------------------------------------
+
+    async def _judge(self, player: str, number: int, origin: Origin | None) -> Hint:
+        with unavailable("game"):
+            await self._guesses.check(name_key(player), origin)
+            async with self._redis.pipeline(transaction=True) as pipe:
+                while True:
+                    try:
+                        return await self._judge_once(pipe, player, number)
+                    except WatchError:
+                        continue  # another guess changed the round first: judge again
+
+    async def _judge_once(self, pipe: Any, player: str, number: int) -> Hint:
+        await pipe.watch(ROUND, BEST)
+        current = _round(await pipe.get(ROUND))
+        after, hint = judge(current, player, number, _now())
+        if hint.verdict is Verdict.ROUND_OVER:
+            await pipe.reset()
+            return hint
+        best = await pipe.hget(BEST, player)
+        pipe.multi()
+        pipe.set(ROUND, _round_json(after))
+        if hint.verdict is Verdict.CORRECT:
+            result = result_of(after, hint)
+            pipe.zincrby(WINS, 1, player)
+            pipe.hset(BEST, player, min(int(best or hint.attempts), hint.attempts))
+            pipe.lpush(RECENT, json.dumps(asdict(result), default=str))
+            pipe.ltrim(RECENT, 0, RECENT_ROUNDS - 1)
+            pipe.publish(EVENTS, _event_json(game_over(result, self._pause)))
+        await pipe.execute()
+        return hint
+
+    async def _start_next_round(self, finished: int) -> None:
+        """Start the round after `finished`, unless a replica already did."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            with contextlib.suppress(WatchError):  # another replica started it
+                await self._start_once(pipe, finished)
+
+    async def _start_once(self, pipe: Any, finished: int) -> None:
+        await pipe.watch(ROUND)
+        current = _round(await pipe.get(ROUND))
+        if current.number != finished or current.open:
+            await pipe.reset()
+            return
+        following = Round(finished + 1, new_secret(self._draw, current.secret), _now())
+        pipe.multi()
+        pipe.set(ROUND, _round_json(following))
+        pipe.publish(EVENTS, _event_json(RoundStarted(following.info(), _now())))
+        await pipe.execute()
+
+    async def _round(self) -> Round:
+        return _round(await self._redis.get(ROUND))  # type: ignore[arg-type]  # decoded: str
+
+    # --- delivery -----------------------------------------------------------------------------
+
+    def _on_event(self, event: GameEvent) -> None:
+        players = [session.inbox for session, _ in self._players.values()]
+        spectators = [s.inbox for s in self._spectators]
+        self._deliver(players + spectators, event)
+        if isinstance(event, GameOver):
+            loop = asyncio.get_running_loop()
+            timer = loop.call_later(self.limits.pause, self._next_round_soon, event.round)
+            self._timers.add(timer)
+            self._spawn(self._tell_spectators_the_scores())
+
+    def _next_round_soon(self, finished: int) -> None:
+        self._timers = {t for t in self._timers if not t.cancelled()}
+        self._spawn(self._try_next_round(finished))
+
+    async def _try_next_round(self, finished: int) -> None:
+        try:
+            await self._start_next_round(finished)
+        except (RedisError, OSError) as error:
+            log.warning("could not start round %d: %s", finished + 1, error)
+
+    async def _tell_spectators_the_scores(self) -> None:
+        if not self._spectators:
+            return
+        try:
+            changed = ScoreboardChanged(await self.scoreboard(), _now())
+        except Exception as error:  # Redis gone: the next game over will tell
+            log.warning("could not read the scoreboard: %s", error)
+            return
+        self._deliver([s.inbox for s in self._spectators], changed)
+
+    def _deliver(self, inboxes: list[Inbox[GameEvent]], event: GameEvent) -> None:
+        for inbox in inboxes:
+            if not inbox.put(event):
+                self._drop(inbox)
+
+    def _drop(self, inbox: Inbox[GameEvent]) -> None:
+        for key, (session, player_id) in list(self._players.items()):
+            if session.inbox is inbox:
+                del self._players[key]
+                self._spawn(self._forget(key, player_id))
+        self._spectators = {s for s in self._spectators if s.inbox is not inbox}
+        inbox.close(LeaveReason.TOO_SLOW)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` in the background, held until done (asyncio keeps only weak refs)."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _forget(self, key: str, player_id: str) -> None:
+        with contextlib.suppress(RedisError, OSError):
+            await self._leave(keys=[PLAYERS], args=[key, player_id])
+
+    async def _pump(self) -> None:
+        while True:
+            try:
+                async with self._redis.pubsub() as pubsub:
+                    await pubsub.subscribe(EVENTS)
+                    self._listening.set()
+                    async for message in pubsub.listen():
+                        if message["type"] == "message":
+                            self._on_event(_event(json.loads(message["data"])))
+            except (RedisError, OSError) as error:
+                log.warning("lost the game's events from Redis (%s); subscribing again", error)
+                await asyncio.sleep(1)
+
+    async def _keep_alive(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT)
+            try:
+                await self.replica.beat()
+                for key, raw in (await self._redis.hgetall(PLAYERS)).items():
+                    player = json.loads(raw)
+                    if not await self.replica.alive(player["replica"]):
+                        await self._leave(keys=[PLAYERS], args=[key, player["id"]])
+            except (RedisError, OSError) as error:
+                log.warning("heartbeat to Redis failed: %s", error)
+
+
+def _round_json(state: Round) -> str:
+    return json.dumps(
+        {
+            "number": state.number,
+            "secret": state.secret,
+            "started_at": state.started_at.isoformat(),
+            "winner": state.winner,
+            "ended_at": state.ended_at.isoformat() if state.ended_at else None,
+            "attempts": dict(state.attempts),
+        }
+    )
+
+
+def _round(raw: str | None) -> Round:
+    if raw is None:
+        raise RedisError("the game's round is missing from Redis")
+    data = json.loads(raw)
+    return Round(
+        data["number"],
+        data["secret"],
+        datetime.fromisoformat(data["started_at"]),
+        data["winner"],
+        datetime.fromisoformat(data["ended_at"]) if data["ended_at"] else None,
+        data["attempts"],
+    )
+
+
+def _result(data: dict[str, Any]) -> RoundResult:
+    return RoundResult(
+        data["round"],
+        data["winner"],
+        data["secret"],
+        data["attempts"],
+        datetime.fromisoformat(data["started_at"]),
+        datetime.fromisoformat(data["ended_at"]),
+    )
+
+
+def _event_json(event: GameOver | RoundStarted) -> str:
+    if isinstance(event, GameOver):
+        return json.dumps({"k": "over", **asdict(event)}, default=str)
+    info = event.round
+    return json.dumps(
+        {"k": "started", "number": info.number, "at": event.time.isoformat()}, default=str
+    )
+
+
+def _event(data: dict[str, Any]) -> GameEvent:
+    if data["k"] == "over":
+        return GameOver(
+            data["round"],
+            data["winner"],
+            data["secret"],
+            data["attempts"],
+            datetime.fromisoformat(data["next_round_at"]),
+            datetime.fromisoformat(data["time"]),
+        )
+    started = Round(data["number"], 0, datetime.fromisoformat(data["at"]))
+    return RoundStarted(started.info(), started.started_at)
