@@ -71,6 +71,9 @@ class ServerConfig:
     answer within `keepalive_timeout` is dropped, so a member whose network vanished (no FIN,
     no RST) is removed from its room. None turns pings off."""
     keepalive_timeout: float = 10.0
+    backend: str | None = None
+    """Where rooms and games live: None in this process; a redis:// URL shares them with
+    every replica using the same Redis database."""
     grace: float = 10.0
     """Seconds a stopping server gives its calls to finish (see `Tp3Server.stop`)."""
 
@@ -92,9 +95,9 @@ class Tp3Server:
             Market(config.seed),
             client_quotes_per_second=config.client_quotes_per_second,
         )
-        self.chat_backend = chat_backend or InMemoryChatBackend(config.chat)
+        self.chat_backend = chat_backend or _chat_backend(config)
         self.chat = ChatService(self.chat_backend)
-        self.game_backend = game_backend or InMemoryGameBackend(config.game)
+        self.game_backend = game_backend or _game_backend(config)
         self.game = GameService(self.game_backend)
         services: list[Any] = [self.currency, self.chat, self.game]
         self._serving = ServiceStatus()
@@ -121,7 +124,10 @@ class Tp3Server:
         self.port: int | None = None
 
     async def start(self) -> int:
-        """Listen on the configured address; returns the bound port (useful with port 0)."""
+        """Connect the backends, then listen on the configured address; returns the bound
+        port (useful with port 0). Unavailable if a shared backend can't be reached."""
+        await self.chat_backend.start()
+        await self.game_backend.start()
         sock = _listening_socket(self.config.host, self.config.port)
         self.port = sock.getsockname()[1]
         tls = self.config.tls.context() if self.config.tls is not None else None
@@ -230,6 +236,8 @@ def _security(config: ServerConfig) -> str:
     if config.auth_tokens is not None:
         count = len(config.auth_tokens)
         parts.append(f"{count} token{'' if count == 1 else 's'}")
+    if config.backend is not None:
+        parts.append(f"rooms and games in {config.backend}")
     return ", ".join(parts)
 
 
@@ -248,6 +256,22 @@ def _warn_if_exposed(config: ServerConfig) -> None:
             "serve TLS with --tls-cert and --tls-key",
             config.host,
         )
+
+
+def _chat_backend(config: ServerConfig) -> ChatBackend:
+    if config.backend is None:
+        return InMemoryChatBackend(config.chat)
+    from tp3.chat.redis_backend import RedisChatBackend
+
+    return RedisChatBackend(config.backend, config.chat)
+
+
+def _game_backend(config: ServerConfig) -> GameBackend:
+    if config.backend is None:
+        return InMemoryGameBackend(config.game)
+    from tp3.game.redis_backend import RedisGameBackend
+
+    return RedisGameBackend(config.backend, config.game)
 
 
 def _loopback(host: str) -> bool:

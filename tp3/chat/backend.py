@@ -82,6 +82,11 @@ class ChatBackend(ABC):
     async def members(self, room: str) -> list[MemberInfo]: ...
 
     @abstractmethod
+    async def start(self) -> None:
+        """Connect to what the backend shares (the server calls it before it listens);
+        Unavailable if that can't be reached."""
+
+    @abstractmethod
     async def close(self) -> None:
         """Release what the backend holds (server shutdown, after the sessions ended)."""
 
@@ -147,8 +152,11 @@ class InMemoryChatBackend(ChatBackend):
             raise NotFound(f"room: there is no room named {quote(room.strip())} with members")
         return [m.info() for m in found.members]
 
+    async def start(self) -> None:
+        pass  # the rooms live in this process: nothing to connect
+
     async def close(self) -> None:
-        pass  # the rooms live in this process: nothing to release
+        pass  # nor to release
 
     def buffered_events(self) -> int:
         """Events waiting in members' mailboxes, all rooms together (a memory gauge)."""

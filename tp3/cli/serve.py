@@ -11,6 +11,7 @@ import typer
 from tp3.chat.backend import ChatLimits
 from tp3.cli.common import fail
 from tp3.currency.rates import RateTableError
+from tp3.errors import Unavailable
 from tp3.game.backend import GameLimits
 from tp3.rpc.auth import TokenFileError, Tokens
 from tp3.rpc.limits import RpcLimits
@@ -193,6 +194,14 @@ def serve_command(
             rich_help_panel=SECURITY,
         ),
     ] = None,
+    backend: Annotated[
+        str,
+        typer.Option(
+            metavar="memory|redis://HOST:PORT/DB",
+            help="Where rooms and games live: in this process, or in Redis, shared by every "
+            "tp3 serve given the same URL (replicas behind a load balancer).",
+        ),
+    ] = "memory",
     grace: Annotated[
         float,
         typer.Option(
@@ -230,6 +239,8 @@ def serve_command(
             tls.context()  # unusable files: say so now, not at the first connection
         except TlsError as error:
             fail(str(error), code=2)
+    if backend != "memory" and not backend.startswith(("redis://", "rediss://", "unix://")):
+        fail(f"--backend: expected memory or a redis:// URL, got {backend!r}", code=2)
     tokens = None
     if auth_tokens is not None:
         try:
@@ -268,9 +279,12 @@ def serve_command(
         tls=tls,
         auth_tokens=tokens,
         grace=grace,
+        backend=None if backend == "memory" else backend,
     )
     try:
         asyncio.run(serve(config))
+    except Unavailable as error:
+        fail(f"cannot start: {error}")
     except ForcedStop:
         fail("stopped at once by a second signal: calls still running were cut off")
     except RateTableError as error:

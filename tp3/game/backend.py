@@ -83,6 +83,11 @@ class GameBackend(ABC):
     async def scoreboard(self) -> Scoreboard: ...
 
     @abstractmethod
+    async def start(self) -> None:
+        """Connect to what the backend shares (the server calls it before it listens);
+        Unavailable if that can't be reached."""
+
+    @abstractmethod
     async def close(self) -> None:
         """Stop the game's timers (server shutdown)."""
 
@@ -160,6 +165,9 @@ class InMemoryGameBackend(GameBackend):
 
     async def scoreboard(self) -> Scoreboard:
         return self.game.scoreboard()
+
+    async def start(self) -> None:
+        pass  # the game lives in this process: nothing to connect
 
     async def close(self) -> None:
         if self._next_round is not None:
