@@ -1,10 +1,12 @@
 """The game shared by every replica through Redis: `tp3 serve --backend redis://...`.
 
-The round is one key; a guess is judged by tp3.game.rules.judge (the in-memory backend's own
-decision) inside an optimistic Redis transaction (WATCH the round, write the judged round,
-EXEC; a concurrent write retries): of simultaneous correct guesses on any replicas exactly
-one wins, the others are ROUND_OVER. The winning transaction also counts the win (a sorted
-set), the best attempts, the recent rounds, and PUBLISHes the GameOver. Every replica hands
+The round is one key, its attempts a hash; a guess is judged by tp3.game.rules.judge (the
+in-memory backend's own decision) against the round as stored. A win is written in an
+optimistic transaction (WATCH the round, write the won round, EXEC; if another win got in
+first, judge again: ROUND_OVER): of simultaneous correct guesses on any replicas exactly one
+wins. A miss changes only its player's attempt count, so misses never contend. The winning
+transaction also counts the win (a sorted set), the best attempts, the recent rounds, and
+PUBLISHes the GameOver. Every replica hands
 the game's events to its own players and spectators, and after the pause tries to start the
 next round: a transaction that only the first to run completes, so it starts once. Guess
 rates are counted in Redis, for all replicas together.
@@ -16,7 +18,7 @@ import json
 import logging
 import secrets
 from collections.abc import Callable, Coroutine
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -198,25 +200,34 @@ class RedisGameBackend(GameBackend):
                     try:
                         return await self._judge_once(pipe, player, number)
                     except WatchError:
-                        continue  # another guess changed the round first: judge again
+                        continue  # the round changed under a winning guess: judge again
 
     async def _judge_once(self, pipe: Any, player: str, number: int) -> Hint:
-        await pipe.watch(ROUND, BEST)
+        """Judge against the round as stored. Only a win changes the round, so only a win
+        needs the transaction; a miss just counts the attempt (one player guesses one at a
+        time), and never makes other guesses retry."""
+        await pipe.watch(ROUND)
         current = _round(await pipe.get(ROUND))
-        after, hint = judge(current, player, number, _now())
-        if hint.verdict is Verdict.ROUND_OVER:
+        key = name_key(player)
+        attempts = _attempts_key(current.number)
+        tries = int(await pipe.hget(attempts, key) or 0)
+        after, hint = judge(replace(current, attempts={key: tries}), player, number, _now())
+        if hint.verdict is not Verdict.CORRECT:
             await pipe.reset()
+            if hint.verdict is not Verdict.ROUND_OVER:
+                await self._redis.hset(attempts, key, hint.attempts)
             return hint
+        result = result_of(after, hint)
+        await pipe.watch(BEST)
         best = await pipe.hget(BEST, player)
         pipe.multi()
         pipe.set(ROUND, _round_json(after))
-        if hint.verdict is Verdict.CORRECT:
-            result = result_of(after, hint)
-            pipe.zincrby(WINS, 1, player)
-            pipe.hset(BEST, player, min(int(best or hint.attempts), hint.attempts))
-            pipe.lpush(RECENT, json.dumps(asdict(result), default=str))
-            pipe.ltrim(RECENT, 0, RECENT_ROUNDS - 1)
-            pipe.publish(EVENTS, _event_json(game_over(result, self._pause)))
+        pipe.hset(attempts, key, hint.attempts)
+        pipe.zincrby(WINS, 1, player)
+        pipe.hset(BEST, player, min(int(best or hint.attempts), hint.attempts))
+        pipe.lpush(RECENT, json.dumps(asdict(result), default=str))
+        pipe.ltrim(RECENT, 0, RECENT_ROUNDS - 1)
+        pipe.publish(EVENTS, _event_json(game_over(result, self._pause)))
         await pipe.execute()
         return hint
 
@@ -235,6 +246,7 @@ class RedisGameBackend(GameBackend):
         following = Round(finished + 1, new_secret(self._draw, current.secret), _now())
         pipe.multi()
         pipe.set(ROUND, _round_json(following))
+        pipe.delete(_attempts_key(finished))
         pipe.publish(EVENTS, _event_json(RoundStarted(following.info(), _now())))
         await pipe.execute()
 
@@ -322,6 +334,12 @@ class RedisGameBackend(GameBackend):
                 log.warning("heartbeat to Redis failed: %s", error)
 
 
+def _attempts_key(round_number: int) -> str:
+    """The hash of a round's attempts, per player name key (apart from the round, whose key
+    only a win changes)."""
+    return f"{PREFIX}attempts:{round_number}"
+
+
 def _round_json(state: Round) -> str:
     return json.dumps(
         {
@@ -330,7 +348,6 @@ def _round_json(state: Round) -> str:
             "started_at": state.started_at.isoformat(),
             "winner": state.winner,
             "ended_at": state.ended_at.isoformat() if state.ended_at else None,
-            "attempts": dict(state.attempts),
         }
     )
 
@@ -345,7 +362,6 @@ def _round(raw: str | None) -> Round:
         datetime.fromisoformat(data["started_at"]),
         data["winner"],
         datetime.fromisoformat(data["ended_at"]) if data["ended_at"] else None,
-        data["attempts"],
     )
 
 

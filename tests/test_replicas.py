@@ -1,0 +1,161 @@
+"""Replicas: several `tp3 serve --backend redis://…` processes share rooms and games through a
+real redis-server; clients on different replicas talk and play together."""
+
+import asyncio
+import contextlib
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from conftest import RedisServer, ServerProcess, start_redis, start_server_process
+
+from tp3.chat.events import MemberLeft, RoomMessage
+from tp3.client import AsyncTp3Client, ChatSession, Tp3RpcError
+from tp3.game.events import GameOver, Hint, Verdict
+from tp3.redis_shared import HEARTBEAT, REPLICA_TTL
+
+WAIT = 15.0  # more than a dead replica takes to be noticed
+
+
+@pytest.fixture
+def replicas(redis_server: RedisServer) -> Iterator[list[ServerProcess]]:
+    """Three replicas on one emptied Redis database."""
+    with redis.Redis.from_url(redis_server.url) as store:
+        store.flushdb()
+    args = ["--backend", redis_server.url, "--game-rate", "1000", "--game-client-rate", "10000"]
+    running = [start_server_process(*args) for _ in range(3)]
+    yield running
+    for replica in running:
+        replica.stop()
+
+
+async def room_texts(session: ChatSession, count: int) -> list[tuple[int, str, str]]:
+    seen = []
+    async with asyncio.timeout(WAIT):
+        async for event in session:
+            if isinstance(event, RoomMessage):
+                seen.append((event.sequence, event.sender, event.text))
+                if len(seen) == count:
+                    return seen
+    raise AssertionError(f"the session ended after {seen}")
+
+
+async def test_members_on_different_replicas_share_one_order(
+    replicas: list[ServerProcess],
+) -> None:
+    async with AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(AsyncTp3Client(r.target, timeout=WAIT))
+            for r in replicas
+        ]
+        a, b, c = [
+            await stack.enter_async_context(client.chat.join(name, "shared"))
+            for client, name in zip(clients, ("ana", "ben", "cyd"), strict=True)
+        ]
+        assert [m.name for m in c.joined.members] == ["ana", "ben", "cyd"]
+        for i in range(6):
+            await (a, b)[i % 2].send(f"m{i}")
+        seen = [await room_texts(member, 6) for member in (a, b, c)]
+        assert seen[0] == seen[1] == seen[2]
+        assert [s for s, _, _ in seen[2]] == list(range(1, 7))
+        await a.send("only for ben", to="ben")
+        rooms = await clients[2].chat.list_rooms()
+        assert [(r.name, r.member_count) for r in rooms] == [("shared", 3)]
+        with pytest.raises(Tp3RpcError) as taken:  # a name is unique across replicas
+            async with clients[1].chat.join("ANA", "shared"):
+                pytest.fail("two ana")
+        assert taken.value.status.name == "ALREADY_EXISTS"
+
+
+async def test_fifty_correct_guesses_over_three_replicas_have_one_winner(
+    replicas: list[ServerProcess],
+) -> None:
+    """50 players over 3 replicas binary-search in lockstep: at each step they all guess the
+    same number at once, so they all find the secret together."""
+    async with AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(AsyncTp3Client(r.target, timeout=WAIT))
+            for r in replicas
+        ]
+        players = [
+            await stack.enter_async_context(clients[i % 3].game.play(f"racer{i}"))
+            for i in range(50)
+        ]
+        low, high = 1, 1000
+        overs: list[GameOver | None] = [None] * len(players)
+
+        async def hint_of(i: int) -> Hint:  # a GameOver may come first: keep it
+            async with asyncio.timeout(WAIT):
+                async for event in players[i]:
+                    if isinstance(event, GameOver):
+                        overs[i] = event
+                    elif isinstance(event, Hint):
+                        return event
+            raise AssertionError("no hint")
+
+        while True:
+            guess = (low + high) // 2
+            await asyncio.gather(*(p.guess(guess) for p in players))
+            hints = await asyncio.gather(*(hint_of(i) for i in range(len(players))))
+            verdicts = [h.verdict for h in hints]
+            if Verdict.TOO_HIGH in verdicts:
+                high = guess - 1
+            elif Verdict.TOO_LOW in verdicts:
+                low = guess + 1
+            else:
+                break
+        assert verdicts.count(Verdict.CORRECT) == 1, verdicts
+        assert verdicts.count(Verdict.ROUND_OVER) == 49
+        for i, player in enumerate(players):
+            overs[i] = overs[i] or await _next(player, GameOver)
+        [winner] = [h.winner for h in hints if h.verdict is Verdict.CORRECT]
+        assert {o.winner for o in overs if o is not None} == {winner}  # everyone agrees
+        assert all(o is not None for o in overs)
+
+
+async def _next(session: Any, kind: type) -> Any:
+    async with asyncio.timeout(WAIT):
+        async for event in session:
+            if isinstance(event, kind):
+                return event
+    raise AssertionError(f"no {kind.__name__}")
+
+
+async def test_a_crashed_replicas_members_are_announced_as_gone(
+    replicas: list[ServerProcess],
+) -> None:
+    doomed, survivor = replicas[0], replicas[1]
+    async with (
+        AsyncTp3Client(survivor.target, timeout=WAIT) as here,
+        AsyncTp3Client(doomed.target, timeout=WAIT) as there,
+        here.chat.join("stay", "crash") as stay,
+    ):
+        started = time.monotonic()
+        with contextlib.suppress(Tp3RpcError):  # its server is gone: no leave can be said
+            async with there.chat.join("gone", "crash"):
+                doomed.process.kill()  # SIGKILL: no goodbye to Redis
+                left = await _next(stay, MemberLeft)
+        assert time.monotonic() - started < REPLICA_TTL + 2 * HEARTBEAT
+        assert (left.name, left.reason.name) == ("gone", "DISCONNECTED")
+        names = [m.name for m in await here.chat.list_members("crash")]
+        assert names == ["stay"]
+
+
+def test_a_replica_without_its_redis_says_so_at_start(tmp_path: Path) -> None:
+    stopped = start_redis(tmp_path)
+    url = stopped.url
+    stopped.stop()
+    result = subprocess.run(
+        [sys.executable, "-m", "tp3", "serve", "--port", "0", "--backend", url],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot start: the chat's shared store (Redis)")
