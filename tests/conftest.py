@@ -200,13 +200,14 @@ class RedisServer:
             self.process.wait(10)
 
 
-def start_redis(folder: Path, *extra: str) -> RedisServer:
+def start_redis(folder: Path, *extra: str, port: int | None = None) -> RedisServer:
+    """A redis-server keeping its files in `folder` (none, unless `extra` turns on AOF)."""
     binary = require_tool("redis-server", shutil.which("redis-server"))
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         [
             *(binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder)),
-            *("--save", "", "--appendonly", "no", *extra),
+            *("--save", "", "--appendonly", "no", *extra),  # a later --appendonly wins
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -14,6 +14,9 @@ from typing import Any
 import pytest
 import redis
 from conftest import RedisServer, ServerProcess, start_redis, start_server_process
+from grpclib.client import Channel
+from grpclib.health.v1.health_grpc import HealthStub
+from grpclib.health.v1.health_pb2 import HealthCheckRequest, HealthCheckResponse
 
 from tp3.chat.events import MemberLeft, RoomMessage
 from tp3.client import AsyncTp3Client, ChatSession, Tp3RpcError
@@ -159,3 +162,78 @@ def test_a_replica_without_its_redis_says_so_at_start(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert result.stderr.startswith("error: cannot start: the chat's shared store (Redis)")
+
+
+async def _health(target: str) -> int:
+    host, port = target.rsplit(":", 1)
+    channel = Channel(host, int(port))
+    try:
+        reply = await HealthStub(channel).Check(HealthCheckRequest(), timeout=WAIT)
+        return int(reply.status)
+    finally:
+        channel.close()
+
+
+async def _eventually_health(target: str, status: int) -> None:
+    async with asyncio.timeout(WAIT):
+        while await _health(target) != status:
+            await asyncio.sleep(0.1)
+
+
+@pytest.mark.parametrize("aof", [True, False], ids=["with AOF", "without persistence"])
+async def test_a_redis_restart_is_survived(tmp_path: Path, aof: bool) -> None:
+    """Redis down: chat calls are UNAVAILABLE naming it, health NOT_SERVING, the rest still
+    served; Redis back: SERVING again by itself. With AOF, the room's history survives."""
+    persistence = ("--appendonly", "yes", "--appendfsync", "always") if aof else ()
+    store = start_redis(tmp_path, *persistence)
+    replica = start_server_process("--backend", store.url)
+    try:
+        async with AsyncTp3Client(replica.target, timeout=WAIT) as tp3:
+            async with tp3.chat.join("alice", "durable") as alice:
+                await alice.send("said before the restart")
+                await room_texts(alice, 1)  # acknowledged
+            store.stop()
+            await _eventually_health(replica.target, HealthCheckResponse.NOT_SERVING)
+            with pytest.raises(Tp3RpcError) as down:
+                await tp3.chat.list_rooms()
+            assert down.value.status.name == "UNAVAILABLE"
+            assert "shared store (Redis) is unreachable" in down.value.message
+            await tp3.currency.convert("1", "EUR", "USD")  # what needs no Redis goes on
+            store = start_redis(tmp_path, *persistence, port=store.port)
+            await _eventually_health(replica.target, HealthCheckResponse.SERVING)
+            async with tp3.chat.join("bob", "durable") as bob:
+                kept = [m.text for m in bob.joined.history]
+                await bob.send("after")
+                assert [t for _, _, t in await room_texts(bob, 1)] == ["after"]
+        assert kept == (["said before the restart"] if aof else [])
+    finally:
+        replica.stop()
+        store.stop()
+
+
+async def test_messages_posted_while_a_replica_resubscribes_still_reach_its_members(
+    tmp_path: Path,
+) -> None:
+    """Redis restarts (AOF on); a replica posts at once, before the other has subscribed
+    again: that one's members get the message all the same, from the room's history."""
+    store = start_redis(tmp_path, "--appendonly", "yes", "--appendfsync", "always")
+    a, b = (start_server_process("--backend", store.url) for _ in range(2))
+    try:
+        async with (
+            AsyncTp3Client(a.target, timeout=WAIT) as on_a,
+            AsyncTp3Client(b.target, timeout=WAIT) as on_b,
+            on_a.chat.join("reader", "gap") as reader,
+            on_b.chat.join("writer", "gap") as writer,
+        ):
+            await writer.send("one")
+            assert [t for _, _, t in await room_texts(reader, 1)] == ["one"]
+            store.stop()
+            await _eventually_health(a.target, HealthCheckResponse.NOT_SERVING)
+            store = start_redis(tmp_path, "--appendonly", "yes", port=store.port)
+            await writer.send("two")  # b's commands reconnect at once; a subscribes later
+            await writer.send("three")
+            assert [t for _, _, t in await room_texts(reader, 2)] == ["two", "three"]
+    finally:
+        a.stop()
+        b.stop()
+        store.stop()

@@ -11,18 +11,33 @@ import secrets
 from collections.abc import Iterator
 
 from redis import asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from tp3.errors import ResourceExhausted, Unavailable
 from tp3.ratelimit import Origin
 
-__all__ = ["HEARTBEAT", "REPLICA_TTL", "Replica", "SharedActionLimit", "unavailable"]
+__all__ = ["HEARTBEAT", "REPLICA_TTL", "Replica", "SharedActionLimit", "connect", "unavailable"]
 
 HEARTBEAT = 2.0
 """Seconds between a replica's heartbeats (and its sweeps for members of dead replicas)."""
 REPLICA_TTL = 3 * HEARTBEAT
 """Seconds without a heartbeat after which a replica counts as dead."""
 _REPLICAS = "tp3:replica:"
+
+
+def connect(url: str) -> "aioredis.Redis":
+    """A client for `url`. A command on a pooled connection Redis closed (it restarted) is
+    tried once more on a new one; so, rarely, a command Redis did run but could not answer
+    runs twice."""
+    return aioredis.Redis.from_url(
+        url,
+        decode_responses=True,
+        retry=Retry(NoBackoff(), 1),
+        retry_on_error=[RedisConnectionError],
+    )
 
 
 class Replica:

@@ -43,6 +43,8 @@ __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ForcedStop", "ServerConfig", "Tp3Ser
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 50051
 log = logging.getLogger("tp3.server")
+BACKEND_CHECK_INTERVAL = 0.5
+"""Seconds between two looks at the backends' health."""
 HEALTH_WATCH_MOMENT = 0.1
 """Seconds a drain waits between turning health NOT_SERVING and ending the streams."""
 
@@ -122,6 +124,7 @@ class Tp3Server:
         )
         self.pipeline.install(self._server)
         self.port: int | None = None
+        self._health: asyncio.Task[None] | None = None
 
     async def start(self) -> int:
         """Connect the backends, then listen on the configured address; returns the bound
@@ -133,7 +136,16 @@ class Tp3Server:
         tls = self.config.tls.context() if self.config.tls is not None else None
         await self._server.start(sock=sock, ssl=tls)
         self._serving.set(True)
+        self._health = asyncio.create_task(self._follow_backends(), name="tp3-health")
         return self.port
+
+    async def _follow_backends(self) -> None:
+        """Health says NOT_SERVING while a backend can't serve (Redis unreachable), and
+        SERVING again once it can."""
+        while True:
+            await asyncio.sleep(BACKEND_CHECK_INTERVAL)
+            if not self.drain.closing:
+                self._serving.set(self.chat_backend.healthy and self.game_backend.healthy)
 
     async def stop(self) -> None:
         """Drain, then close, within `config.grace` seconds.
@@ -145,13 +157,15 @@ class Tp3Server:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.config.grace
         reserve = min(1.0, self.config.grace / 4)
-        self._serving.set(False)
         self.drain.closing = True
+        self._serving.set(False)
         self._server.stop_listening()
         # Health watchers (grpclib's Watch, with no hook of ours) take a few turns of the loop
         # to send NOT_SERVING: give them a moment before their stream ends with the others.
         await asyncio.sleep(HEALTH_WATCH_MOMENT)
         await self.drain.end_calls(self.pipeline.live, deadline - reserve)
+        if self._health is not None:
+            self._health.cancel()
         await self.chat_backend.close()
         await self.game_backend.close()
         self._server.go_away()
@@ -160,6 +174,8 @@ class Tp3Server:
 
     def abort(self) -> None:
         """Close every connection now, cancelling the calls on them (no drain)."""
+        if self._health is not None:
+            self._health.cancel()
         self._serving.set(False)
         self.drain.closing = True
         self._server.stop_listening()

@@ -81,6 +81,11 @@ class ChatBackend(ABC):
     @abstractmethod
     async def members(self, room: str) -> list[MemberInfo]: ...
 
+    @property
+    def healthy(self) -> bool:
+        """Whether it can serve now (a shared store that can't be reached: no)."""
+        return True
+
     @abstractmethod
     async def start(self) -> None:
         """Connect to what the backend shares (the server calls it before it listens);

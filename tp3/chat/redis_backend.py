@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from redis import asyncio as aioredis
 from redis.exceptions import RedisError
 
 from tp3.chat import rules
@@ -51,7 +50,7 @@ from tp3.errors import AlreadyExists, FailedPrecondition, NotFound, quote
 from tp3.mailbox import Mailbox
 from tp3.names import name_key, taken
 from tp3.ratelimit import ActionLimit, Origin
-from tp3.redis_shared import HEARTBEAT, Replica, unavailable
+from tp3.redis_shared import HEARTBEAT, Replica, connect, unavailable
 
 __all__ = ["RedisChatBackend"]
 
@@ -126,7 +125,7 @@ class RedisChatBackend(ChatBackend):
     def __init__(self, url: str, limits: ChatLimits | None = None) -> None:
         self.limits = limits or ChatLimits()
         self.url = url
-        self._redis = aioredis.Redis.from_url(url, decode_responses=True)
+        self._redis = connect(url)
         self.replica = Replica(self._redis)
         self._join = self._redis.register_script(_JOIN)
         self._post = self._redis.register_script(_POST)
@@ -140,6 +139,8 @@ class RedisChatBackend(ChatBackend):
         )
         self._tasks: list[asyncio.Task[None]] = []
         self._listening = asyncio.Event()
+        self._subscribed = False
+        self._delivered: dict[str, int] = {}  # room -> the last message handed out here
 
     async def start(self) -> None:
         """Subscribe and start the heartbeat; returns once events are being received."""
@@ -301,10 +302,19 @@ class RedisChatBackend(ChatBackend):
             raise NotFound(f"room: there is no room named {quote(room.strip())} with members")
         return _members(found)
 
+    @property
+    def healthy(self) -> bool:
+        return self._subscribed
+
     # --- delivery -----------------------------------------------------------------------------
 
     def _deliver(self, room: str, event: "_Published") -> None:
-        """Hand `event` to this replica's members of `room` it is for."""
+        """Hand `event` to this replica's members of `room` it is for (a room message once:
+        after a lost subscription, catching up can meet the new one)."""
+        if isinstance(event.event, RoomMessage):
+            if event.event.sequence <= self._delivered.get(room, 0):
+                return
+            self._delivered[room] = event.event.sequence
         for member in list(self._rooms.get(room, {}).values()):
             if not member.live:
                 member.live = event.arrival_of == member.member_id
@@ -333,6 +343,7 @@ class RedisChatBackend(ChatBackend):
         here.pop(member.member_id, None)
         if not here:
             self._rooms.pop(room, None)
+            self._delivered.pop(room, None)
         await self._remove_stored(room, member.key, member.member_id, member.name, reason)
 
     async def _remove_stored(
@@ -351,13 +362,25 @@ class RedisChatBackend(ChatBackend):
             try:
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.psubscribe(_channel("*"))
+                    await self._catch_up()
+                    self._subscribed = True
                     self._listening.set()
                     async for message in _messages(pubsub):
                         room = message["channel"][len(_channel("")) :]
                         self._deliver(room, _published(json.loads(message["data"])))
             except (RedisError, OSError) as error:
-                log.warning("lost Redis's events (%s); subscribing again", error)
+                if self._subscribed:
+                    log.warning("lost Redis's events (%s); subscribing again", error)
+                self._subscribed = False
                 await asyncio.sleep(1)
+
+    async def _catch_up(self) -> None:
+        """After the subscription was lost: the room messages posted meanwhile, from the
+        rooms' histories (presence changes of that time are not replayed)."""
+        for room, last in list(self._delivered.items()):
+            key = _room_key(room, "history")
+            for entry in await self._redis.xrange(key, f"{last + 1}-0", "+") or []:
+                self._deliver(room, _Published(_message(list(entry))))
 
     async def _keep_alive(self) -> None:
         while True:

@@ -82,6 +82,11 @@ class GameBackend(ABC):
     @abstractmethod
     async def scoreboard(self) -> Scoreboard: ...
 
+    @property
+    def healthy(self) -> bool:
+        """Whether it can serve now (a shared store that can't be reached: no)."""
+        return True
+
     @abstractmethod
     async def start(self) -> None:
         """Connect to what the backend shares (the server calls it before it listens);

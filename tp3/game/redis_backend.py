@@ -22,7 +22,6 @@ from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from redis import asyncio as aioredis
 from redis.exceptions import RedisError, WatchError
 
 from tp3.errors import AlreadyExists
@@ -44,7 +43,7 @@ from tp3.game.rules import Round, judge
 from tp3.mailbox import Inbox, LeaveReason, Mailbox
 from tp3.names import name_key, taken, valid_name
 from tp3.ratelimit import Origin
-from tp3.redis_shared import HEARTBEAT, Replica, SharedActionLimit, unavailable
+from tp3.redis_shared import HEARTBEAT, Replica, SharedActionLimit, connect, unavailable
 
 __all__ = ["RedisGameBackend"]
 
@@ -81,7 +80,7 @@ class RedisGameBackend(GameBackend):
         self.limits = limits or GameLimits()
         self._pause = timedelta(seconds=self.limits.pause)
         self._draw = draw
-        self._redis = aioredis.Redis.from_url(url, decode_responses=True)
+        self._redis = connect(url)
         self.replica = Replica(self._redis)
         self._leave = self._redis.register_script(_LEAVE)
         self._guesses = SharedActionLimit(
@@ -98,6 +97,7 @@ class RedisGameBackend(GameBackend):
         self._timers: set[asyncio.TimerHandle] = set()
         self._background: set[asyncio.Task[None]] = set()
         self._listening = asyncio.Event()
+        self._subscribed = False
 
     async def start(self) -> None:
         """The first round if there is none yet; subscribe; start the heartbeat."""
@@ -124,6 +124,10 @@ class RedisGameBackend(GameBackend):
         with contextlib.suppress(RedisError, OSError):
             await self.replica.stop()
         await self._redis.aclose()
+
+    @property
+    def healthy(self) -> bool:
+        return self._subscribed
 
     # --- the interface ----------------------------------------------------------------------
 
@@ -313,12 +317,15 @@ class RedisGameBackend(GameBackend):
             try:
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.subscribe(EVENTS)
+                    self._subscribed = True
                     self._listening.set()
                     async for message in pubsub.listen():
                         if message["type"] == "message":
                             self._on_event(_event(json.loads(message["data"])))
             except (RedisError, OSError) as error:
-                log.warning("lost the game's events from Redis (%s); subscribing again", error)
+                if self._subscribed:
+                    log.warning("lost the game's events from Redis (%s); subscribing again", error)
+                self._subscribed = False
                 await asyncio.sleep(1)
 
     async def _keep_alive(self) -> None:
