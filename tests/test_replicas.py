@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import redis
+from cli_support import tp3_argv, tp3_env
 from conftest import RedisServer, ServerProcess, start_redis, start_server_process
 from grpclib.client import Channel
 from grpclib.health.v1.health_grpc import HealthStub
@@ -237,3 +238,44 @@ async def test_messages_posted_while_a_replica_resubscribes_still_reach_its_memb
         a.stop()
         b.stop()
         store.stop()
+
+
+def test_workers_share_one_port_and_stop_together(redis_server: RedisServer) -> None:
+    with redis.Redis.from_url(redis_server.url) as store:
+        store.flushdb()
+    running = start_server_process("--workers", "3", "--backend", redis_server.url)
+    try:
+        deadline = time.monotonic() + WAIT
+        while sum("tp3 serving on" in line for line in running.log) < 3:
+            assert time.monotonic() < deadline, running.log
+            time.sleep(0.05)
+        for _ in range(12):  # a new connection each: the kernel spreads them
+            result = subprocess.run(
+                tp3_argv("currency", "convert", "1", "EUR", "USD", "--target", running.target),
+                capture_output=True,
+                text=True,
+                timeout=WAIT,
+                env=tp3_env(),
+            )
+            assert result.returncode == 0, result.stderr
+        served_by = {
+            line.split(" tp3.rpc:")[0].split()[-1] for line in running.log if "Convert" in line
+        }
+        assert len(served_by) >= 2, served_by  # worker-1, worker-2, worker-3
+    finally:
+        code = running.stop()
+    assert code == 0
+    assert sum(line.endswith("stopped") for line in running.log) == 3
+
+
+def test_workers_without_a_shared_backend_are_refused_in_one_line() -> None:
+    result = subprocess.run(
+        tp3_argv("serve", "--port", "0", "--workers", "2"),
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+        env=tp3_env(),
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: --workers 2 needs --backend redis://")
+    assert len(result.stderr.splitlines()) == 1

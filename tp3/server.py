@@ -76,6 +76,8 @@ class ServerConfig:
     backend: str | None = None
     """Where rooms and games live: None in this process; a redis:// URL shares them with
     every replica using the same Redis database."""
+    reuse_port: bool = False
+    """Share the port with other processes (tp3 serve --workers)."""
     grace: float = 10.0
     """Seconds a stopping server gives its calls to finish (see `Tp3Server.stop`)."""
 
@@ -131,7 +133,7 @@ class Tp3Server:
         port (useful with port 0). Unavailable if a shared backend can't be reached."""
         await self.chat_backend.start()
         await self.game_backend.start()
-        sock = _listening_socket(self.config.host, self.config.port)
+        sock = _listening_socket(self.config.host, self.config.port, self.config.reuse_port)
         self.port = sock.getsockname()[1]
         tls = self.config.tls.context() if self.config.tls is not None else None
         await self._server.start(sock=sock, ssl=tls)
@@ -331,7 +333,7 @@ def _http2_config(config: ServerConfig) -> Configuration:
     )
 
 
-def _listening_socket(host: str, port: int) -> socket.socket:
+def _listening_socket(host: str, port: int, reuse_port: bool = False) -> socket.socket:
     """Bound here rather than by grpclib, to know the port when it is 0. The protocol must be
     IPPROTO_TCP (as getaddrinfo says), not 0: asyncio only sets TCP_NODELAY on accepted
     sockets that say so, and without it every unary call waits ~40 ms (Nagle + delayed ACK)."""
@@ -341,6 +343,8 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, kind, proto)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind(address)
         sock.listen(100)
     except OSError:

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +11,7 @@ import typer
 
 from tp3.chat.backend import ChatLimits
 from tp3.cli.common import fail
+from tp3.cli.workers import run_workers
 from tp3.currency.rates import RateTableError
 from tp3.errors import Unavailable
 from tp3.game.backend import GameLimits
@@ -202,6 +204,16 @@ def serve_command(
             "tp3 serve given the same URL (replicas behind a load balancer).",
         ),
     ] = "memory",
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes sharing the port (the kernel spreads connections over "
+            "them); more than one needs --backend redis://.",
+        ),
+    ] = 1,
+    reuse_port: Annotated[bool, typer.Option(hidden=True)] = False,
+    worker_name: Annotated[str | None, typer.Option(hidden=True)] = None,
     grace: Annotated[
         float,
         typer.Option(
@@ -219,8 +231,9 @@ def serve_command(
     running ones finish, chat and game sessions are told to reconnect, within --grace
     seconds; a second signal stops it at once.
     """
+    who = f"{worker_name} " if worker_name else ""
     logging.basicConfig(
-        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=log_level.upper(), format=f"%(asctime)s %(levelname)s {who}%(name)s: %(message)s"
     )
     # grpclib's INFO lines ("Request was cancelled") repeat what tp3's access log says, one
     # by one, unbounded; its warnings and errors stay. hpack and h2 log every header at
@@ -241,6 +254,17 @@ def serve_command(
             fail(str(error), code=2)
     if backend != "memory" and not backend.startswith(("redis://", "rediss://", "unix://")):
         fail(f"--backend: expected memory or a redis:// URL, got {backend!r}", code=2)
+    if workers > 1 and backend == "memory":
+        fail(
+            f"--workers {workers} needs --backend redis://…: with rooms and games in memory, "
+            "each worker would hold its own, and members of one room could not meet",
+            code=2,
+        )
+    if workers > 1:
+        try:
+            raise typer.Exit(run_workers(workers, host, port, sys.argv[1:]))
+        except OSError as error:
+            fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
     tokens = None
     if auth_tokens is not None:
         try:
@@ -280,6 +304,7 @@ def serve_command(
         auth_tokens=tokens,
         grace=grace,
         backend=None if backend == "memory" else backend,
+        reuse_port=reuse_port,
     )
     try:
         asyncio.run(serve(config))
