@@ -6,6 +6,7 @@ nginx is Debian's; the recipe file itself is run, its ports replaced by free one
 import asyncio
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from cli_support import LineReader, assert_ok, run_tp3, tp3_argv, tp3_env
 from conftest import (
     STARTUP_TIMEOUT,
     RedisServer,
@@ -26,9 +28,9 @@ from conftest import (
 )
 
 from tp3.chat.events import RoomMessage
+from tp3.cli.cluster import RECIPE, find_nginx, nginx_config
 from tp3.client import AsyncTp3Client, ChatSession, Reconnect, Reconnected
 
-RECIPE = Path(__file__).resolve().parents[1] / "deploy" / "nginx.conf"
 WAIT = 20.0
 QUICK = Reconnect(first_pause=0.1, max_pause=0.5, give_up_after=20)
 
@@ -41,7 +43,7 @@ class Cluster:
 
 @pytest.fixture
 def cluster(redis_server: RedisServer, tmp_path: Path) -> Iterator[Cluster]:
-    nginx = require_tool("nginx", shutil.which("nginx") or _sbin("nginx"))
+    nginx = require_tool("nginx", find_nginx())
     with redis.Redis.from_url(redis_server.url) as store:
         store.flushdb()
     ports = [free_port() for _ in range(3)]
@@ -49,12 +51,8 @@ def cluster(redis_server: RedisServer, tmp_path: Path) -> Iterator[Cluster]:
         start_server_process("--port", str(port), "--backend", redis_server.url) for port in ports
     ]
     listen = free_port()
-    config = RECIPE.read_text()
-    for recipe_port, port in zip((50061, 50062, 50063), ports, strict=True):
-        config = config.replace(f"127.0.0.1:{recipe_port}", f"127.0.0.1:{port}")
-    config = re.sub(r"listen 127\.0\.0\.1:8080", f"listen 127.0.0.1:{listen}", config)
     (tmp_path / "logs").mkdir()
-    (tmp_path / "nginx.conf").write_text(config)
+    (tmp_path / "nginx.conf").write_text(nginx_config(RECIPE.read_text(), ports, listen))
     proxy = subprocess.Popen(
         [nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
         stdin=subprocess.DEVNULL,
@@ -74,11 +72,6 @@ def cluster(redis_server: RedisServer, tmp_path: Path) -> Iterator[Cluster]:
         proxy.stderr.close()
         for replica in replicas:
             replica.stop()
-
-
-def _sbin(name: str) -> str | None:
-    found = Path("/usr/sbin") / name
-    return str(found) if found.exists() else None
 
 
 def _wait_for_port(port: int, process: "subprocess.Popen[bytes]") -> None:
@@ -149,3 +142,40 @@ async def test_a_replica_killed_mid_conversation_loses_nobody_anything(cluster: 
             assert [e for e in seen if isinstance(e, str)] == expected  # no gap, no duplicate
             came_back += any(isinstance(e, Reconnected) for e in seen)
         assert came_back >= 1  # some sessions did go through the killed replica
+
+
+def test_tp3_cluster_runs_the_demo_and_stops_it_all_on_ctrl_c() -> None:
+    require_tool("nginx", find_nginx())
+    require_tool("redis-server", shutil.which("redis-server"))
+    listen = free_port()
+    cluster = subprocess.Popen(
+        tp3_argv("cluster", "--port", str(listen)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=tp3_env(),
+    )
+    assert cluster.stderr is not None
+    lines = LineReader(cluster.stderr)
+    try:
+        said = [lines.next_line(STARTUP_TIMEOUT * 2), lines.next_line()]
+        assert said[1] == f"point your clients at 127.0.0.1:{listen} (Ctrl-C stops everything)"
+        target = f"127.0.0.1:{listen}"
+        assert_ok(run_tp3("chat", "send", "--name", "demo", "hello", "--target", target))
+        [line] = assert_ok(run_tp3("currency", "convert", "6500", "MAD", "USD", "-t", target))
+        assert line.startswith("6500 MAD = 708.68 USD")
+        cluster.send_signal(signal.SIGINT)
+        assert cluster.wait(30) == 0
+        assert lines.rest() == []  # no warning while stopping: Redis went last
+        ports = [int(p) for p in re.findall(r"\d+", said[0] or "")]
+        for port in ports:  # redis-server, the replicas, nginx: all gone
+            with (
+                pytest.raises(ConnectionRefusedError),
+                socket.create_connection(("127.0.0.1", port), 1),
+            ):
+                pass
+    finally:
+        if cluster.poll() is None:
+            cluster.kill()
+            cluster.wait()
+        cluster.stderr.close()

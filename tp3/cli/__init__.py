@@ -3,6 +3,7 @@
 import typer
 
 from tp3.cli import chat, currency, game
+from tp3.cli.cluster import cluster_command
 from tp3.cli.serve import serve_command
 from tp3.cli.ui import ui_command
 
@@ -17,6 +18,7 @@ app = typer.Typer(
 )
 app.command("serve")(serve_command)
 app.command("ui")(ui_command)
+app.command("cluster")(cluster_command)
 app.add_typer(currency.app)
 app.add_typer(chat.app)
 app.add_typer(game.app)
