@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import pytest
@@ -386,3 +387,34 @@ async def test_list_rooms_and_members(client: AsyncTp3Client) -> None:
     with pytest.raises(Tp3RpcError) as caught:
         await client.chat.list_members("a-room")
     assert caught.value.status is Status.NOT_FOUND
+
+
+async def test_a_quiet_session_gets_heartbeats_the_library_does_not_show(server: Tp3Server) -> None:
+    config = replace(server.config, port=0, heartbeat=0.05)
+    async with Tp3Server(config) as beating:
+        channel = Channel("127.0.0.1", beating.port)
+        try:
+            chat = channel.request(
+                "/tp3.chat.v1.ChatService/Chat",
+                Cardinality.STREAM_STREAM,
+                pb.ChatRequest,
+                pb.ChatResponse,
+                timeout=WAIT,
+            )
+            async with chat as raw:
+                await raw.send_message(pb.ChatRequest(join=pb.Join(room="beats", name="raw")))
+                assert (await raw.recv_message()).joined is not None  # type: ignore[union-attr]
+                quiet = [await raw.recv_message() for _ in range(2)]  # nothing was said
+                assert all(r is not None and r.heartbeat is not None for r in quiet)
+                await raw.send_message(pb.ChatRequest(leave=pb.Leave()), end=True)
+        finally:
+            channel.close()
+        async with (
+            AsyncTp3Client(f"127.0.0.1:{beating.port}", timeout=WAIT) as tp3,
+            tp3.chat.join("reader", "beats") as reader,
+        ):
+            await asyncio.sleep(0.3)  # several heartbeats
+            await reader.send("after the quiet")
+            async with asyncio.timeout(WAIT):
+                first = await anext(aiter(reader))
+            assert isinstance(first, RoomMessage)  # heartbeats are not events

@@ -4,6 +4,7 @@ nginx only; a replica killed mid-conversation loses nobody anything.
 nginx is Debian's; the recipe file itself is run, its ports replaced by free ones."""
 
 import asyncio
+import contextlib
 import re
 import shutil
 import signal
@@ -29,7 +30,7 @@ from conftest import (
 
 from tp3.chat.events import RoomMessage
 from tp3.cli.cluster import RECIPE, find_nginx, nginx_config
-from tp3.client import AsyncTp3Client, ChatSession, Reconnect, Reconnected
+from tp3.client import AsyncTp3Client, ChatSession, Reconnect, Reconnected, Tp3RpcError
 
 WAIT = 20.0
 QUICK = Reconnect(first_pause=0.1, max_pause=0.5, give_up_after=20)
@@ -41,20 +42,27 @@ class Cluster:
     target: str  # nginx
 
 
-@pytest.fixture
-def cluster(redis_server: RedisServer, tmp_path: Path) -> Iterator[Cluster]:
+@contextlib.contextmanager
+def running_cluster(
+    redis_server: RedisServer, folder: Path, *replica_args: str, read_timeout: str = "1h"
+) -> Iterator[Cluster]:
+    """Three replicas and nginx running deploy/nginx.conf (its grpc_read_timeout changed to
+    `read_timeout`)."""
     nginx = require_tool("nginx", find_nginx())
     with redis.Redis.from_url(redis_server.url) as store:
         store.flushdb()
     ports = [free_port() for _ in range(3)]
     replicas = [
-        start_server_process("--port", str(port), "--backend", redis_server.url) for port in ports
+        start_server_process("--port", str(port), "--backend", redis_server.url, *replica_args)
+        for port in ports
     ]
     listen = free_port()
-    (tmp_path / "logs").mkdir()
-    (tmp_path / "nginx.conf").write_text(nginx_config(RECIPE.read_text(), ports, listen))
+    config = nginx_config(RECIPE.read_text(), ports, listen)
+    config = config.replace("grpc_read_timeout 1h;", f"grpc_read_timeout {read_timeout};")
+    (folder / "logs").mkdir()
+    (folder / "nginx.conf").write_text(config)
     proxy = subprocess.Popen(
-        [nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
+        [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -72,6 +80,12 @@ def cluster(redis_server: RedisServer, tmp_path: Path) -> Iterator[Cluster]:
         proxy.stderr.close()
         for replica in replicas:
             replica.stop()
+
+
+@pytest.fixture
+def cluster(redis_server: RedisServer, tmp_path: Path) -> Iterator[Cluster]:
+    with running_cluster(redis_server, tmp_path) as running:
+        yield running
 
 
 def _wait_for_port(port: int, process: "subprocess.Popen[bytes]") -> None:
@@ -142,6 +156,31 @@ async def test_a_replica_killed_mid_conversation_loses_nobody_anything(cluster: 
             assert [e for e in seen if isinstance(e, str)] == expected  # no gap, no duplicate
             came_back += any(isinstance(e, Reconnected) for e in seen)
         assert came_back >= 1  # some sessions did go through the killed replica
+
+
+@pytest.mark.parametrize("heartbeat", ["0.3", "0"], ids=["heartbeats", "none"])
+async def test_heartbeats_keep_a_quiet_session_alive_through_nginx(
+    redis_server: RedisServer, tmp_path: Path, heartbeat: str
+) -> None:
+    """nginx cuts a stream quiet for longer than grpc_read_timeout (here 1 s; it does not
+    pass HTTP/2 PINGs on): with heartbeats the session outlives 2.5 s of silence."""
+
+    async def quiet_then_talk(target: str) -> list[object]:
+        async with (
+            AsyncTp3Client(target, timeout=WAIT) as tp3,
+            tp3.chat.join("quiet", "idle") as quiet,
+            tp3.chat.join("late", "idle") as late,
+        ):
+            await asyncio.sleep(2.5)
+            await late.send("still there?")
+            return await _messages(quiet, "still there?")
+
+    with running_cluster(redis_server, tmp_path, "--heartbeat", heartbeat, read_timeout="1s") as c:
+        if heartbeat == "0":
+            with pytest.raises(Tp3RpcError, match="reset"):  # nginx cut the quiet streams
+                await quiet_then_talk(c.target)
+        else:
+            assert await quiet_then_talk(c.target) == ["still there?"]
 
 
 def test_tp3_cluster_runs_the_demo_and_stops_it_all_on_ctrl_c() -> None:

@@ -76,6 +76,9 @@ class ServerConfig:
     backend: str | None = None
     """Where rooms and games live: None in this process; a redis:// URL shares them with
     every replica using the same Redis database."""
+    heartbeat: float | None = 15.0
+    """Seconds of quiet after which a chat or game session is sent a heartbeat (None: never),
+    so that proxies cutting idle streams (nginx's grpc_read_timeout) leave it alone."""
     reuse_port: bool = False
     """Share the port with other processes (tp3 serve --workers)."""
     grace: float = 10.0
@@ -100,9 +103,9 @@ class Tp3Server:
             client_quotes_per_second=config.client_quotes_per_second,
         )
         self.chat_backend = chat_backend or _chat_backend(config)
-        self.chat = ChatService(self.chat_backend)
+        self.chat = ChatService(self.chat_backend, heartbeat=config.heartbeat)
         self.game_backend = game_backend or _game_backend(config)
-        self.game = GameService(self.game_backend)
+        self.game = GameService(self.game_backend, heartbeat=config.heartbeat)
         services: list[Any] = [self.currency, self.chat, self.game]
         self._serving = ServiceStatus()
         health = Health({service: [self._serving] for service in services})

@@ -15,7 +15,7 @@ from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted
 from tp3.generated.tp3.chat import v1 as pb
 from tp3.rpc.auth import claimed_name
 from tp3.rpc.context import current_rpc
-from tp3.rpc.session import Requests, SessionCount, opening_join, serve_session
+from tp3.rpc.session import Heartbeat, Requests, SessionCount, opening_join, serve_session
 from tp3.rpc.status import status_for
 
 __all__ = ["ChatService"]
@@ -29,9 +29,11 @@ def _too_slow(session: Session) -> ResourceExhausted:
 
 
 class ChatService(pb.ChatServiceBase):
-    def __init__(self, backend: ChatBackend) -> None:
+    def __init__(self, backend: ChatBackend, *, heartbeat: float | None = None) -> None:
+        """`heartbeat`: seconds of quiet after which a session is sent a heartbeat."""
         self._backend = backend
         self.sessions = SessionCount()
+        self._heartbeat = Heartbeat(heartbeat, wire.heartbeat) if heartbeat else None
 
     @property
     def active_sessions(self) -> int:
@@ -58,6 +60,7 @@ class ChatService(pb.ChatServiceBase):
             notice=lambda error: Notice(status_for(error).value, str(error)),
             requests=Requests(messages, lambda request: self._apply(request, session)),
             count=self.sessions,
+            heartbeat=self._heartbeat,
         )
         async for response in responses:
             yield response

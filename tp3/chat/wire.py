@@ -1,6 +1,6 @@
 """Mapping between chat events and the generated protobuf messages, both directions."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from tp3.chat.events import (
@@ -23,6 +23,7 @@ __all__ = [
     "encoded_event",
     "event_from_proto",
     "event_to_proto",
+    "heartbeat",
     "joined_from_proto",
     "joined_to_proto",
     "member_from_proto",
@@ -116,7 +117,10 @@ def encoded_event(event: ChatEvent) -> PreEncoded:
     return PreEncoded(bytes(event_to_proto(event)))
 
 
-def event_from_proto(r: pb.ChatResponse) -> ChatEvent | Joined:
+def event_from_proto(r: pb.ChatResponse) -> ChatEvent | Joined | None:
+    """The event a response carries; None for a heartbeat (nothing happened)."""
+    if r.heartbeat is not None:
+        return None
     if r.joined is not None:
         return joined_from_proto(r.joined)
     if r.message is not None:
@@ -133,6 +137,10 @@ def event_from_proto(r: pb.ChatResponse) -> ChatEvent | Joined:
     if r.notice is not None:
         return Notice(r.notice.code, r.notice.text)
     raise ValueError("a chat response with no event")
+
+
+def heartbeat() -> pb.ChatResponse:
+    return pb.ChatResponse(heartbeat=pb.Heartbeat(time=datetime.now(UTC)))
 
 
 def resume_to_proto(resume: Resume | None) -> pb.Resume | None:

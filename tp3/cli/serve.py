@@ -151,6 +151,15 @@ def serve_command(
             rich_help_panel=LIMITS,
         ),
     ] = ServerConfig.keepalive or 0,
+    heartbeat: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds of quiet after which a chat or game session gets a heartbeat, for "
+            "proxies that cut idle streams (0: never).",
+            rich_help_panel=LIMITS,
+        ),
+    ] = ServerConfig.heartbeat or 0,
     keepalive_timeout: Annotated[
         float,
         typer.Option(
@@ -300,6 +309,7 @@ def serve_command(
         client_quotes_per_second=quote_client_rate,
         keepalive=keepalive or None,
         keepalive_timeout=keepalive_timeout,
+        heartbeat=heartbeat or None,
         tls=tls,
         auth_tokens=tokens,
         grace=grace,

@@ -131,8 +131,9 @@ class AsyncGameClient:
             async with self._channel.request(_WATCH, Cardinality.UNARY_STREAM, *types) as stream:
                 await stream.send_message(pb.WatchRequest(), end=True)
                 async for response in received(stream):  # the drain's notice included
-                    if response.event is not None:
-                        yield wire.event_from_proto(response.event)
+                    event = wire.event_from_proto(response.event) if response.event else None
+                    if event is not None:  # None: a heartbeat
+                        yield event
 
     async def scoreboard(self) -> Scoreboard:
         with rpc_errors(self._target, self.timeout):

@@ -9,7 +9,7 @@ from tp3.game.events import GameEvent, Notice
 from tp3.generated.tp3.game import v1 as pb
 from tp3.rpc.auth import claimed_name
 from tp3.rpc.context import current_rpc
-from tp3.rpc.session import Requests, SessionCount, opening_join, serve_session
+from tp3.rpc.session import Heartbeat, Requests, SessionCount, opening_join, serve_session
 from tp3.rpc.status import status_for
 
 __all__ = ["GameService"]
@@ -34,9 +34,18 @@ def _watch_response(event: GameEvent) -> pb.WatchResponse:
 
 
 class GameService(pb.GuessingGameBase):
-    def __init__(self, backend: GameBackend) -> None:
+    def __init__(self, backend: GameBackend, *, heartbeat: float | None = None) -> None:
+        """`heartbeat`: seconds of quiet after which a session is sent a heartbeat."""
         self._backend = backend
         self.sessions = SessionCount()
+        self._play_heartbeat = self._watch_heartbeat = None
+        if heartbeat:
+            self._play_heartbeat = Heartbeat(
+                heartbeat, lambda: pb.PlayResponse(event=wire.heartbeat())
+            )
+            self._watch_heartbeat = Heartbeat(
+                heartbeat, lambda: pb.WatchResponse(event=wire.heartbeat())
+            )
 
     @property
     def active_sessions(self) -> int:
@@ -57,6 +66,7 @@ class GameService(pb.GuessingGameBase):
             notice=_notice,
             requests=Requests(messages, lambda request: self._apply(request, session)),
             count=self.sessions,
+            heartbeat=self._play_heartbeat,
         )
         async for response in responses:
             yield response
@@ -89,6 +99,7 @@ class GameService(pb.GuessingGameBase):
             too_slow=_too_slow,
             notice=_notice,
             count=self.sessions,
+            heartbeat=self._watch_heartbeat,
         )
         async for response in responses:
             yield response

@@ -20,7 +20,18 @@ from tp3.game.events import (
 from tp3.game.texts import render
 from tp3.generated.tp3.game import v1 as pb
 
-__all__ = ["event_from_proto", "event_to_proto", "scoreboard_from_proto", "scoreboard_to_proto"]
+__all__ = [
+    "event_from_proto",
+    "event_to_proto",
+    "heartbeat",
+    "scoreboard_from_proto",
+    "scoreboard_to_proto",
+]
+
+
+def heartbeat() -> pb.GameEvent:
+    return pb.GameEvent(kind=pb.EventKind.HEARTBEAT, time=datetime.now(UTC))
+
 
 _VERDICTS = {
     Verdict.TOO_HIGH: pb.Verdict.TOO_HIGH,
@@ -125,9 +136,12 @@ def event_to_proto(event: GameEvent) -> pb.GameEvent:
     raise AssertionError(f"unknown game event {event!r}")
 
 
-def event_from_proto(e: pb.GameEvent) -> GameEvent:
+def event_from_proto(e: pb.GameEvent) -> GameEvent | None:
+    """The event; None for a heartbeat (nothing happened)."""
     time = _time(e.time)
     match e.kind:
+        case pb.EventKind.HEARTBEAT:
+            return None
         case pb.EventKind.JOINED:
             return Joined(_round_back(e.round), time)
         case pb.EventKind.WATCHING:

@@ -18,7 +18,14 @@ from tp3.errors import FailedPrecondition, ResourceExhausted, Tp3Error, Unavaila
 from tp3.mailbox import Inbox, LeaveReason, MailboxClosed
 from tp3.rpc.context import current_rpc
 
-__all__ = ["SHUTDOWN_NOTICE", "Requests", "SessionCount", "opening_join", "serve_session"]
+__all__ = [
+    "SHUTDOWN_NOTICE",
+    "Heartbeat",
+    "Requests",
+    "SessionCount",
+    "opening_join",
+    "serve_session",
+]
 
 SHUTDOWN_NOTICE = "server shutting down \N{EM DASH} reconnect and resume"
 
@@ -40,6 +47,15 @@ async def opening_join(
     if opening is None:
         raise FailedPrecondition(f"join first: the first message of a {what} must be a join")
     return opening
+
+
+@dataclass(frozen=True)
+class Heartbeat(Generic[R]):
+    """What a quiet session sends, and after how long: proxies that do not pass HTTP/2 PINGs
+    on (nginx) cut a stream that stays silent past their read timeout."""
+
+    interval: float
+    make: Callable[[], R]
 
 
 @dataclass(frozen=True)
@@ -68,8 +84,10 @@ async def serve_session(
     notice: Callable[[Tp3Error], E],
     requests: Requests[T] | None = None,
     count: SessionCount | None = None,
+    heartbeat: Heartbeat[R] | None = None,
 ) -> AsyncIterator[R]:
-    """Yield `first`, then `encode(event)` for each event of the inbox until it closes.
+    """Yield `first`, then `encode(event)` for each event of the inbox until it closes, and
+    a heartbeat after every quiet `heartbeat.interval`, if given.
 
     A refused request is told in-band: `notice(error)` goes into the inbox. A leave or the
     end of the client's stream calls `leave(LEFT)`; any other end, `leave(DISCONNECTED)`
@@ -91,7 +109,16 @@ async def serve_session(
     try:
         yield first
         while True:
-            yield encode(await inbox.get())
+            if heartbeat is None:
+                yield encode(await inbox.get())
+                continue
+            try:
+                async with asyncio.timeout(heartbeat.interval):
+                    event = await inbox.get()
+            except TimeoutError:
+                yield heartbeat.make()
+            else:
+                yield encode(event)
     except MailboxClosed as closed:
         if closed.reason is LeaveReason.TOO_SLOW:
             raise too_slow() from None

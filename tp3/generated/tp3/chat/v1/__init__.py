@@ -8,6 +8,7 @@ __all__ = (
     "ChatResponse",
     "ChatServiceBase",
     "ChatServiceStub",
+    "Heartbeat",
     "Join",
     "Joined",
     "Leave",
@@ -169,8 +170,26 @@ class ChatResponse(betterproto2.Message):
     A problem with one of your messages; the session goes on.
     """
 
+    heartbeat: "Heartbeat | None" = betterproto2.field(
+        7, betterproto2.TYPE_MESSAGE, optional=True, group="event"
+    )
+    """
+    Nothing happened for a while (tp3 serve --heartbeat): traffic that keeps the stream
+    alive through proxies that cut idle streams. Ignore it.
+    """
+
 
 default_message_pool.register_message("tp3.chat.v1", "ChatResponse", ChatResponse)
+
+
+@dataclass(eq=False, repr=False)
+class Heartbeat(betterproto2.Message):
+    time: "datetime.datetime | None" = betterproto2.field(
+        1, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
+    )
+
+
+default_message_pool.register_message("tp3.chat.v1", "Heartbeat", Heartbeat)
 
 
 @dataclass(eq=False, repr=False)

@@ -87,6 +87,12 @@ class EventKind(betterproto2.Enum):
     The first event of a Watch: the current round.
     """
 
+    HEARTBEAT = 8
+    """
+    Nothing happened for a while (tp3 serve --heartbeat): traffic that keeps the stream alive
+    through proxies that cut idle streams. No detail; ignore it.
+    """
+
     @classmethod
     def betterproto_value_to_renamed_proto_names(cls) -> dict[int, str]:
         return {
@@ -98,6 +104,7 @@ class EventKind(betterproto2.Enum):
             5: "EVENT_KIND_SCOREBOARD",
             6: "EVENT_KIND_NOTICE",
             7: "EVENT_KIND_WATCHING",
+            8: "EVENT_KIND_HEARTBEAT",
         }
 
     @classmethod
@@ -111,6 +118,7 @@ class EventKind(betterproto2.Enum):
             "EVENT_KIND_SCOREBOARD": 5,
             "EVENT_KIND_NOTICE": 6,
             "EVENT_KIND_WATCHING": 7,
+            "EVENT_KIND_HEARTBEAT": 8,
         }
 
 

@@ -149,7 +149,9 @@ final class BidiSession<Req, Resp> {
         return new StreamObserver<>() {
             @Override
             public void onNext(Resp message) {
-                signals.add(new Signal.Received(message));
+                if (!Heartbeats.is(message)) {
+                    signals.add(new Signal.Received(message));
+                }
             }
 
             @Override

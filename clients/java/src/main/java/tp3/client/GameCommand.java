@@ -230,6 +230,9 @@ public final class GameCommand implements Runnable {
                         .watch(WatchRequest.getDefaultInstance());
                 while (events.hasNext()) {
                     GameEvent event = events.next().getEvent();
+                    if (Heartbeats.is(event)) {
+                        continue;
+                    }
                     json.print(event, () -> List.of(text(event, lang.texts)));
                     if (event.getKind() == EventKind.EVENT_KIND_GAME_OVER && rounds != null && ++ended >= rounds) {
                         return 0; // closing the channel cancels the stream
