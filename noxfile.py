@@ -98,9 +98,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Chat fan-out with 1, 10, 100 and 1000 members: deliveries/s, latency, memory."""
+    """Chat fan-out with 1, 10, 100 and 1000 members: deliveries/s, latency, memory; then
+    replicas on Redis (1, 2, 3; needs redis-server and nginx): docs/benchmarks.md."""
     install(session)
     session.run("python", "bench/chat_fanout.py", *session.posargs)
+    if shutil.which("redis-server") and (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        session.run("python", "bench/replicas.py")
 
 
 def generate(session: nox.Session, out: Path) -> None:

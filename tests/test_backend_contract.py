@@ -178,6 +178,14 @@ async def test_members_joining_while_messages_flow_see_each_exactly_once(
         assert seen[0] == 1  # the history reached back to the first
 
 
+async def test_many_members_join_at_once(chat_backends: ChatFactory) -> None:
+    """More joins at once than a replica has connections to Redis: they wait their turn."""
+    backend = await chat_backends(ChatLimits(mailbox_size=1000))
+    members = await asyncio.gather(*(backend.join("crowd", f"m{i}") for i in range(150)))
+    assert len({m.member_id for m in members}) == 150
+    assert len(await backend.members("crowd")) == 150
+
+
 async def test_a_private_message_reaches_its_recipient_and_its_sender_only(
     chat_backends: ChatFactory,
 ) -> None:

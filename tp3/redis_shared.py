@@ -28,16 +28,25 @@ REPLICA_TTL = 3 * HEARTBEAT
 _REPLICAS = "tp3:replica:"
 
 
+POOL_SIZE = 100
+"""Connections to Redis one backend of a replica opens at most; more commands at once wait."""
+
+
 def connect(url: str) -> "aioredis.Redis":
-    """A client for `url`. A command on a pooled connection Redis closed (it restarted) is
-    tried once more on a new one; so, rarely, a command Redis did run but could not answer
-    runs twice."""
-    return aioredis.Redis.from_url(
+    """A client for `url`, on a pool of POOL_SIZE connections where a command waits for a
+    free one (redis-py's default pool fails instead: "Too many connections", seen with 120
+    members joining at once). A command on a pooled connection Redis closed (it restarted)
+    is tried once more on a new one; so, rarely, a command Redis did run but could not
+    answer runs twice."""
+    pool = aioredis.BlockingConnectionPool.from_url(
         url,
+        max_connections=POOL_SIZE,
+        timeout=10,
         decode_responses=True,
         retry=Retry(NoBackoff(), 1),
         retry_on_error=[RedisConnectionError],
     )
+    return aioredis.Redis.from_pool(pool)
 
 
 class Replica:
