@@ -13,6 +13,7 @@ exists: too many streams or connections, oversized messages, expired deadlines.
 """
 
 import asyncio
+import contextvars
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
@@ -237,7 +238,10 @@ def _deadline_timer(call: RpcCall, deadline: Deadline) -> asyncio.TimerHandle:
     remaining = deadline.time_remaining()
     if remaining <= 0:
         raise exceeded
-    return asyncio.get_running_loop().call_later(remaining, call.abort, exceeded)
+    # An empty context: cancelled when the call ends, early, the timer would keep the
+    # handler's context (and the call, its connection) until its time (see transport.py).
+    loop = asyncio.get_running_loop()
+    return loop.call_later(remaining, call.abort, exceeded, context=contextvars.Context())
 
 
 def _as_grpc_error(error: Tp3Error | GRPCError) -> GRPCError:

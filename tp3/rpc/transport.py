@@ -26,6 +26,7 @@ Every refusal is one access-log line.
 """
 
 import asyncio
+import contextvars
 import logging
 import socket
 import weakref
@@ -415,7 +416,11 @@ class _GuardedProtocol(H2Protocol):
 
     def _start_timer(self, delay: float, callback: Callable[[], None]) -> None:
         self._cancel_timer()
-        self._timer = asyncio.get_running_loop().call_later(delay, callback)
+        # Not in the context of whatever runs now (a handler's, holding its RpcCall): asyncio
+        # keeps a cancelled timer, context and all, until its time comes, and this one is
+        # cancelled when the connection closes, minutes early; it would keep the connection.
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_later(delay, callback, context=contextvars.Context())
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
