@@ -155,9 +155,9 @@ def main() -> None:
         url = f"redis://127.0.0.1:{redis_port}/0"
         print(
             "| replicas | deliveries/s | p50 ms | p99 ms | Redis cmds/message "
-            "| RSS KiB/member/replica |"
+            "| RSS growth KiB/replica | per member there |"
         )
-        print("|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|")
         try:
             for count in args.replicas:
                 subprocess.run(
