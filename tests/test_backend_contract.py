@@ -256,6 +256,26 @@ async def test_a_resume_replays_what_was_missed_without_gap_or_duplicate(
     assert await texts(back.inbox, 1) == [(5, "alice", "five")]  # live, after the replay
 
 
+async def test_a_resume_by_the_same_member_takes_over_a_name_still_held(
+    chat_backends: ChatFactory,
+) -> None:
+    """A client back before the room noticed its old session died (its replica crashed, its
+    connection vanished) proves it is that member with the session's id: no ALREADY_EXISTS
+    for the length of a timeout. Anyone else still gets it."""
+    backend, other = await chat_backends(ChatLimits()), await chat_backends(ChatLimits())
+    alice = await backend.join("takeover", "alice")
+    earlier = alice.joined
+    with pytest.raises(AlreadyExists):
+        await other.join("takeover", "alice", Resume(earlier.room_epoch, 0, "not-her-id"))
+    back = await other.join(
+        "takeover", "alice", Resume(earlier.room_epoch, earlier.last_sequence, earlier.member_id)
+    )
+    assert back.joined.member_id != earlier.member_id
+    assert [m.name for m in await other.members("takeover")] == ["alice"]
+    with pytest.raises(AlreadyExists):  # and her new session holds the name now
+        await backend.join("takeover", "alice", Resume(earlier.room_epoch, 0, earlier.member_id))
+
+
 async def test_a_resume_past_the_history_or_from_another_room_reports_a_gap(
     chat_backends: ChatFactory,
 ) -> None:

@@ -72,6 +72,8 @@ ChatEvent = RoomMessage | PrivateMessage | MemberJoined | MemberLeft | Notice
 class Resume:
     room_epoch: str
     last_sequence: int
+    member_id: str = ""
+    """The earlier session's: a join that gives it takes over the name that session holds."""
 
 
 @dataclass(frozen=True)

@@ -60,10 +60,16 @@ PREFIX = "tp3:chat:"
 ROOMS = PREFIX + "rooms"  # the rooms that have members
 
 # KEYS: members, epoch, seq, history, rooms. ARGV: room, name key, member JSON, new epoch,
-# channel, presence JSON. -> {0, present member JSON} | {1, epoch, last seq, members, history}
+# channel, arrival JSON, the resumed session's member id (or ""), its departure JSON.
+# -> {0, present member JSON} | {1, epoch, last seq, members, history}. A name held by the
+# resumed session itself is taken over (its client is back before its replica's death or
+# its lost connection was noticed).
 _JOIN = """
 local present = redis.call('HGET', KEYS[1], ARGV[2])
-if present then return {0, present} end
+if present then
+  if ARGV[7] == '' or cjson.decode(present).id ~= ARGV[7] then return {0, present} end
+  redis.call('PUBLISH', ARGV[5], ARGV[8])
+end
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 redis.call('SET', KEYS[2], ARGV[4], 'NX')
 redis.call('SADD', KEYS[5], ARGV[1])
@@ -193,13 +199,13 @@ class RedisChatBackend(ChatBackend):
                         _member_json(member_name, member_id, joined_at, self.replica.id),
                         secrets.token_hex(8),
                         _channel(room_name),
-                        json.dumps(
-                            {
-                                "k": "j",
-                                "n": member_name,
-                                "id": member_id,
-                                "at": joined_at.isoformat(),
-                            }
+                        _event_json("j", n=member_name, id=member_id, at=joined_at.isoformat()),
+                        resume.member_id if resume is not None else "",
+                        _event_json(
+                            "l",
+                            n=member_name,
+                            r=LeaveReason.DISCONNECTED.value,
+                            at=joined_at.isoformat(),
                         ),
                     ],
                 )

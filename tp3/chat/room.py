@@ -70,7 +70,10 @@ class Room:
         key = name_key(name)
         present = self._members.get(key)
         if present is not None:
-            raise AlreadyExists(f"name: {taken(name, present.name)} in room {self.name!r}")
+            if resume is None or not resume.member_id or resume.member_id != present.member_id:
+                raise AlreadyExists(f"name: {taken(name, present.name)} in room {self.name!r}")
+            # its own client, back before the room noticed the old session was gone
+            self.leave(present.member_id, LeaveReason.DISCONNECTED)
         history, gap = replay(  # may refuse: before anything changes
             tuple(self._history),
             last_sequence=self.last_sequence,

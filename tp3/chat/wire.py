@@ -146,13 +146,17 @@ def heartbeat() -> pb.ChatResponse:
 def resume_to_proto(resume: Resume | None) -> pb.Resume | None:
     if resume is None:
         return None
-    return pb.Resume(room_epoch=resume.room_epoch, last_sequence=resume.last_sequence)
+    return pb.Resume(
+        room_epoch=resume.room_epoch,
+        last_sequence=resume.last_sequence,
+        member_id=resume.member_id,
+    )
 
 
 def resume_from_proto(resume: pb.Resume | None) -> Resume | None:
     if resume is None:
         return None
-    return Resume(resume.room_epoch, resume.last_sequence)
+    return Resume(resume.room_epoch, resume.last_sequence, resume.member_id)
 
 
 def room_from_proto(r: pb.RoomSummary) -> RoomSummary:

@@ -46,7 +46,7 @@ class ChatSession(BidiSession[pb.ChatRequest, pb.ChatResponse, ChatEvent]):
     @property
     def resume_point(self) -> Resume:
         """Where to resume from after a disconnection: pass it to `join(..., resume=)`."""
-        return Resume(self.joined.room_epoch, self.last_sequence)
+        return Resume(self.joined.room_epoch, self.last_sequence, self.joined.member_id)
 
     async def send(self, text: str, *, to: str | None = None) -> None:
         """Say `text` to the room, or privately to the member named `to`."""

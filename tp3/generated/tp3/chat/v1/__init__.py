@@ -396,6 +396,13 @@ class Resume(betterproto2.Message):
     The last room sequence number the client saw.
     """
 
+    member_id: "str" = betterproto2.field(3, betterproto2.TYPE_STRING)
+    """
+    `member_id` of the earlier session. If that session still holds the name (its server
+    died and the room has not noticed yet), this join takes the name over at once instead
+    of ALREADY_EXISTS; only that session's client knows its id.
+    """
+
 
 default_message_pool.register_message("tp3.chat.v1", "Resume", Resume)
 
