@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import trustme
 
+from tp3.cli.cluster import free_port
 from tp3.client import AsyncTp3Client
 from tp3.server import ServerConfig, Tp3Server
 
@@ -172,12 +173,6 @@ def require_tool(name: str, path: str | None) -> str:
     if os.environ.get("TP3_REQUIRE_TOOLS") == "1":
         pytest.fail(f"{name} is required (TP3_REQUIRE_TOOLS=1) but was not found")
     pytest.skip(f"{name} is not installed (.ci/run installs it)")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

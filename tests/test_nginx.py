@@ -10,7 +10,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from chat_support import messages_until
 from cli_support import LineReader, assert_ok, run_tp3, tp3_argv, tp3_env
 from conftest import (
     STARTUP_TIMEOUT,
@@ -28,9 +28,8 @@ from conftest import (
     start_server_process,
 )
 
-from tp3.chat.events import RoomMessage
-from tp3.cli.cluster import RECIPE, find_nginx, nginx_config
-from tp3.client import AsyncTp3Client, ChatSession, Reconnect, Reconnected, Tp3RpcError
+from tp3.cli.cluster import RECIPE, find_nginx, nginx_config, wait_for_port
+from tp3.client import AsyncTp3Client, Reconnect, Reconnected, Tp3RpcError
 
 WAIT = 20.0
 QUICK = Reconnect(first_pause=0.1, max_pause=0.5, give_up_after=20)
@@ -68,7 +67,7 @@ def running_cluster(
         stderr=subprocess.PIPE,
     )
     try:
-        _wait_for_port(listen, proxy)
+        wait_for_port(listen, proxy, "nginx")
         yield Cluster(replicas, f"127.0.0.1:{listen}")
     finally:
         proxy.terminate()
@@ -88,33 +87,6 @@ def cluster(redis_server: RedisServer, tmp_path: Path) -> Iterator[Cluster]:
         yield running
 
 
-def _wait_for_port(port: int, process: "subprocess.Popen[bytes]") -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                assert process.stderr is not None
-                pytest.fail(f"nginx did not start: {process.stderr.read().decode()}")
-            time.sleep(0.05)
-
-
-async def _messages(session: ChatSession, until: str) -> list[object]:
-    """Room message texts and Reconnected events, up to the text `until`."""
-    seen: list[object] = []
-    async with asyncio.timeout(WAIT):
-        async for event in session:
-            if isinstance(event, Reconnected):
-                seen.append(event)
-            elif isinstance(event, RoomMessage):
-                seen.append(event.text)
-                if event.text == until:
-                    return seen
-    raise AssertionError(f"ended before {until!r}: {seen}")
-
-
 async def test_members_behind_nginx_share_a_room_over_the_replicas(cluster: Cluster) -> None:
     async with AsyncExitStack() as stack:
         tp3 = await stack.enter_async_context(AsyncTp3Client(cluster.target, timeout=WAIT))
@@ -125,10 +97,10 @@ async def test_members_behind_nginx_share_a_room_over_the_replicas(cluster: Clus
             for i in range(6)  # spread over the replicas by nginx's round robin
         ]
         await members[0].send("hello")
-        assert await _messages(members[0], "hello") == ["hello"]  # acknowledged: numbered
+        assert await messages_until(members[0], "hello") == ["hello"]  # acknowledged: numbered
         await members[5].send("bye")
         for member in members[1:]:
-            assert await _messages(member, "bye") == ["hello", "bye"]
+            assert await messages_until(member, "bye") == ["hello", "bye"]
 
 
 async def test_a_replica_killed_mid_conversation_loses_nobody_anything(cluster: Cluster) -> None:
@@ -152,7 +124,7 @@ async def test_a_replica_killed_mid_conversation_loses_nobody_anything(cluster: 
         expected = [f"before {i}" for i in range(5)] + [f"after {i}" for i in range(5)]
         came_back = 0
         for member in members:
-            seen = await _messages(member, "after 4")
+            seen = await messages_until(member, "after 4")
             assert [e for e in seen if isinstance(e, str)] == expected  # no gap, no duplicate
             came_back += any(isinstance(e, Reconnected) for e in seen)
         assert came_back >= 1  # some sessions did go through the killed replica
@@ -173,7 +145,7 @@ async def test_heartbeats_keep_a_quiet_session_alive_through_nginx(
         ):
             await asyncio.sleep(2.5)
             await late.send("still there?")
-            return await _messages(quiet, "still there?")
+            return await messages_until(quiet, "still there?")
 
     with running_cluster(redis_server, tmp_path, "--heartbeat", heartbeat, read_timeout="1s") as c:
         if heartbeat == "0":

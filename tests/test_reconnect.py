@@ -9,32 +9,18 @@ import subprocess
 from contextlib import aclosing
 
 import pytest
+from chat_support import messages_until
 from cli_support import LineReader, tp3_argv, tp3_env
 from conftest import start_server_process
 from proxies import FreezableProxy
 
 from tp3.chat.backend import ChatLimits
-from tp3.chat.events import RoomMessage
-from tp3.client import AsyncTp3Client, ChatSession, Reconnect, Reconnected
+from tp3.client import AsyncTp3Client, Reconnect, Reconnected
 from tp3.game.events import Joined, Watching
 from tp3.server import ServerConfig, Tp3Server
 
 QUICK = Reconnect(first_pause=0.05, max_pause=0.5, give_up_after=20)
 WAIT = 10.0
-
-
-async def messages_until(session: ChatSession, last: str) -> list[object]:
-    """The session's room messages (texts) and Reconnected events, up to the message `last`."""
-    seen: list[object] = []
-    async with asyncio.timeout(WAIT):
-        async for event in session:
-            if isinstance(event, Reconnected):
-                seen.append(event)
-            elif isinstance(event, RoomMessage):
-                seen.append(event.text)
-                if event.text == last:
-                    return seen
-    raise AssertionError(f"the session ended before {last!r}: {seen}")
 
 
 async def test_a_member_whose_connection_fails_resumes_without_gap_or_duplicate() -> None:

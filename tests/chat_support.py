@@ -1,0 +1,22 @@
+"""Reading a chat session in tests: its room messages and reconnections, in order."""
+
+import asyncio
+
+from tp3.chat.events import RoomMessage
+from tp3.client import ChatSession, Reconnected
+
+WAIT = 10.0
+
+
+async def messages_until(session: ChatSession, last: str) -> list[object]:
+    """The session's room messages (texts) and Reconnected events, up to the message `last`."""
+    seen: list[object] = []
+    async with asyncio.timeout(WAIT):
+        async for event in session:
+            if isinstance(event, Reconnected):
+                seen.append(event)
+            elif isinstance(event, RoomMessage):
+                seen.append(event.text)
+                if event.text == last:
+                    return seen
+    raise AssertionError(f"the session ended before {last!r}: {seen}")
