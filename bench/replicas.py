@@ -65,7 +65,9 @@ def start_replica(port: int, url: str) -> "subprocess.Popen[bytes]":
     return process
 
 
-async def fan_out(targets: list[str], members: int, messages: int, redis_port: int) -> dict:
+async def fan_out(
+    targets: list[str], members: int, messages: int, redis_port: int
+) -> dict[str, float]:
     """One room, `members` spread over `targets`; member 0 sends `messages`."""
     async with AsyncExitStack() as stack:
         clients = [
