@@ -184,7 +184,8 @@ async def _eventually_health(target: str, status: int) -> None:
 @pytest.mark.parametrize("aof", [True, False], ids=["with AOF", "without persistence"])
 async def test_a_redis_restart_is_survived(tmp_path: Path, aof: bool) -> None:
     """Redis down: chat calls are UNAVAILABLE naming it, health NOT_SERVING, the rest still
-    served; Redis back: SERVING again by itself. With AOF, the room's history survives."""
+    served; Redis back: SERVING again by itself. With AOF, the room's history survives and
+    a member who stayed goes on; without, that member is told to reconnect (UNAVAILABLE)."""
     persistence = ("--appendonly", "yes", "--appendfsync", "always") if aof else ()
     store = start_redis(tmp_path, *persistence)
     replica = start_server_process("--backend", store.url)
@@ -193,6 +194,7 @@ async def test_a_redis_restart_is_survived(tmp_path: Path, aof: bool) -> None:
             async with tp3.chat.join("alice", "durable") as alice:
                 await alice.send("said before the restart")
                 await room_texts(alice, 1)  # acknowledged
+            stayer = await tp3.chat.join("carol", "durable").__aenter__()
             store.stop()
             await _eventually_health(replica.target, HealthCheckResponse.NOT_SERVING)
             with pytest.raises(Tp3RpcError) as down:
@@ -206,6 +208,15 @@ async def test_a_redis_restart_is_survived(tmp_path: Path, aof: bool) -> None:
                 kept = [m.text for m in bob.joined.history]
                 await bob.send("after")
                 assert [t for _, _, t in await room_texts(bob, 1)] == ["after"]
+            if aof:  # carol is still a member: she goes on, and hears bob
+                assert [t for _, _, t in await room_texts(stayer, 1)] == ["after"]
+                await stayer.__aexit__(None, None, None)
+            else:  # forgotten by Redis: ended, so that --reconnect brings her back
+                with pytest.raises(Tp3RpcError) as lost:
+                    await room_texts(stayer, 1)
+                assert lost.value.status.name == "UNAVAILABLE"
+                assert "forgot this session" in lost.value.message
+                await stayer.__aexit__(type(lost.value), lost.value, None)
         assert kept == (["said before the restart"] if aof else [])
     finally:
         replica.stop()

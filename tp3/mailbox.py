@@ -27,6 +27,8 @@ class LeaveReason(Enum):
     DISCONNECTED = "disconnected"
     TOO_SLOW = "too slow"
     SHUTDOWN = "server shutting down"
+    LOST = "lost by the shared store"
+    """The store the session lived in (Redis) forgot it: it restarted without persistence."""
 
 
 class MailboxClosed(Exception):
@@ -118,7 +120,7 @@ class Mailbox(Generic[T]):
         if self.closed is not None:
             return
         self.closed = reason
-        if reason not in (LeaveReason.LEFT, LeaveReason.SHUTDOWN):
+        if reason not in (LeaveReason.LEFT, LeaveReason.SHUTDOWN, LeaveReason.LOST):
             self._events.clear()
             self._presence.clear()
             self._counted = 0

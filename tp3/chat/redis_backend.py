@@ -381,8 +381,20 @@ class RedisChatBackend(ChatBackend):
                 await asyncio.sleep(1)
 
     async def _catch_up(self) -> None:
-        """After the subscription was lost: the room messages posted meanwhile, from the
-        rooms' histories (presence changes of that time are not replayed)."""
+        """After the subscription was lost: members Redis forgot (it restarted without
+        persistence) are ended, LOST, so that their clients come back; the others get the
+        room messages posted meanwhile, from the rooms' histories (presence changes of that
+        time are not replayed)."""
+        for room, members in list(self._rooms.items()):
+            stored = await self._redis.hgetall(_room_key(room, "members"))
+            for member in list(members.values()):
+                record = stored.get(member.key)
+                if record is None or json.loads(record)["id"] != member.member_id:
+                    members.pop(member.member_id, None)
+                    member.mailbox.close(LeaveReason.LOST)
+            if not members:
+                self._rooms.pop(room, None)
+                self._delivered.pop(room, None)
         for room, last in list(self._delivered.items()):
             key = _room_key(room, "history")
             for entry in await self._redis.xrange(key, f"{last + 1}-0", "+") or []:

@@ -38,9 +38,12 @@ _REASONS = {
     LeaveReason.DISCONNECTED: pb.LeaveReason.DISCONNECTED,
     LeaveReason.TOO_SLOW: pb.LeaveReason.TOO_SLOW,
     LeaveReason.SHUTDOWN: pb.LeaveReason.DISCONNECTED,  # the member did not choose to go
+    LeaveReason.LOST: pb.LeaveReason.DISCONNECTED,
 }
 _REASONS_BACK = {
-    wire: domain for domain, wire in _REASONS.items() if domain is not LeaveReason.SHUTDOWN
+    wire: domain
+    for domain, wire in _REASONS.items()
+    if domain not in (LeaveReason.SHUTDOWN, LeaveReason.LOST)
 }
 
 

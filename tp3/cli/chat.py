@@ -133,6 +133,7 @@ def _describe(event: ChatEvent | Reconnected, me: str) -> Fragments:
                 LeaveReason.DISCONNECTED: "was disconnected",
                 LeaveReason.TOO_SLOW: "was disconnected (too slow to read)",
                 LeaveReason.SHUTDOWN: "was disconnected",
+                LeaveReason.LOST: "was disconnected",
             }[reason]
             return [(TIME, _clock(time)), (SYSTEM, f"* {name} {how}")]
         case Notice(code=code, text=text):

@@ -19,6 +19,7 @@ from tp3.mailbox import Inbox, LeaveReason, MailboxClosed
 from tp3.rpc.context import current_rpc
 
 __all__ = [
+    "LOST_NOTICE",
     "SHUTDOWN_NOTICE",
     "Heartbeat",
     "Requests",
@@ -28,6 +29,10 @@ __all__ = [
 ]
 
 SHUTDOWN_NOTICE = "server shutting down \N{EM DASH} reconnect and resume"
+LOST_NOTICE = (
+    "the shared store forgot this session (Redis restarted without persistence) "
+    "\N{EM DASH} reconnect"
+)
 
 log = logging.getLogger("tp3.session")
 T = TypeVar("T")  # a request from the client
@@ -124,6 +129,9 @@ async def serve_session(
             raise too_slow() from None
         if closed.reason is LeaveReason.SHUTDOWN:
             raise Unavailable(SHUTDOWN_NOTICE) from None
+        if closed.reason is LeaveReason.LOST:
+            yield encode(notice(Unavailable(LOST_NOTICE)))
+            raise Unavailable(LOST_NOTICE) from None
     finally:
         if count is not None:
             count.value -= 1
