@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from tp3.errors import ResourceExhausted
 
-__all__ = ["ActionLimit", "Origin", "RateLimiter"]
+__all__ = ["ActionLimit", "Origin", "RateLimiter", "too_many"]
 
 _PRUNE_EVERY = 1024  # calls between two sweeps of idle keys
 
@@ -92,14 +92,18 @@ class ActionLimit:
         if origin is not None and self._per_connection:
             keys.append(f"connection:{origin.connection}")
         if not self._per_actor.allow(*keys):
-            raise ResourceExhausted(
-                f"too many {self.what}: at most {self._per_actor.per_second:g} per second"
-            )
+            raise too_many(self.what, self._per_actor.per_second)
         if origin is not None and not self._per_address.allow(origin.address):
-            raise ResourceExhausted(
-                f"too many {self.what} from {origin.address}: at most "
-                f"{self._per_address.per_second:g} per second from one address"
-            )
+            raise too_many(self.what, self._per_address.per_second, origin.address)
 
     def forget(self, actor: str) -> None:
         self._per_actor.forget(f"actor:{actor}")
+
+
+def too_many(what: str, per_second: float, address: str | None = None) -> ResourceExhausted:
+    """The refusal of one action too many: by its actor, or from `address`."""
+    if address is None:
+        return ResourceExhausted(f"too many {what}: at most {per_second:g} per second")
+    return ResourceExhausted(
+        f"too many {what} from {address}: at most {per_second:g} per second from one address"
+    )

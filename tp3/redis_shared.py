@@ -16,8 +16,8 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
-from tp3.errors import ResourceExhausted, Unavailable
-from tp3.ratelimit import Origin
+from tp3.errors import Unavailable
+from tp3.ratelimit import Origin, too_many
 
 __all__ = ["HEARTBEAT", "REPLICA_TTL", "Replica", "SharedActionLimit", "connect", "unavailable"]
 
@@ -135,8 +135,5 @@ class SharedActionLimit:
         if not empty:
             return
         if origin is not None and empty == len(keys):
-            raise ResourceExhausted(
-                f"too many {self.what} from {origin.address}: at most "
-                f"{self.per_address:g} per second from one address"
-            )
-        raise ResourceExhausted(f"too many {self.what}: at most {self.per_second:g} per second")
+            raise too_many(self.what, self.per_address, origin.address)
+        raise too_many(self.what, self.per_second)
