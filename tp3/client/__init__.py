@@ -165,7 +165,7 @@ async def _connect(target: str | None, **options: Any) -> AsyncTp3Client:
 def _send_token(channel: Channel, token: str) -> None:
     token = token.strip()
     if not token or any(char in token for char in "\r\n"):
-        raise ValueError("a token is one line of text")
+        raise ValueError("a token is one line of text, not empty")
     header = f"Bearer {token}"
 
     async def add_header(event: SendRequest) -> None:
