@@ -31,63 +31,66 @@ ChatFactory = Callable[[ChatLimits], Awaitable[ChatBackend]]
 GameFactory = Callable[[GameLimits, int], Awaitable[GameBackend]]
 
 
-@pytest.fixture(params=["memory", "redis"])
-async def chat_backends(request: pytest.FixtureRequest) -> AsyncIterator[ChatFactory]:
-    """Makes backends of one kind with the given limits: with Redis, each call another
-    replica, all on one empty database; in memory, one backend for the test (a process is
-    one replica). Closes them after the test."""
-    made: list[ChatBackend] = []
-    url = await _empty_redis(request)
+class Replicas:
+    """The backends a test makes: in memory, one for the whole test (a process is one
+    replica); with Redis (`url`), each one another replica on the same emptied database."""
 
-    async def make(limits: ChatLimits) -> ChatBackend:
-        backend: ChatBackend
-        if url is None:
-            if made:
-                return made[0]
-            backend = InMemoryChatBackend(limits)
-        else:
-            backend = RedisChatBackend(url, limits)
-            await backend.start()
-        made.append(backend)
+    def __init__(self, url: str | None) -> None:
+        self.url = url
+        self.made: list[Any] = []
+
+    async def new(self, in_memory: Callable[[], Any], on_redis: Callable[[str], Any]) -> Any:
+        if self.url is None:
+            if not self.made:
+                self.made.append(in_memory())
+            return self.made[0]
+        backend = on_redis(self.url)
+        await backend.start()
+        self.made.append(backend)
         return backend
 
-    yield make
-    for backend in made:
-        await backend.close()
+    async def close(self) -> None:
+        for backend in self.made:
+            await backend.close()
 
 
 @pytest.fixture(params=["memory", "redis"])
-async def game_backends(request: pytest.FixtureRequest) -> AsyncIterator[GameFactory]:
+async def replicas(request: pytest.FixtureRequest) -> AsyncIterator[Replicas]:
+    url = None
+    if request.param == "redis":
+        server: RedisServer = request.getfixturevalue("redis_server")
+        async with aioredis.Redis.from_url(server.url) as redis:
+            await redis.flushdb()
+        url = server.url
+    made = Replicas(url)
+    yield made
+    await made.close()
+
+
+@pytest.fixture
+def chat_backends(replicas: Replicas) -> ChatFactory:
+    """Makes chat backends with the given limits (see Replicas)."""
+
+    async def make(limits: ChatLimits) -> ChatBackend:
+        return await replicas.new(
+            lambda: InMemoryChatBackend(limits), lambda url: RedisChatBackend(url, limits)
+        )
+
+    return make
+
+
+@pytest.fixture
+def game_backends(replicas: Replicas) -> GameFactory:
     """As `chat_backends`; the first round's secret is the one given, the next ones differ."""
-    made: list[GameBackend] = []
-    url = await _empty_redis(request)
 
     async def make(limits: GameLimits, secret: int) -> GameBackend:
         secrets = itertools.cycle([secret, secret % 1000 + 1])
-        backend: GameBackend
-        if url is None:
-            if made:
-                return made[0]
-            backend = InMemoryGameBackend(limits, draw=lambda: next(secrets))
-        else:
-            backend = RedisGameBackend(url, limits, draw=lambda: next(secrets))
-            await backend.start()
-        made.append(backend)
-        return backend
+        return await replicas.new(
+            lambda: InMemoryGameBackend(limits, draw=lambda: next(secrets)),
+            lambda url: RedisGameBackend(url, limits, draw=lambda: next(secrets)),
+        )
 
-    yield make
-    for backend in made:
-        await backend.close()
-
-
-async def _empty_redis(request: pytest.FixtureRequest) -> str | None:
-    """For the Redis kind, the URL of the tests' redis-server, its database emptied."""
-    if request.param != "redis":
-        return None
-    server: RedisServer = request.getfixturevalue("redis_server")
-    async with aioredis.Redis.from_url(server.url) as redis:
-        await redis.flushdb()
-    return server.url
+    return make
 
 
 async def next_of(
