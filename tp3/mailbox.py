@@ -48,6 +48,9 @@ class Inbox(Protocol[T]):
     async def get(self) -> T:
         """The next event; MailboxClosed once closed and drained."""
 
+    def get_nowait(self) -> T | None:
+        """The next event if one is waiting, else None."""
+
     def put(self, event: T) -> bool:
         """Queue an event; False if full."""
 

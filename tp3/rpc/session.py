@@ -114,16 +114,15 @@ async def serve_session(
     try:
         yield first
         while True:
-            if heartbeat is None:
-                yield encode(await inbox.get())
-                continue
-            try:
-                async with asyncio.timeout(heartbeat.interval):
-                    event = await inbox.get()
-            except TimeoutError:
-                yield heartbeat.make()
-            else:
-                yield encode(event)
+            event = inbox.get_nowait()  # a backlog needs no heartbeat timer per event
+            if event is None and heartbeat is not None:
+                try:
+                    async with asyncio.timeout(heartbeat.interval):
+                        event = await inbox.get()
+                except TimeoutError:
+                    yield heartbeat.make()
+                    continue
+            yield encode(event if event is not None else await inbox.get())
     except MailboxClosed as closed:
         if closed.reason is LeaveReason.TOO_SLOW:
             raise too_slow() from None
