@@ -1,4 +1,5 @@
-"""The room's rules, without any network: identity, order, history, resume, slow members."""
+"""The room's decisions, without any network: identity, order, history, resume; and the
+in-memory backend carrying them out on mailboxes: slow members, bursts of presence."""
 
 import inspect
 import sys
@@ -9,8 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tp3.chat import rules
-from tp3.chat.backend import ChatLimits, InMemoryChatBackend
+from tp3.chat.backend import ChatLimits, InMemoryChatBackend, Session
 from tp3.chat.events import (
+    ChatEvent,
     LeaveReason,
     MemberJoined,
     MemberLeft,
@@ -18,9 +20,9 @@ from tp3.chat.events import (
     Resume,
     RoomMessage,
 )
-from tp3.chat.room import Room
+from tp3.chat.room import Delivery, Departure, Effect, Room
 from tp3.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
-from tp3.mailbox import Mailbox, MailboxClosed
+from tp3.mailbox import Inbox, Mailbox, MailboxClosed
 
 
 def fixed_clock() -> datetime:
@@ -31,32 +33,37 @@ def make_room(history_size: int = 10, join_history: int = 3) -> Room:
     return Room("r", history_size=history_size, join_history=join_history, clock=fixed_clock)
 
 
-def drain(mailbox: Mailbox) -> list[object]:
-    events = []
-    while (event := mailbox.get_nowait()) is not None:
-        events.append(event)
-    return events
+def seen(effects: list[Effect] | Delivery, member_id: str) -> list[ChatEvent]:
+    """What the effects hand to one member, in order."""
+    effects = [effects] if isinstance(effects, Delivery) else effects
+    return [e.event for e in effects if isinstance(e, Delivery) and member_id in e.to]
+
+
+def join(room: Room, name: str, resume: Resume | None = None) -> str:
+    return room.join(name, resume)[0].member_id
 
 
 def test_members_see_each_other_arrive_and_leave() -> None:
     room = make_room()
-    alice_box, bob_box = Mailbox(10), Mailbox(10)
-    alice = room.join("alice", alice_box)
-    bob = room.join("bob", bob_box)
+    alice = join(room, "alice")
+    bob, arrival = room.join("bob")
     assert [m.name for m in bob.members] == ["alice", "bob"]
-    assert drain(alice_box) == [MemberJoined("bob", fixed_clock())]
-    room.leave(bob.member_id, LeaveReason.LEFT)
-    assert drain(alice_box) == [MemberLeft("bob", LeaveReason.LEFT, fixed_clock())]
-    assert bob_box.closed is LeaveReason.LEFT
+    assert arrival == [Delivery(MemberJoined("bob", fixed_clock()), (alice,))]  # not to bob
+    departure = room.leave(bob.member_id, LeaveReason.LEFT)
+    assert departure == [
+        Departure(bob.member_id, LeaveReason.LEFT),
+        Delivery(MemberLeft("bob", LeaveReason.LEFT, fixed_clock()), (alice,)),
+    ]
+    assert room.leave(bob.member_id, LeaveReason.DISCONNECTED) == []  # once
     assert [m.name for m in room.members] == ["alice"]
-    assert alice.member_id != bob.member_id
+    assert alice != bob.member_id
 
 
 def test_names_are_unique_ignoring_case() -> None:
     room = make_room()
-    room.join("alice", Mailbox(10))
+    room.join("alice")
     with pytest.raises(AlreadyExists, match="'Alice' is already taken in room 'r'"):
-        room.join("Alice", Mailbox(10))
+        room.join("Alice")
 
 
 @pytest.mark.parametrize(
@@ -64,84 +71,82 @@ def test_names_are_unique_ignoring_case() -> None:
 )
 def test_a_look_alike_of_a_member_is_refused_and_cannot_take_her_messages(look_alike: str) -> None:
     room = make_room()
-    alice_box = Mailbox(10)
-    room.join("alice", alice_box)
+    alice = join(room, "alice")
     with pytest.raises(AlreadyExists, match=f"{look_alike!r} looks like 'alice', already taken"):
-        room.join(look_alike, Mailbox(10))
-    bob = room.join("bob", Mailbox(10)).member_id
-    drain(alice_box)
-    room.whisper(bob, look_alike, "for alice")  # a look-alike address reaches the one member
-    assert [e.recipient for e in drain(alice_box)] == ["alice"]
+        room.join(look_alike)
+    bob = join(room, "bob")
+    whisper = room.whisper(bob, look_alike, "for alice")  # a look-alike address: the one member
+    assert whisper.to == (alice, bob)
+    assert [e.recipient for e in seen(whisper, alice)] == ["alice"]  # type: ignore[attr-defined]
+
+
+def test_a_resume_takes_over_its_own_name_and_ends_the_old_session() -> None:
+    room = make_room()
+    carol = join(room, "carol")
+    old, _ = room.join("alice")
+    with pytest.raises(AlreadyExists):  # someone else's member id: refused
+        room.join("alice", Resume(room.epoch, 0, member_id="not-hers"))
+    new, effects = room.join("alice", Resume(room.epoch, 0, member_id=old.member_id))
+    assert effects[0] == Departure(old.member_id, LeaveReason.DISCONNECTED)
+    assert [type(e).__name__ for e in seen(effects, carol)] == ["MemberLeft", "MemberJoined"]
+    assert [m.name for m in room.members] == ["carol", "alice"]
+    assert new.member_id != old.member_id
 
 
 def test_every_member_gets_the_same_numbered_order() -> None:
     room = make_room()
-    boxes = [Mailbox(100) for _ in range(3)]
-    ids = [room.join(name, box).member_id for name, box in zip("abc", boxes, strict=True)]
-    for box in boxes:
-        drain(box)
-    for i in range(9):
-        room.post(ids[i % 3], f"m{i}")
-    seen = [[(e.sequence, e.sender, e.text) for e in drain(box)] for box in boxes]
-    assert seen[0] == seen[1] == seen[2]
-    assert [s for s, _, _ in seen[0]] == list(range(1, 10))
-    assert seen[0][:2] == [(1, "a", "m0"), (2, "b", "m1")]
+    ids = [join(room, name) for name in "abc"]
+    posts = [room.post(ids[i % 3], f"m{i}") for i in range(9)]
+    assert all(post.to == tuple(ids) for post in posts)  # the sender too
+    messages = [post.event for post in posts]
+    assert [(m.sequence, m.sender, m.text) for m in messages][:2] == [
+        (1, "a", "m0"),
+        (2, "b", "m1"),
+    ]  # type: ignore[union-attr]
+    assert [m.sequence for m in messages] == list(range(1, 10))  # type: ignore[union-attr]
 
 
 def test_a_refused_text_takes_no_sequence_number() -> None:
     room = make_room()
-    alice = room.join("alice", Mailbox(10)).member_id
+    alice = join(room, "alice")
     room.post(alice, "one")
     with pytest.raises(InvalidArgument):
         room.post(alice, "")
-    assert room.post(alice, "two").sequence == 2
-
-
-def test_the_sender_is_always_the_joined_name() -> None:
-    room = make_room()
-    box = Mailbox(10)
-    alice = room.join("alice", box)
-    message = room.post(alice.member_id, "hi")
-    assert message.sender == "alice"
+    assert room.post(alice, "two").event == RoomMessage(2, "alice", "two", fixed_clock())
 
 
 def test_private_messages_reach_the_recipient_and_echo_to_the_sender_only() -> None:
     room = make_room()
-    boxes = {name: Mailbox(10) for name in ("alice", "bob", "carol")}
-    ids = {name: room.join(name, box).member_id for name, box in boxes.items()}
-    for box in boxes.values():
-        drain(box)
-    room.whisper(ids["alice"], "BOB", "psst")
-    expected = PrivateMessage("alice", "bob", "psst", fixed_clock())
-    assert drain(boxes["alice"]) == [expected]
-    assert drain(boxes["bob"]) == [expected]
-    assert drain(boxes["carol"]) == []
-    room.whisper(ids["alice"], "alice", "note to self")
-    assert len(drain(boxes["alice"])) == 1  # once, not twice
+    ids = {name: join(room, name) for name in ("alice", "bob", "carol")}
+    whisper = room.whisper(ids["alice"], "BOB", "psst")
+    assert whisper == Delivery(
+        PrivateMessage("alice", "bob", "psst", fixed_clock()), (ids["bob"], ids["alice"])
+    )
+    assert room.whisper(ids["alice"], "alice", "note to self").to == (ids["alice"],)  # once
 
 
 def test_an_unknown_recipient_is_not_found() -> None:
     room = make_room()
-    alice = room.join("alice", Mailbox(10))
+    alice = join(room, "alice")
     with pytest.raises(NotFound, match="no member named 'zed' in room 'r'"):
-        room.whisper(alice.member_id, "zed", "hello?")
+        room.whisper(alice, "zed", "hello?")
 
 
 def test_someone_who_left_cannot_post() -> None:
     room = make_room()
-    alice = room.join("alice", Mailbox(10))
-    room.join("bob", Mailbox(10))
-    room.leave(alice.member_id, LeaveReason.LEFT)
+    alice = join(room, "alice")
+    join(room, "bob")
+    room.leave(alice, LeaveReason.LEFT)
     with pytest.raises(FailedPrecondition, match="no longer in room 'r'"):
-        room.post(alice.member_id, "still here?")
+        room.post(alice, "still here?")
 
 
 def test_history_is_bounded_and_a_fresh_join_sees_the_last_few() -> None:
     room = make_room(history_size=5, join_history=3)
-    alice = room.join("alice", Mailbox(100))
+    alice = join(room, "alice")
     for i in range(1, 9):
-        room.post(alice.member_id, f"m{i}")
-    bob = room.join("bob", Mailbox(100))
+        room.post(alice, f"m{i}")
+    bob, _ = room.join("bob")
     assert [m.text for m in bob.history] == ["m6", "m7", "m8"]
     assert bob.last_sequence == 8
     assert not bob.history_gap
@@ -149,30 +154,30 @@ def test_history_is_bounded_and_a_fresh_join_sees_the_last_few() -> None:
 
 def test_resume_replays_exactly_what_was_missed() -> None:
     room = make_room(history_size=10, join_history=2)
-    alice = room.join("alice", Mailbox(100))
+    alice = join(room, "alice")
     for i in range(1, 6):
-        room.post(alice.member_id, f"m{i}")
-    back = room.join("bob", Mailbox(100), Resume(room.epoch, last_sequence=2))
+        room.post(alice, f"m{i}")
+    back, _ = room.join("bob", Resume(room.epoch, last_sequence=2))
     assert [m.sequence for m in back.history] == [3, 4, 5]
     assert not back.history_gap
 
 
 def test_resume_older_than_history_says_there_is_a_gap() -> None:
     room = make_room(history_size=3, join_history=1)
-    alice = room.join("alice", Mailbox(100))
+    alice = join(room, "alice")
     for i in range(1, 8):
-        room.post(alice.member_id, f"m{i}")
-    back = room.join("bob", Mailbox(100), Resume(room.epoch, last_sequence=2))
+        room.post(alice, f"m{i}")
+    back, _ = room.join("bob", Resume(room.epoch, last_sequence=2))
     assert [m.sequence for m in back.history] == [5, 6, 7]  # 3 and 4 are gone
     assert back.history_gap
-    exact = room.join("carol", Mailbox(100), Resume(room.epoch, last_sequence=4))
+    exact, _ = room.join("carol", Resume(room.epoch, last_sequence=4))
     assert [m.sequence for m in exact.history] == [5, 6, 7]
     assert not exact.history_gap
 
 
 def test_resume_into_a_new_incarnation_of_the_room_says_there_is_a_gap() -> None:
     room = make_room()
-    back = room.join("bob", Mailbox(100), Resume("an-older-epoch", last_sequence=40))
+    back, _ = room.join("bob", Resume("an-older-epoch", last_sequence=40))
     assert back.history_gap
     assert back.history == ()
 
@@ -180,24 +185,54 @@ def test_resume_into_a_new_incarnation_of_the_room_says_there_is_a_gap() -> None
 def test_resume_from_the_future_is_invalid() -> None:
     room = make_room()
     with pytest.raises(InvalidArgument, match="ahead of the room"):
-        room.join("bob", Mailbox(100), Resume(room.epoch, last_sequence=1))
+        room.join("bob", Resume(room.epoch, last_sequence=1))
     assert room.members == ()  # nothing changed
 
 
-def test_a_member_whose_mailbox_is_full_is_disconnected_and_the_room_goes_on() -> None:
-    room = make_room()
-    fast, slow = Mailbox(1000), Mailbox(3)
-    writer = room.join("fast", fast).member_id
-    room.join("slow", slow)
-    drain(fast)
+# --- the in-memory backend carrying the effects out --------------------------------------
+
+
+def backend(mailbox_size: int) -> InMemoryChatBackend:
+    return InMemoryChatBackend(ChatLimits(mailbox_size=mailbox_size, messages_per_second=1e6))
+
+
+def drain(inbox: Inbox[ChatEvent]) -> list[ChatEvent]:
+    events = []
+    while (event := inbox.get_nowait()) is not None:
+        events.append(event)
+    return events
+
+
+def closed(session: Session) -> LeaveReason | None:
+    assert isinstance(session.inbox, Mailbox)
+    return session.inbox.closed
+
+
+async def test_a_member_whose_mailbox_is_full_is_disconnected_and_the_room_goes_on() -> None:
+    chat = backend(mailbox_size=3)
+    fast = await chat.join("r", "fast")
+    slow = await chat.join("r", "slow")
+    drain(fast.inbox)
+    events = []
     for i in range(10):
-        room.post(writer, f"m{i}")
-    assert slow.closed is LeaveReason.TOO_SLOW
-    assert len(slow) == 0  # its backlog is dropped, not kept
-    events = drain(fast)
-    assert MemberLeft("slow", LeaveReason.TOO_SLOW, fixed_clock()) in events
+        await chat.post(fast, f"m{i}")
+        events += drain(fast.inbox)  # fast reads as it goes
+    assert closed(slow) is LeaveReason.TOO_SLOW
+    assert len(slow.inbox) == 0  # type: ignore[arg-type]  # its backlog is dropped, not kept
+    left = [(e.name, e.reason) for e in events if isinstance(e, MemberLeft)]
+    assert left == [("slow", LeaveReason.TOO_SLOW)]
     assert [e.text for e in events if isinstance(e, RoomMessage)] == [f"m{i}" for i in range(10)]
-    assert [m.name for m in room.members] == ["fast"]
+    assert [m.name for m in await chat.members("r")] == ["fast"]
+    assert chat.buffered_events() == 0
+
+
+async def test_a_resume_that_takes_over_ends_the_old_session_with_its_reason() -> None:
+    chat = backend(mailbox_size=10)
+    old = await chat.join("r", "alice")
+    await chat.join("r", "alice", Resume(old.joined.room_epoch, 0, old.member_id))
+    with pytest.raises(MailboxClosed) as ended:
+        await old.inbox.get()
+    assert ended.value.reason is LeaveReason.DISCONNECTED
 
 
 async def test_a_closed_mailbox_tells_its_reader_why() -> None:
@@ -271,65 +306,69 @@ def test_text_rules_accept_exactly_printable_non_blank_text(text: str) -> None:
             rules.message_text(text)
 
 
-def test_a_burst_of_departures_does_not_evict_the_members_who_stayed() -> None:
+async def test_a_burst_of_departures_does_not_evict_the_members_who_stayed() -> None:
     """1,000 members killed at once used to overflow everyone else's buffer with "left"
     events: the members who stayed were kicked as too slow."""
-    room = make_room()
-    stayers = [Mailbox(30) for _ in range(3)]  # 100 departures: over 30, within 4 x 30
-    for i, box in enumerate(stayers):
-        room.join(f"stay{i}", box)
-    leavers = [room.join(f"gone{i}", Mailbox(30)) for i in range(100)]
-    for box in stayers:
-        drain(box)  # they saw everyone arrive
+    chat = backend(mailbox_size=30)  # 100 departures: over 30, within 4 x 30
+    stayers = [await chat.join("r", f"stay{i}") for i in range(3)]
+    leavers = [await chat.join("r", f"gone{i}") for i in range(100)]
+    for stayer in stayers:
+        drain(stayer.inbox)  # they saw everyone arrive
     for leaver in leavers:
-        room.leave(leaver.member_id, LeaveReason.DISCONNECTED)
-    for box in stayers:
-        assert box.closed is None
-        left = drain(box)
-        assert [e.name for e in left] == [f"gone{i}" for i in range(100)]  # type: ignore[attr-defined]
-    assert len(room.members) == 3
+        await chat.leave(leaver, LeaveReason.DISCONNECTED)
+    for stayer in stayers:
+        assert closed(stayer) is None
+        left = drain(stayer.inbox)
+        assert [e.name for e in left] == [f"gone{i}" for i in range(100)]  # type: ignore[union-attr]
+    assert len(await chat.members("r")) == 3
 
 
-def test_an_arrival_and_departure_both_unread_cancel_out() -> None:
-    room = make_room()
-    box = Mailbox(4)
-    room.join("alice", box)
-    passer = room.join("passer", Mailbox(4))
-    room.post(passer.member_id, "hi")
-    room.leave(passer.member_id, LeaveReason.LEFT)
-    events = drain(box)
-    assert [type(e).__name__ for e in events] == ["RoomMessage"]
-    assert len(box) == 0
+async def test_an_arrival_and_departure_both_unread_cancel_out() -> None:
+    chat = backend(mailbox_size=4)
+    alice = await chat.join("r", "alice")
+    passer = await chat.join("r", "passer")
+    await chat.post(passer, "hi")
+    await chat.leave(passer, LeaveReason.LEFT)
+    assert [type(e).__name__ for e in drain(alice.inbox)] == ["RoomMessage"]
 
 
-def test_evicting_many_slow_members_at_once_does_not_recurse() -> None:
+async def test_evicting_many_slow_members_at_once_does_not_recurse() -> None:
     """Leave -> announce -> evict -> leave recursed once per evicted member (RecursionError
     with 1,000 of them). A low recursion limit shows it with fewer."""
-    room = make_room()
-    talker = room.join("talker", Mailbox(10))
-    sleepers = [Mailbox(1) for _ in range(300)]
-    for i, box in enumerate(sleepers):
-        room.join(f"s{i}", box)
-    room.post(talker.member_id, "one")  # fills every sleeper's buffer
+    chat = backend(mailbox_size=1)  # presence: a bound of 4
+    talker = await chat.join("r", "talker")
+    sleepers: list[Session] = []
+    for i in range(300):
+        sleepers.append(await chat.join("r", f"s{i}"))
+        for session in [talker, *sleepers]:
+            drain(session.inbox)  # they read while the room fills
+    for i in range(4):  # fills every sleeper's presence: the next departure overflows it
+        await chat.join("r", f"filler{i}")
+    await chat.post(talker, "one")  # fills every sleeper's buffer
+    drain(talker.inbox)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(len(inspect.stack()) + 200)
     try:
-        room.post(talker.member_id, "two")  # overflows all of them
+        await chat.post(talker, "one too many")  # overflows all of them
     finally:
         sys.setrecursionlimit(limit)
-    assert all(box.closed is LeaveReason.TOO_SLOW for box in sleepers)
-    assert [m.name for m in room.members] == ["talker"]
+    assert all(closed(sleeper) is LeaveReason.TOO_SLOW for sleeper in sleepers)
+    # 300 departures overflow the others' bound of 4 too: the room empties, and is forgotten
+    assert await chat.rooms() == []
+    assert chat.buffered_events() == 0
 
 
-def test_a_member_that_never_reads_is_dropped_even_by_presence_alone() -> None:
+async def test_a_member_that_never_reads_is_dropped_even_by_presence_alone() -> None:
     """Presence has its own bound (four times the buffer): a member that never reads can't
     hold an event for every arrival in a huge room."""
-    room = make_room()
-    sleeper = Mailbox(2)
-    room.join("sleeper", sleeper)
-    for i in range(8):
-        room.join(f"m{i}", Mailbox(100))
-    assert sleeper.closed is None  # 8 arrivals: exactly its presence bound
-    room.join("one-more", Mailbox(100))
-    assert sleeper.closed is LeaveReason.TOO_SLOW
-    assert "sleeper" not in [m.name for m in room.members]
+    chat = backend(mailbox_size=2)
+    sleeper = await chat.join("r", "sleeper")
+    readers: list[Session] = []
+    for name in [f"m{i}" for i in range(8)] + ["one-more"]:
+        assert closed(sleeper) is None  # up to 8 arrivals: exactly its presence bound
+        readers.append(await chat.join("r", name))
+        for reader in readers:
+            drain(reader.inbox)
+    assert closed(sleeper) is LeaveReason.TOO_SLOW
+    assert "sleeper" not in [m.name for m in await chat.members("r")]
+    assert all(closed(reader) is None for reader in readers)

@@ -1,7 +1,9 @@
 """The chat room: rooms, broadcast and private messages, presence, history and resume.
 
 Pure domain modules (no gRPC): `rules` (what names and texts may be), `events` (what members
-see), `room` (one room's rules: identity, order, history, slow members), on `tp3.mailbox`
-(each member's bounded event buffer). `backend` holds the rooms behind an interface (in memory now,
-shared through a broker later); `wire` maps to protobuf; `service` is the grpclib service.
+see), `history` (numbering and what a resume replays), `room` (one room's decisions:
+identity, order, who gets what). `backend` is the interface the service talks to, with the
+in-memory implementation; `redis_backend` shares rooms between replicas; both hand events to
+their members' `tp3.mailbox` through `delivery`. `wire` maps to protobuf; `service` is the
+grpclib service.
 """

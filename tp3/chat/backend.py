@@ -5,11 +5,14 @@ sharing rooms) can replace `InMemoryChatBackend` without touching the service or
 """
 
 from abc import ABC, abstractmethod
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tp3.chat import rules
+from tp3.chat.delivery import hand
 from tp3.chat.events import ChatEvent, Joined, LeaveReason, MemberInfo, Resume, RoomSummary
-from tp3.chat.room import Room
+from tp3.chat.room import Delivery, Effect, Room
 from tp3.errors import FailedPrecondition, NotFound, quote
 from tp3.mailbox import Inbox, Mailbox
 from tp3.ratelimit import ActionLimit, Origin
@@ -97,11 +100,13 @@ class ChatBackend(ABC):
 
 
 class InMemoryChatBackend(ChatBackend):
-    """Rooms in this process. A room is removed as soon as it is empty."""
+    """Rooms in this process. A room is removed as soon as it is empty. The rooms decide;
+    this backend owns the members' mailboxes and carries the rooms' effects out on them."""
 
     def __init__(self, limits: ChatLimits | None = None) -> None:
         self.limits = limits or ChatLimits()
         self._rooms: dict[str, Room] = {}
+        self._mailboxes: dict[str, Mailbox[ChatEvent]] = {}  # by member id
         self._sends = ActionLimit(
             "messages",
             self.limits.messages_per_second,
@@ -120,28 +125,27 @@ class InMemoryChatBackend(ChatBackend):
                 history_size=self.limits.history_size,
                 join_history=self.limits.join_history,
             )
+        joined, effects = target.join(member_name, resume)
         mailbox: Mailbox[ChatEvent] = Mailbox(self.limits.mailbox_size)
-        joined = target.join(member_name, mailbox, resume)
+        self._mailboxes[joined.member_id] = mailbox
         self._rooms[room_name] = target
+        self._carry_out(target, effects)
         return Session(joined, mailbox, origin)
 
     async def post(self, session: Session, text: str) -> None:
         room = self._room_of(session)
         self._sends.check(session.member_id, session.origin)
-        room.post(session.member_id, text)
-        self._forget_if_empty(room)  # posting can disconnect slow members
+        self._carry_out(room, [room.post(session.member_id, text)])
 
     async def whisper(self, session: Session, to: str, text: str) -> None:
         room = self._room_of(session)
         self._sends.check(session.member_id, session.origin)
-        room.whisper(session.member_id, to, text)
-        self._forget_if_empty(room)
+        self._carry_out(room, [room.whisper(session.member_id, to, text)])
 
     async def leave(self, session: Session, reason: LeaveReason) -> None:
         room = self._rooms.get(session.room)
         if room is not None and room.epoch == session.joined.room_epoch:
-            room.leave(session.member_id, reason)
-            self._forget_if_empty(room)
+            self._carry_out(room, room.leave(session.member_id, reason))
         self._sends.forget(session.member_id)
         session.inbox.close(reason)
 
@@ -165,7 +169,24 @@ class InMemoryChatBackend(ChatBackend):
 
     def buffered_events(self) -> int:
         """Events waiting in members' mailboxes, all rooms together (a memory gauge)."""
-        return sum(len(m.mailbox) for room in self._rooms.values() for m in room.members)
+        return sum(map(len, self._mailboxes.values()))
+
+    def _carry_out(self, room: Room, effects: Iterable[Effect]) -> None:
+        """Deliver in the room's order. A member too slow to take its share leaves the room;
+        the room's effects of that join the same flat worklist (leave -> announce ->
+        evict -> leave, recursed, reached RecursionError with 1,000 slow members)."""
+        work = deque(effects)
+        while work:
+            effect = work.popleft()
+            if not isinstance(effect, Delivery):
+                if (gone := self._mailboxes.pop(effect.member_id, None)) is not None:
+                    gone.close(effect.reason)
+                continue
+            for member_id in effect.to:
+                mailbox = self._mailboxes.get(member_id)
+                if mailbox is not None and not hand(mailbox, effect.event):
+                    work.extend(room.leave(member_id, LeaveReason.TOO_SLOW))
+        self._forget_if_empty(room)
 
     def _room_of(self, session: Session) -> Room:
         room = self._rooms.get(session.room)

@@ -33,6 +33,7 @@ from redis.exceptions import RedisError
 
 from tp3.chat import rules
 from tp3.chat.backend import ChatBackend, ChatLimits, Session
+from tp3.chat.delivery import hand
 from tp3.chat.events import (
     ChatEvent,
     Joined,
@@ -328,12 +329,7 @@ class RedisChatBackend(ChatBackend):
                 self._hand(member, event.event)
 
     def _hand(self, member: _LocalMember, event: ChatEvent) -> None:
-        if isinstance(event, MemberJoined | MemberLeft):
-            subject = name_key(event.name)
-            delivered = member.mailbox.put_presence(subject, isinstance(event, MemberJoined), event)
-        else:
-            delivered = member.mailbox.put(event)
-        if not delivered:
+        if not hand(member.mailbox, event):
             asyncio.get_running_loop().create_task(self._drop_too_slow(member))
 
     async def _drop_too_slow(self, member: _LocalMember) -> None:

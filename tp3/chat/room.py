@@ -1,12 +1,14 @@
 """One chat room: who is in it, what was said, who gets what. Synchronous and pure.
 
-Every operation runs to completion without waiting, so the order in which the room hands
-events to members' mailboxes is the one order every member sees.
+The room decides; it does not deliver. Every operation runs to completion without waiting
+and hands back its effects (this event for these members, that member gone), in the one order
+every member must see them. The backend carries them out on the mailboxes it owns, and asks
+the room to let go of a member too slow to take its share.
 """
 
 import secrets
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -24,10 +26,9 @@ from tp3.chat.events import (
 )
 from tp3.chat.history import numbered, replay
 from tp3.errors import AlreadyExists, FailedPrecondition, NotFound, quote
-from tp3.mailbox import Mailbox
 from tp3.names import name_key, taken
 
-__all__ = ["Member", "Room"]
+__all__ = ["Delivery", "Departure", "Effect", "Member", "Room"]
 
 Clock = Callable[[], datetime]
 
@@ -36,12 +37,30 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """`event` is for the members `to` (their ids)."""
+
+    event: ChatEvent
+    to: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Departure:
+    """The member `member_id` is out of the room: its session ends for `reason`."""
+
+    member_id: str
+    reason: LeaveReason
+
+
+Effect = Delivery | Departure
+
+
 @dataclass(eq=False)
 class Member:
     name: str
     member_id: str
     joined_at: datetime
-    mailbox: Mailbox[ChatEvent]
 
     def info(self) -> MemberInfo:
         return MemberInfo(self.name, self.joined_at)
@@ -59,21 +78,20 @@ class Room:
         self._history: deque[RoomMessage] = deque(maxlen=history_size)
         self._join_history = join_history
         self._clock = clock
-        self._too_slow: list[Member] = []
-        self._evicting = False
 
     @property
     def members(self) -> tuple[Member, ...]:
         return tuple(self._members.values())
 
-    def join(self, name: str, mailbox: Mailbox[ChatEvent], resume: Resume | None = None) -> Joined:
+    def join(self, name: str, resume: Resume | None = None) -> tuple[Joined, list[Effect]]:
         key = name_key(name)
         present = self._members.get(key)
+        effects: list[Effect] = []
         if present is not None:
             if resume is None or not resume.member_id or resume.member_id != present.member_id:
                 raise AlreadyExists(f"name: {taken(name, present.name)} in room {self.name!r}")
             # its own client, back before the room noticed the old session was gone
-            self.leave(present.member_id, LeaveReason.DISCONNECTED)
+            effects = self.leave(present.member_id, LeaveReason.DISCONNECTED)
         history, gap = replay(  # may refuse: before anything changes
             tuple(self._history),
             last_sequence=self.last_sequence,
@@ -81,11 +99,11 @@ class Room:
             resume=resume,
             join_history=self._join_history,
         )
-        member = Member(name, secrets.token_hex(8), self._clock(), mailbox)
-        self._announce(name, MemberJoined(name, member.joined_at))
+        member = Member(name, secrets.token_hex(8), self._clock())
+        effects.append(self._to_everyone(MemberJoined(name, member.joined_at)))
         self._members[key] = member
         self._by_id[member.member_id] = member
-        return Joined(
+        joined = Joined(
             room=self.name,
             name=name,
             member_id=member.member_id,
@@ -95,25 +113,25 @@ class Room:
             room_epoch=self.epoch,
             last_sequence=self.last_sequence,
         )
+        return joined, effects
 
-    def leave(self, member_id: str, reason: LeaveReason) -> None:
+    def leave(self, member_id: str, reason: LeaveReason) -> list[Effect]:
         """Remove a member (if still here) and tell the others."""
         member = self._by_id.pop(member_id, None)
         if member is None:
-            return
+            return []
         del self._members[name_key(member.name)]
-        member.mailbox.close(reason)
-        self._announce(member.name, MemberLeft(member.name, reason, self._clock()))
+        left = MemberLeft(member.name, reason, self._clock())
+        return [Departure(member_id, reason), self._to_everyone(left)]
 
-    def post(self, member_id: str, text: str) -> RoomMessage:
+    def post(self, member_id: str, text: str) -> Delivery:
         sender = self._member(member_id)
         message = numbered(self.last_sequence, sender.name, text, self._clock())
         self.last_sequence = message.sequence
         self._history.append(message)
-        self._deliver(self.members, message)
-        return message
+        return self._to_everyone(message)
 
-    def whisper(self, member_id: str, to: str, text: str) -> PrivateMessage:
+    def whisper(self, member_id: str, to: str, text: str) -> Delivery:
         sender = self._member(member_id)
         recipient = self._members.get(name_key(to.strip()))
         if recipient is None:
@@ -123,8 +141,7 @@ class Room:
         message = PrivateMessage(
             sender.name, recipient.name, rules.message_text(text), self._clock()
         )
-        self._deliver(dict.fromkeys([recipient, sender]), message)  # once if to oneself
-        return message
+        return Delivery(message, tuple(dict.fromkeys([recipient.member_id, member_id])))
 
     def _member(self, member_id: str) -> Member:
         member = self._by_id.get(member_id)
@@ -132,27 +149,5 @@ class Room:
             raise FailedPrecondition(f"you are no longer in room {self.name!r}")
         return member
 
-    def _deliver(self, recipients: Iterable[Member], event: ChatEvent) -> None:
-        """Hand `event` to each recipient; a member whose mailbox is full is disconnected."""
-        self._evict([m for m in recipients if not m.mailbox.put(event)])
-
-    def _announce(self, name: str, event: MemberJoined | MemberLeft) -> None:
-        """Tell every member that `name` arrived or left."""
-        arriving = isinstance(event, MemberJoined)
-        subject = name_key(name)
-        members = self._members.values()
-        self._evict([m for m in members if not m.mailbox.put_presence(subject, arriving, event)])
-
-    def _evict(self, too_slow: list[Member]) -> None:
-        """Disconnect members too slow to read. Announcing their departure can find more:
-        they join the same flat loop (leave -> announce -> evict -> leave recursed once per
-        member, to RecursionError with 1,000 of them)."""
-        self._too_slow.extend(too_slow)
-        if self._evicting:
-            return
-        self._evicting = True
-        try:
-            while self._too_slow:
-                self.leave(self._too_slow.pop().member_id, LeaveReason.TOO_SLOW)
-        finally:
-            self._evicting = False
+    def _to_everyone(self, event: ChatEvent) -> Delivery:
+        return Delivery(event, tuple(self._by_id))
