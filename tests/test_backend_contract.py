@@ -327,6 +327,26 @@ async def test_messages_beyond_the_rate_are_refused(chat_backends: ChatFactory) 
         await backend.post(alice, "one too many")
 
 
+async def test_an_address_has_one_message_rate_across_replicas(chat_backends: ChatFactory) -> None:
+    """With Redis, its members on two replicas; whispers count too."""
+    limits = ChatLimits(messages_per_second=100, client_messages_per_second=3)
+    replicas = [await chat_backends(limits) for _ in range(2)]
+    one, two = [
+        await r.join("shared-rate", f"m{i}", origin=Origin(f"c{i}", "10.0.0.9"))
+        for i, r in enumerate(replicas)
+    ]
+    await replicas[0].post(one, "1")
+    await replicas[1].post(two, "2")
+    await replicas[0].whisper(one, "m1", "3")
+    for side, member in ((replicas[1], two), (replicas[0], one)):
+        with pytest.raises(ResourceExhausted, match="too many messages from 10.0.0.9"):
+            await side.post(member, "one too many")
+    with pytest.raises(ResourceExhausted, match="from 10.0.0.9"):
+        await replicas[1].whisper(two, "m0", "one too many")
+    elsewhere = await replicas[1].join("shared-rate", "m3", origin=Origin("c3", "10.0.0.10"))
+    await replicas[1].post(elsewhere, "another address is not held back")
+
+
 # --- game -------------------------------------------------------------------------------------
 
 SECRET = 421

@@ -16,7 +16,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
-from tp3.errors import Unavailable
+from tp3.errors import ResourceExhausted, Unavailable
 from tp3.ratelimit import Origin, too_many
 
 __all__ = ["HEARTBEAT", "REPLICA_TTL", "Replica", "SharedActionLimit", "connect", "unavailable"]
@@ -75,28 +75,33 @@ def unavailable(what: str) -> Iterator[None]:
         raise Unavailable(f"the {what}'s shared store (Redis) is unreachable: {error}") from None
 
 
-# A token bucket per key, all taken or none. KEYS: the buckets. ARGV: rate per second for
-# each key, in order. -> 0 if allowed, else the 1-based index of the first empty bucket.
-_TAKE = """
-local now = redis.call('TIME')
-local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
-local levels = {}
-for i, key in ipairs(KEYS) do
-  local rate = tonumber(ARGV[i])
-  local bucket = redis.call('HMGET', key, 'level', 'at')
-  local level = tonumber(bucket[1]) or rate
-  local at = tonumber(bucket[2]) or t
-  level = math.min(rate, level + (t - at) * rate)
-  if level < 1 then return i end
-  levels[i] = level
+# take(keys, rates): a token bucket per key, all taken or none -> 0 if allowed, else the
+# 1-based index of the first empty bucket. A function, so that a script that acts on what it
+# allows (the chat's post) can count in the same round trip.
+TAKE_FUNCTION = """
+local function take(keys, rates)
+  local now = redis.call('TIME')
+  local t = tonumber(now[1]) + tonumber(now[2]) / 1000000
+  local levels = {}
+  for i, key in ipairs(keys) do
+    local rate = tonumber(rates[i])
+    local bucket = redis.call('HMGET', key, 'level', 'at')
+    local level = tonumber(bucket[1]) or rate
+    local at = tonumber(bucket[2]) or t
+    level = math.min(rate, level + (t - at) * rate)
+    if level < 1 then return i end
+    levels[i] = level
+  end
+  for i, key in ipairs(keys) do
+    local rate = tonumber(rates[i])
+    redis.call('HSET', key, 'level', levels[i] - 1, 'at', t)
+    redis.call('EXPIRE', key, math.ceil(1 / rate) + 1)
+  end
+  return 0
 end
-for i, key in ipairs(KEYS) do
-  local rate = tonumber(ARGV[i])
-  redis.call('HSET', key, 'level', levels[i] - 1, 'at', t)
-  redis.call('EXPIRE', key, math.ceil(1 / rate) + 1)
-end
-return 0
 """
+# KEYS: the buckets. ARGV: the rate per second of each, in order.
+_TAKE = TAKE_FUNCTION + "return take(KEYS, ARGV)"
 
 
 class SharedActionLimit:
@@ -123,7 +128,8 @@ class SharedActionLimit:
         self._take = redis.register_script(_TAKE)
         self._prefix = f"tp3:rate:{what}:"
 
-    async def check(self, actor: str, origin: Origin | None = None) -> None:
+    def buckets(self, actor: str, origin: Origin | None = None) -> tuple[list[str], list[float]]:
+        """The keys and rates `take` counts an action of `actor` from `origin` against."""
         keys, rates = [f"{self._prefix}actor:{actor}"], [self.per_second]
         if origin is not None and self._per_connection:
             keys.append(f"{self._prefix}connection:{self._replica.id}:{origin.connection}")
@@ -131,9 +137,17 @@ class SharedActionLimit:
         if origin is not None:
             keys.append(f"{self._prefix}address:{origin.address}")
             rates.append(self.per_address)
+        return keys, rates
+
+    def refusal(self, empty: int, origin: Origin | None = None) -> ResourceExhausted:
+        """What to say when `take` found the `empty`-th of `buckets(…, origin)` empty."""
+        address_bucket = 3 if self._per_connection else 2  # its place in buckets(…, origin)
+        if origin is not None and empty == address_bucket:
+            return too_many(self.what, self.per_address, origin.address)
+        return too_many(self.what, self.per_second)
+
+    async def check(self, actor: str, origin: Origin | None = None) -> None:
+        keys, rates = self.buckets(actor, origin)
         empty = int(await self._take(keys=keys, args=rates))
-        if not empty:
-            return
-        if origin is not None and empty == len(keys):
-            raise too_many(self.what, self.per_address, origin.address)
-        raise too_many(self.what, self.per_second)
+        if empty:
+            raise self.refusal(empty, origin)

@@ -50,8 +50,15 @@ from tp3.chat.history import replay
 from tp3.errors import AlreadyExists, FailedPrecondition, NotFound, quote
 from tp3.mailbox import Mailbox
 from tp3.names import name_key, taken
-from tp3.ratelimit import ActionLimit, Origin
-from tp3.redis_shared import HEARTBEAT, Replica, connect, unavailable
+from tp3.ratelimit import Origin
+from tp3.redis_shared import (
+    HEARTBEAT,
+    TAKE_FUNCTION,
+    Replica,
+    SharedActionLimit,
+    connect,
+    unavailable,
+)
 
 __all__ = ["RedisChatBackend"]
 
@@ -79,11 +86,16 @@ local seq = tonumber(redis.call('GET', KEYS[3]) or '0')
 return {1, redis.call('GET', KEYS[2]), seq, redis.call('HVALS', KEYS[1]),
         redis.call('XRANGE', KEYS[4], '-', '+')}
 """
-# KEYS: members, seq, history. ARGV: name key, member id, sender, text, time, max length,
-# channel. -> the message's sequence, or 0 if the sender is no longer a member.
-_POST = """
+# KEYS: members, seq, history, then the rate buckets. ARGV: name key, member id, sender,
+# text, time, max length, channel, then the buckets' rates. -> the message's sequence, 0 if
+# the sender is no longer a member, -i if the i-th bucket is empty (too many messages).
+_POST = (
+    TAKE_FUNCTION
+    + """
 local member = redis.call('HGET', KEYS[1], ARGV[1])
 if not member or cjson.decode(member).id ~= ARGV[2] then return 0 end
+local empty = take({unpack(KEYS, 4)}, {unpack(ARGV, 8)})
+if empty > 0 then return -empty end
 local seq = redis.call('INCR', KEYS[2])
 redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[6], seq .. '-0',
            'sender', ARGV[3], 'text', ARGV[4], 'time', ARGV[5])
@@ -91,6 +103,7 @@ redis.call('PUBLISH', ARGV[7], cjson.encode({k = 'm', s = seq, f = ARGV[3], t = 
                                              at = ARGV[5]}))
 return seq
 """
+)
 # KEYS: members, rooms. ARGV: name key, member id, room, channel, presence JSON.
 # -> 1 if the member was there (and is now gone, announced), else 0.
 _LEAVE = """
@@ -138,11 +151,13 @@ class RedisChatBackend(ChatBackend):
         self._post = self._redis.register_script(_POST)
         self._leave = self._redis.register_script(_LEAVE)
         self._rooms: dict[str, dict[str, _LocalMember]] = {}  # room -> member id -> member
-        self._sends = ActionLimit(
+        self._sends = SharedActionLimit(  # all replicas count a client's messages together
+            self._redis,
             "messages",
             self.limits.messages_per_second,
             self.limits.client_messages_per_second,
             per_connection=False,
+            replica=self.replica,
         )
         self._tasks: list[asyncio.Task[None]] = []
         self._listening = asyncio.Event()
@@ -240,14 +255,15 @@ class RedisChatBackend(ChatBackend):
 
     async def post(self, session: Session, text: str) -> None:
         text = rules.message_text(text)  # a refused text takes no number
-        self._sends.check(session.member_id, session.origin)
         room = session.room
+        buckets, rates = self._sends.buckets(session.member_id, session.origin)
         with unavailable("chat"):
-            sequence = await self._post(
+            sequence = await self._post(  # counts the rate too: one round trip
                 keys=[
                     _room_key(room, "members"),
                     _room_key(room, "seq"),
                     _room_key(room, "history"),
+                    *buckets,
                 ],
                 args=[
                     name_key(session.joined.name),
@@ -257,16 +273,19 @@ class RedisChatBackend(ChatBackend):
                     _now().isoformat(),
                     self.limits.history_size,
                     _channel(room),
+                    *rates,
                 ],
             )
         if not sequence:
             raise FailedPrecondition(f"you are no longer in room {room!r}")
+        if sequence < 0:
+            raise self._sends.refusal(-sequence, session.origin)
 
     async def whisper(self, session: Session, to: str, text: str) -> None:
         text = rules.message_text(text)
-        self._sends.check(session.member_id, session.origin)
         room = session.room
         with unavailable("chat"):
+            await self._sends.check(session.member_id, session.origin)
             found = await self._redis.hget(_room_key(room, "members"), name_key(to.strip()))
             if found is None:
                 raise NotFound(f"to: there is no member named {quote(to.strip())} in room {room!r}")
@@ -284,7 +303,6 @@ class RedisChatBackend(ChatBackend):
 
     async def leave(self, session: Session, reason: LeaveReason) -> None:
         local = self._rooms.get(session.room, {}).get(session.member_id)
-        self._sends.forget(session.member_id)
         if local is not None:
             with unavailable("chat"):
                 await self._remove(session.room, local, reason)
