@@ -339,9 +339,9 @@ async def test_an_address_has_one_message_rate_across_replicas(chat_backends: Ch
     await replicas[1].post(two, "2")
     await replicas[0].whisper(one, "m1", "3")
     for side, member in ((replicas[1], two), (replicas[0], one)):
-        with pytest.raises(ResourceExhausted, match="too many messages from 10.0.0.9"):
+        with pytest.raises(ResourceExhausted, match=r"too many messages from 10\.0\.0\.9"):
             await side.post(member, "one too many")
-    with pytest.raises(ResourceExhausted, match="from 10.0.0.9"):
+    with pytest.raises(ResourceExhausted, match=r"from 10\.0\.0\.9"):
         await replicas[1].whisper(two, "m0", "one too many")
     elsewhere = await replicas[1].join("shared-rate", "m3", origin=Origin("c3", "10.0.0.10"))
     await replicas[1].post(elsewhere, "another address is not held back")
@@ -380,6 +380,22 @@ async def test_a_round_ends_and_the_next_one_starts_once(game_backends: GameFact
     assert not [e for e in await waiting(player.inbox) if isinstance(e, RoundStarted)]
     latecomer = await others[0].join("bob")
     assert latecomer.joined.round.number == first + 1  # started once, not once per replica
+
+
+async def test_the_winner_hears_its_hint_before_the_game_over(game_backends: GameFactory) -> None:
+    """With Redis, the GameOver comes back through PUB/SUB, often before the winning guess's
+    own reply: a player must still read "BRAVO" first, then "game over". Three rounds."""
+    backend = await game_backends(GameLimits(pause=0.05), SECRET)
+    alice = await backend.join("alice")
+    for round_number in range(1, 4):
+        secret = SECRET if round_number % 2 else SECRET % 1000 + 1
+        await backend.play_guess(alice, secret)
+        seen: list[Any] = []
+        await next_of(alice.inbox, GameOver, skipped=seen)
+        assert [(type(e).__name__, getattr(e, "verdict", None)) for e in seen] == [
+            ("Hint", Verdict.CORRECT)
+        ]
+        await next_of(alice.inbox, RoundStarted)
 
 
 async def test_the_scoreboard_counts_wins(game_backends: GameFactory) -> None:

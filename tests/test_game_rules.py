@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tp3.errors import InvalidArgument
-from tp3.game.events import Hint, Verdict
-from tp3.game.game import Game, draw_secret
+from tp3.game.events import Hint, RoundResult, RoundStarted, Verdict
+from tp3.game.game import Game, Seen, draw_secret, game_over, missed, result_of
 from tp3.game.rules import HIGH, LOW, Round, judge
 from tp3.game.texts import render
 from tp3.ratelimit import RateLimiter
@@ -165,3 +165,45 @@ def test_a_reservation_paces_instead_of_refusing() -> None:
     assert limiter.reserve("a") == 0.5  # and the 6th behind it
     now[0] += 0.5
     assert limiter.reserve("a") == 0.25
+
+
+def _won(number: int, winner: str = "bob") -> tuple[Round, RoundResult]:
+    played = Round(number, 500, NOW)
+    won, hint = judge(played, winner, 500, NOW)
+    return won, result_of(won, hint)
+
+
+PAUSE = timedelta(seconds=3)
+
+
+def test_nothing_is_missed_when_the_round_is_where_it_was_seen() -> None:
+    assert missed(Seen(4, over=False), Round(4, 500, NOW), [], PAUSE) == []
+    won, result = _won(4)
+    assert missed(Seen(4, over=True), won, [result], PAUSE) == []
+
+
+def test_a_missed_end_of_the_round_seen_is_told() -> None:
+    won, result = _won(4)
+    assert missed(Seen(4, over=False), won, [result], PAUSE) == [game_over(result, PAUSE)]
+
+
+def test_missed_rounds_tell_the_end_seen_then_the_current_round_and_its_end() -> None:
+    _, four = _won(4, "alice")
+    six, six_result = _won(6, "carol")
+    five = _won(5)[1]
+    recent = [six_result, five, four]  # newest first
+    events = missed(Seen(4, over=False), six, recent, PAUSE)
+    assert events == [
+        game_over(four, PAUSE),  # the one they were playing
+        RoundStarted(six.info(), six.started_at),  # round 5 is skipped: only the scores tell it
+        game_over(six_result, PAUSE),
+    ]
+    assert missed(Seen(4, over=True), Round(7, 1, NOW), recent, PAUSE) == [
+        RoundStarted(Round(7, 1, NOW).info(), NOW)
+    ]
+
+
+def test_a_store_that_forgot_the_game_starts_it_anew_for_those_who_saw_it() -> None:
+    """Redis restarted without persistence: round 1 again, and no result of round 9."""
+    fresh = Round(1, 321, NOW)
+    assert missed(Seen(9, over=False), fresh, [], PAUSE) == [RoundStarted(fresh.info(), NOW)]

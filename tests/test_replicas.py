@@ -3,10 +3,11 @@ real redis-server; clients on different replicas talk and play together."""
 
 import asyncio
 import contextlib
+import itertools
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,16 @@ from conftest import RedisServer, ServerProcess, start_redis, start_server_proce
 from grpclib.client import Channel
 from grpclib.health.v1.health_grpc import HealthStub
 from grpclib.health.v1.health_pb2 import HealthCheckRequest, HealthCheckResponse
+from redis import asyncio as aioredis
 
 from tp3.chat.events import MemberLeft, RoomMessage
+from tp3.chat.redis_backend import RedisChatBackend
 from tp3.client import AsyncTp3Client, ChatSession, Tp3RpcError
-from tp3.game.events import GameOver, Hint, Verdict
+from tp3.errors import AlreadyExists
+from tp3.game.backend import GameLimits
+from tp3.game.events import GameOver, Hint, RoundInfo, RoundStarted, Verdict
+from tp3.game.redis_backend import RedisGameBackend
+from tp3.mailbox import Inbox
 from tp3.redis_shared import HEARTBEAT, REPLICA_TTL
 
 WAIT = 15.0  # more than a dead replica takes to be noticed
@@ -248,6 +255,118 @@ async def test_messages_posted_while_a_replica_resubscribes_still_reach_its_memb
     finally:
         a.stop()
         b.stop()
+        store.stop()
+
+
+async def test_messages_posted_while_subscriptions_are_cut_still_reach_the_members(
+    redis_server: RedisServer,
+) -> None:
+    """Redis closes every replica's subscription (as a network blip would); a post made at
+    once reaches the other replica's member when it subscribes again: caught up from the
+    room's history, not lost to a silent resubscription."""
+    async with aioredis.Redis.from_url(redis_server.url) as store:
+        await store.flushdb()
+    a, b = RedisChatBackend(redis_server.url), RedisChatBackend(redis_server.url)
+    await a.start()
+    await b.start()
+    try:
+        reader, writer = await a.join("cut", "reader"), await b.join("cut", "writer")
+        async with aioredis.Redis.from_url(redis_server.url) as store:
+            await store.client_kill_filter(_type="pubsub")
+        await b.post(writer, "said while nobody listened")
+        message = await _event_of(reader.inbox, RoomMessage)
+        assert (message.sequence, message.text) == (1, "said while nobody listened")
+    finally:
+        await a.close()
+        await b.close()
+
+
+@pytest.fixture
+async def game_replicas(redis_server: RedisServer) -> AsyncIterator[list[RedisGameBackend]]:
+    """Two game backends (replicas in this process) on one emptied database: secrets 421,
+    then 7, 8, 9, ..."""
+    async with aioredis.Redis.from_url(redis_server.url) as store:
+        await store.flushdb()
+    draws = itertools.chain([421], itertools.cycle(range(7, 1000)))
+    made = [
+        RedisGameBackend(redis_server.url, GameLimits(pause=0.2), draw=lambda: next(draws))
+        for _ in range(2)
+    ]
+    for backend in made:
+        await backend.start()
+    yield made
+    for backend in made:
+        await backend.close()
+
+
+async def _event_of(inbox: Inbox[Any], kind: type, **fields: Any) -> Any:
+    async with asyncio.timeout(WAIT):
+        while not (isinstance(e := await inbox.get(), kind) and _has(e, fields)):
+            pass
+    return e
+
+
+def _has(event: object, fields: dict[str, Any]) -> bool:
+    return all(getattr(event, k) == v for k, v in fields.items())
+
+
+async def test_a_game_over_published_while_replicas_resubscribe_is_caught_up(
+    redis_server: RedisServer, game_replicas: list[RedisGameBackend]
+) -> None:
+    """Every replica loses its subscription; a win is published to nobody. Each replica,
+    subscribed again, tells its players the round's end from Redis, and the next round
+    starts (no replica had heard the GameOver that arms its timer)."""
+    a, b = game_replicas
+    alice, bob = await a.join("alice"), await b.join("bob")
+    async with aioredis.Redis.from_url(redis_server.url) as store:
+        await store.client_kill_filter(_type="pubsub")
+    await b.play_guess(bob, 421)
+    for player in (alice, bob):
+        over = await _event_of(player.inbox, GameOver)
+        assert (over.round, over.winner, over.secret) == (1, "bob", 421)
+        await _event_of(player.inbox, RoundStarted, round=RoundInfo(2, 1, 1000, True))
+
+
+async def test_a_game_forgotten_by_redis_starts_anew_and_keeps_its_players_names(
+    redis_server: RedisServer, game_replicas: list[RedisGameBackend]
+) -> None:
+    """As a restart without persistence: the database emptied, the subscriptions cut."""
+    a, b = game_replicas
+    alice = await a.join("alice")
+    await a.play_guess(alice, 421)
+    await _event_of(alice.inbox, RoundStarted, round=RoundInfo(2, 1, 1000, True))
+    async with aioredis.Redis.from_url(redis_server.url) as store:
+        await store.flushdb()
+        await store.client_kill_filter(_type="pubsub")
+    await _event_of(alice.inbox, RoundStarted, round=RoundInfo(1, 1, 1000, True))
+    with pytest.raises(AlreadyExists):  # still alice's: her replica took it again
+        await b.join("ALICE")
+    await a.play_guess(alice, 500)
+    hint = await _event_of(alice.inbox, Hint)
+    assert (hint.round, hint.attempts) == (1, 1)
+
+
+async def test_the_next_round_starts_after_redis_was_down_through_the_pause(
+    tmp_path: Path,
+) -> None:
+    """The pause's timer fires while Redis is down (its try fails); Redis back, with the
+    won round kept (AOF), the next round starts all the same."""
+    persistence = ("--appendonly", "yes", "--appendfsync", "always")
+    store = start_redis(tmp_path, *persistence)
+    draws = itertools.chain([421], itertools.cycle(range(7, 1000)))
+    backend = RedisGameBackend(store.url, GameLimits(pause=0.3), draw=lambda: next(draws))
+    await backend.start()
+    try:
+        alice = await backend.join("alice")
+        await backend.play_guess(alice, 421)
+        await _event_of(alice.inbox, GameOver)
+        store.stop()
+        await asyncio.sleep(1)  # past the pause: the timer's try failed
+        store = start_redis(tmp_path, *persistence, port=store.port)
+        started = await _event_of(alice.inbox, RoundStarted)
+        assert started.round.number == 2
+    finally:
+        await backend.close()
         store.stop()
 
 

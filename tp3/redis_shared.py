@@ -49,6 +49,13 @@ def connect(url: str) -> "aioredis.Redis":
     return aioredis.Redis.from_pool(pool)
 
 
+def subscriber(url: str) -> "aioredis.Redis":
+    """A client for one PUB/SUB connection whose loss raises. redis-py would reconnect and
+    subscribe again by itself, silently: the events published in between would be lost
+    without the backend knowing that it must catch up."""
+    return aioredis.Redis.from_url(url, decode_responses=True, retry=Retry(NoBackoff(), 0))
+
+
 class Replica:
     """This process, among those sharing one Redis."""
 

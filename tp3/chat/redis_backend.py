@@ -57,6 +57,7 @@ from tp3.redis_shared import (
     Replica,
     SharedActionLimit,
     connect,
+    subscriber,
     unavailable,
 )
 
@@ -139,6 +140,9 @@ class _LocalMember:
     live: bool = False
     """Its own arrival came through: the events after it are news to it (the ones before,
     its join's snapshot had)."""
+    after: int | None = None
+    """The last room message it has (its join's snapshot, then what it was handed); None
+    until its join's reply. A message comes to it once, from the channel or a catch-up."""
 
 
 class RedisChatBackend(ChatBackend):
@@ -146,6 +150,7 @@ class RedisChatBackend(ChatBackend):
         self.limits = limits or ChatLimits()
         self.url = url
         self._redis = connect(url)
+        self._events = subscriber(url)  # a lost subscription must be noticed: see _pump
         self.replica = Replica(self._redis)
         self._join = self._redis.register_script(_JOIN)
         self._post = self._redis.register_script(_POST)
@@ -162,7 +167,6 @@ class RedisChatBackend(ChatBackend):
         self._tasks: list[asyncio.Task[None]] = []
         self._listening = asyncio.Event()
         self._subscribed = False
-        self._delivered: dict[str, int] = {}  # room -> the last message handed out here
 
     async def start(self) -> None:
         """Subscribe and start the heartbeat; returns once events are being received."""
@@ -186,6 +190,7 @@ class RedisChatBackend(ChatBackend):
         with contextlib.suppress(RedisError, OSError):
             await self.replica.stop()
         await self._redis.aclose()
+        await self._events.aclose()
 
     # --- the interface ----------------------------------------------------------------------
 
@@ -241,6 +246,7 @@ class RedisChatBackend(ChatBackend):
             if not here:
                 del self._rooms[room_name]
             raise
+        local.after = max(local.after or 0, last_sequence)  # live ones may have come already
         joined = Joined(
             room=room_name,
             name=member_name,
@@ -334,15 +340,17 @@ class RedisChatBackend(ChatBackend):
     # --- delivery -----------------------------------------------------------------------------
 
     def _deliver(self, room: str, event: "_Published") -> None:
-        """Hand `event` to this replica's members of `room` it is for (a room message once:
-        after a lost subscription, catching up can meet the new one)."""
-        if isinstance(event.event, RoomMessage):
-            if event.event.sequence <= self._delivered.get(room, 0):
-                return
-            self._delivered[room] = event.event.sequence
+        """Hand `event` to this replica's members of `room` it is for."""
+        message = event.event if isinstance(event.event, RoomMessage) else None
         for member in list(self._rooms.get(room, {}).values()):
-            if not member.live:
-                member.live = event.arrival_of == member.member_id
+            if event.arrival_of == member.member_id:
+                member.live = True  # its own: the events after it are news to it
+            elif not member.live:
+                continue
+            elif message is not None:
+                if member.after is None or message.sequence > member.after:
+                    member.after = message.sequence
+                    self._hand(member, message)
             elif event.only is None or member.member_id in event.only:
                 self._hand(member, event.event)
 
@@ -363,7 +371,6 @@ class RedisChatBackend(ChatBackend):
         here.pop(member.member_id, None)
         if not here:
             self._rooms.pop(room, None)
-            self._delivered.pop(room, None)
         await self._remove_stored(room, member.key, member.member_id, member.name, reason)
 
     async def _remove_stored(
@@ -380,7 +387,7 @@ class RedisChatBackend(ChatBackend):
         connection to Redis breaks."""
         while True:
             try:
-                async with self._redis.pubsub() as pubsub:
+                async with self._events.pubsub() as pubsub:
                     await pubsub.psubscribe(_channel("*"))
                     await self._catch_up()
                     self._subscribed = True
@@ -398,7 +405,8 @@ class RedisChatBackend(ChatBackend):
         """After the subscription was lost: members Redis forgot (it restarted without
         persistence) are ended, LOST, so that their clients come back; the others get the
         room messages posted meanwhile, from the rooms' histories (presence changes of that
-        time are not replayed)."""
+        time are not replayed), and are live from now on (their own arrival may have been
+        published while nobody here listened)."""
         for room, members in list(self._rooms.items()):
             stored = await self._redis.hgetall(_room_key(room, "members"))
             for member in list(members.values()):
@@ -408,10 +416,13 @@ class RedisChatBackend(ChatBackend):
                     member.mailbox.close(LeaveReason.LOST)
             if not members:
                 self._rooms.pop(room, None)
-                self._delivered.pop(room, None)
-        for room, last in list(self._delivered.items()):
-            key = _room_key(room, "history")
-            for entry in await self._redis.xrange(key, f"{last + 1}-0", "+") or []:
+            known = [m.after for m in members.values() if m.after is not None]
+            if not known:
+                continue  # joins still waiting for their reply
+            for member in members.values():
+                member.live = member.live or member.after is not None
+            start = f"{min(known) + 1}-0"
+            for entry in await self._redis.xrange(_room_key(room, "history"), start, "+") or []:
                 self._deliver(room, _Published(_message(list(entry))))
 
     async def _keep_alive(self) -> None:

@@ -6,8 +6,9 @@ the same instant the first one judged wins and the others are told the round is 
 
 import secrets
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from tp3.game.events import (
     GameOver,
@@ -20,7 +21,17 @@ from tp3.game.events import (
 )
 from tp3.game.rules import HIGH, LOW, Round, judge
 
-__all__ = ["Game", "draw_secret", "game_over", "new_secret", "ranked", "result_of", "utc_now"]
+__all__ = [
+    "Game",
+    "Seen",
+    "draw_secret",
+    "game_over",
+    "missed",
+    "new_secret",
+    "ranked",
+    "result_of",
+    "utc_now",
+]
 
 Clock = Callable[[], datetime]
 
@@ -104,6 +115,38 @@ def game_over(result: RoundResult, pause: timedelta) -> GameOver:
         next_round_at=result.ended_at + pause,
         time=result.ended_at,
     )
+
+
+class Seen(NamedTuple):
+    """The last of a round's events a subscriber was handed: its start, or its end."""
+
+    round: int
+    over: bool
+
+    @classmethod
+    def of(cls, event: "RoundStarted | GameOver") -> "Seen":
+        if isinstance(event, GameOver):
+            return cls(event.round, over=True)
+        return cls(event.round.number, over=False)
+
+
+def missed(
+    seen: Seen, current: Round, recent: Sequence[RoundResult], pause: timedelta
+) -> list[RoundStarted | GameOver]:
+    """What subscribers who last saw `seen` missed, now that the round is `current`: the end
+    of the round they saw, the start of the current one, and its end: each if it happened
+    and is known (`recent`, newest first, may no longer hold an old round's result). The
+    rounds wholly in between are skipped: only the scoreboard still tells of them."""
+
+    def ended(number: int) -> list[RoundStarted | GameOver]:
+        found = next((r for r in recent if r.round == number), None)
+        return [game_over(found, pause)] if found is not None else []
+
+    if current.number == seen.round:
+        return ended(current.number) if not seen.over and not current.open else []
+    events: list[RoundStarted | GameOver] = [] if seen.over else ended(seen.round)
+    events.append(RoundStarted(current.info(), current.started_at))
+    return events if current.open else events + ended(current.number)
 
 
 def ranked(wins: Mapping[str, int], best: Mapping[str, int]) -> tuple[PlayerScore, ...]:

@@ -6,10 +6,11 @@ optimistic transaction (WATCH the round, write the won round, EXEC; if another w
 first, judge again: ROUND_OVER): of simultaneous correct guesses on any replicas exactly one
 wins. A miss changes only its player's attempt count, so misses never contend. The winning
 transaction also counts the win (a sorted set), the best attempts, the recent rounds, and
-PUBLISHes the GameOver. Every replica hands
-the game's events to its own players and spectators, and after the pause tries to start the
-next round: a transaction that only the first to run completes, so it starts once. Guess
-rates are counted in Redis, for all replicas together.
+PUBLISHes the GameOver. Every replica hands the game's events to its own players and
+spectators (a guesser's after its hint), and after the pause tries to start the next round:
+a transaction that only the first to run completes, so it starts once. Guess rates are
+counted in Redis, for all replicas together. A replica that was cut from the events catches
+its players up on the round when it subscribes again (tp3.game.game.missed).
 """
 
 import asyncio
@@ -38,12 +39,12 @@ from tp3.game.events import (
     Verdict,
     Watching,
 )
-from tp3.game.game import draw_secret, game_over, new_secret, ranked, result_of
+from tp3.game.game import Seen, draw_secret, game_over, missed, new_secret, ranked, result_of
 from tp3.game.rules import Round, judge
 from tp3.mailbox import Inbox, LeaveReason, Mailbox
 from tp3.names import name_key, taken, valid_name
 from tp3.ratelimit import Origin
-from tp3.redis_shared import HEARTBEAT, Replica, SharedActionLimit, connect, unavailable
+from tp3.redis_shared import HEARTBEAT, Replica, SharedActionLimit, connect, subscriber, unavailable
 
 __all__ = ["RedisGameBackend"]
 
@@ -81,6 +82,7 @@ class RedisGameBackend(GameBackend):
         self._pause = timedelta(seconds=self.limits.pause)
         self._draw = draw
         self._redis = connect(url)
+        self._events = subscriber(url)  # a lost subscription must be noticed: see _pump
         self.replica = Replica(self._redis)
         self._leave = self._redis.register_script(_LEAVE)
         self._guesses = SharedActionLimit(
@@ -98,13 +100,15 @@ class RedisGameBackend(GameBackend):
         self._background: set[asyncio.Task[None]] = set()
         self._listening = asyncio.Event()
         self._subscribed = False
+        self._seen = Seen(0, over=True)  # what this replica handed out last: see _catch_up
+        self._held: dict[str, list[GameEvent]] = {}  # name key -> events after its hint
 
     async def start(self) -> None:
         """The first round if there is none yet; subscribe; start the heartbeat."""
         with unavailable("game"):
             await self.replica.beat()
-            first = Round(1, new_secret(self._draw, None), _now())
-            await self._redis.set(ROUND, _round_json(first), nx=True)
+            current = await self._ensure_round()
+        self._seen = Seen(current.number, over=not current.open)
         self._tasks = [
             asyncio.create_task(self._pump(), name="tp3-game-redis-pump"),
             asyncio.create_task(self._keep_alive(), name="tp3-game-redis-heartbeat"),
@@ -124,6 +128,7 @@ class RedisGameBackend(GameBackend):
         with contextlib.suppress(RedisError, OSError):
             await self.replica.stop()
         await self._redis.aclose()
+        await self._events.aclose()
 
     @property
     def healthy(self) -> bool:
@@ -135,7 +140,7 @@ class RedisGameBackend(GameBackend):
         player = valid_name(name, "name")
         key = name_key(player)
         player_id = secrets.token_hex(8)
-        record = json.dumps({"name": player, "id": player_id, "replica": self.replica.id})
+        record = self._player_json(player, player_id)
         with unavailable("game"):
             if not await self._redis.hsetnx(PLAYERS, key, record):
                 present = json.loads(await self._redis.hget(PLAYERS, key) or "{}")
@@ -150,8 +155,15 @@ class RedisGameBackend(GameBackend):
         return session
 
     async def play_guess(self, session: PlayerSession, number: int) -> None:
-        hint = await self._judge(session.name, number, session.origin)
-        self._deliver([session.inbox], hint)  # before the GameOver, which comes through Redis
+        """The hint comes first: the game's events that Redis publishes meanwhile (a GameOver
+        this very guess caused, often) are held for this player until it is handed out."""
+        key = name_key(session.name)
+        self._held[key] = []
+        try:
+            hint = await self._judge(session.name, number, session.origin)
+            self._deliver([session.inbox], hint)
+        finally:
+            self._deliver([session.inbox], *self._held.pop(key))
 
     async def casual_guess(self, name: str, number: int, origin: Origin | None = None) -> Hint:
         player = valid_name(name, "player")
@@ -254,30 +266,71 @@ class RedisGameBackend(GameBackend):
         pipe.publish(EVENTS, _event_json(RoundStarted(following.info(), _now())))
         await pipe.execute()
 
+    def _player_json(self, name: str, player_id: str) -> str:
+        return json.dumps({"name": name, "id": player_id, "replica": self.replica.id})
+
     async def _round(self) -> Round:
         return _round(await self._redis.get(ROUND))  # type: ignore[arg-type]  # decoded: str
 
+    async def _ensure_round(self) -> Round:
+        """The round as stored; the first one if there is none (a new Redis, or one that
+        restarted without persistence)."""
+        first = Round(1, new_secret(self._draw, None), _now())
+        await self._redis.set(ROUND, _round_json(first), nx=True)
+        return await self._round()
+
     # --- delivery -----------------------------------------------------------------------------
 
-    def _on_event(self, event: GameEvent) -> None:
-        players = [session.inbox for session, _ in self._players.values()]
-        spectators = [s.inbox for s in self._spectators]
-        self._deliver(players + spectators, event)
+    def _on_event(self, event: RoundStarted | GameOver) -> None:
+        players = []
+        for key, (session, _) in self._players.items():
+            if (held := self._held.get(key)) is not None:
+                held.append(event)  # after the hint it is waiting for (play_guess)
+            else:
+                players.append(session.inbox)
+        self._deliver(players + [s.inbox for s in self._spectators], event)
+        self._seen = Seen.of(event)
         if isinstance(event, GameOver):
-            loop = asyncio.get_running_loop()
-            timer = loop.call_later(self.limits.pause, self._next_round_soon, event.round)
-            self._timers.add(timer)
+            self._start_next_round_after(event.round, event.next_round_at)
             self._spawn(self._tell_spectators_the_scores())
 
-    def _next_round_soon(self, finished: int) -> None:
-        self._timers = {t for t in self._timers if not t.cancelled()}
+    def _start_next_round_after(self, finished: int, at: datetime) -> None:
+        loop = asyncio.get_running_loop()
+        self._timers = {t for t in self._timers if t.when() > loop.time()}  # the ones to come
+        delay = min(max((at - _now()).total_seconds(), 0), self.limits.pause)
+        self._timers.add(loop.call_later(delay, self._spawn_next_round, finished))
+
+    def _spawn_next_round(self, finished: int) -> None:
         self._spawn(self._try_next_round(finished))
 
     async def _try_next_round(self, finished: int) -> None:
         try:
             await self._start_next_round(finished)
-        except (RedisError, OSError) as error:
+        except (RedisError, OSError) as error:  # caught up once Redis is back (_catch_up)
             log.warning("could not start round %d: %s", finished + 1, error)
+
+    async def _catch_up(self) -> None:
+        """After (re)subscribing: hand out what was published while this replica could not
+        hear it, and start the next round if a finished one waits (its timers may all have
+        fired while Redis was down). Redis restarted without persistence: a new game, and
+        this replica's players' names taken again (or their sessions ended, LOST)."""
+        await self.replica.beat()
+        current = await self._ensure_round()
+        for key, (session, player_id) in list(self._players.items()):
+            record = self._player_json(session.name, player_id)
+            if not await self._redis.hsetnx(PLAYERS, key, record):
+                stored = json.loads(await self._redis.hget(PLAYERS, key) or "{}")
+                if stored.get("id") != player_id:  # someone else took the name meanwhile
+                    del self._players[key]
+                    session.inbox.close(LeaveReason.LOST)
+        recent = await self._redis.lrange(RECENT, 0, RECENT_ROUNDS - 1)
+        results = [_result(json.loads(r)) for r in recent]
+        events = missed(self._seen, current, results, self._pause)
+        for event in events:
+            self._on_event(event)
+        if not current.open and Seen(current.number, over=True) not in map(Seen.of, events):
+            assert current.ended_at is not None  # its GameOver was handed out before
+            self._start_next_round_after(current.number, current.ended_at + self._pause)
 
     async def _tell_spectators_the_scores(self) -> None:
         if not self._spectators:
@@ -289,9 +342,9 @@ class RedisGameBackend(GameBackend):
             return
         self._deliver([s.inbox for s in self._spectators], changed)
 
-    def _deliver(self, inboxes: list[Inbox[GameEvent]], event: GameEvent) -> None:
+    def _deliver(self, inboxes: list[Inbox[GameEvent]], *events: GameEvent) -> None:
         for inbox in inboxes:
-            if not inbox.put(event):
+            if not all(inbox.put(event) for event in events):
                 self._drop(inbox)
 
     def _drop(self, inbox: Inbox[GameEvent]) -> None:
@@ -315,8 +368,9 @@ class RedisGameBackend(GameBackend):
     async def _pump(self) -> None:
         while True:
             try:
-                async with self._redis.pubsub() as pubsub:
+                async with self._events.pubsub() as pubsub:
                     await pubsub.subscribe(EVENTS)
+                    await self._catch_up()
                     self._subscribed = True
                     self._listening.set()
                     async for message in pubsub.listen():
@@ -392,7 +446,7 @@ def _event_json(event: GameOver | RoundStarted) -> str:
     )
 
 
-def _event(data: dict[str, Any]) -> GameEvent:
+def _event(data: dict[str, Any]) -> RoundStarted | GameOver:
     if data["k"] == "over":
         return GameOver(
             data["round"],
