@@ -98,10 +98,14 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Chat fan-out with 1, 10, 100 and 1000 members: deliveries/s, latency, memory; then
-    replicas on Redis (1, 2, 3; needs redis-server and nginx): docs/benchmarks.md."""
-    install(session)
-    session.run("python", "bench/chat_fanout.py", *session.posargs)
+    """tp3 side by side with grpc's own Python stack (grpc.aio, grpcio sync) and bare grpclib:
+    unary Convert (needs h2load, Debian's nghttp2-client); chat fan-out with 1, 10, 100 and
+    1000 members; then replicas on Redis (1, 2, 3; needs redis-server and nginx):
+    docs/benchmarks.md. Arguments after -- go to bench/unary.py (e.g. --quick)."""
+    install(session)  # with grpcio-tools: the peers' stack (grpcio) and their stubs
+    if shutil.which("h2load"):
+        session.run("python", "bench/unary.py", *session.posargs)
+    session.run("python", "bench/chat_fanout.py")
     if shutil.which("redis-server") and (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
         session.run("python", "bench/replicas.py")
 
