@@ -4,10 +4,12 @@
   declared length before its body is buffered;
 - `CheckedFrameBuffer` refuses a frame on its header, not once the whole frame is here;
 - `GuardedH2Connection` refuses one stream too many alone (REFUSED_STREAM), not the connection;
-- `SilentAfterLoss` drops writes to a connection already lost.
+- `BatchedWrites` sends what one pass of the event loop wrote in one go, and drops writes to
+  a connection already lost.
 """
 
 import asyncio
+import contextvars
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +24,9 @@ from h2.settings import SettingCodes, Settings
 from h2.stream import StreamClosedBy
 from hyperframe.frame import Frame, HeadersFrame, RstStreamFrame
 
-__all__ = ["CheckedFrameBuffer", "GuardedH2Connection", "InboundMessages", "SilentAfterLoss"]
+__all__ = ["BatchedWrites", "CheckedFrameBuffer", "GuardedH2Connection", "InboundMessages"]
+
+_NO_CONTEXT = contextvars.Context()
 
 
 class InboundMessages:
@@ -142,19 +146,42 @@ class GuardedH2Connection(H2Connection):
         return [refusal], []
 
 
-class SilentAfterLoss:
-    """The transport as grpclib sees it. Handlers unwinding after their connection was lost
-    still write (trailers, resets), and asyncio warns about each such write past the fifth:
-    closing 500 busy connections wrote 18,657 warnings. Those writes are dropped here."""
+class BatchedWrites:
+    """The transport as grpclib sees it.
 
-    __slots__ = ("_transport",)
+    grpclib writes each RPC's headers, message and trailers apart: three send() calls a
+    unary call, ~12% of a loaded server's time. Here the bytes written during one pass of
+    the event loop go out together, at its end, in one (for every call of the connection
+    that ran in that pass).
+
+    Handlers unwinding after their connection was lost still write (trailers, resets), and
+    asyncio warns about each such write past the fifth: closing 500 busy connections wrote
+    18,657 warnings. Those writes are dropped."""
+
+    __slots__ = ("_loop", "_pending", "_transport")
 
     def __init__(self, transport: asyncio.Transport) -> None:
         self._transport = transport
+        self._loop = asyncio.get_running_loop()
+        self._pending: list[bytes] = []
 
     def write(self, data: bytes) -> None:
-        if not self._transport.is_closing():
-            self._transport.write(data)
+        if not data or self._transport.is_closing():
+            return
+        if not self._pending:  # an empty context: the flush must not hold a handler's
+            self._loop.call_soon(self.flush, context=_NO_CONTEXT)
+        self._pending.append(data)
+
+    def flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self.flush()  # a GOAWAY or an HTTP/1 answer written just before
+        self._transport.close()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._transport, name)

@@ -48,7 +48,7 @@ from h2.settings import SettingCodes
 
 from tp3.errors import quote
 from tp3.rpc.access_log import AccessLog, address
-from tp3.rpc.http2 import GuardedH2Connection, InboundMessages, SilentAfterLoss
+from tp3.rpc.http2 import BatchedWrites, GuardedH2Connection, InboundMessages
 from tp3.rpc.limits import RpcLimits
 from tp3.rpc.pipeline import Counts, LiveRpcs
 
@@ -313,8 +313,8 @@ class _GuardedProtocol(H2Protocol):
             h2.update_settings(
                 {SettingCodes.INITIAL_WINDOW_SIZE: self.config.http2_stream_window_size}
             )
-        quiet = cast(asyncio.Transport, SilentAfterLoss(cast(asyncio.Transport, transport)))
-        self.connection = Connection(h2, quiet, config=self.config)
+        batched = cast(asyncio.Transport, BatchedWrites(cast(asyncio.Transport, transport)))
+        self.connection = Connection(h2, batched, config=self.config)
         # The server's preface waits for the client's first bytes (RFC 9113 allows it): an
         # HTTP/1 client then gets a plain HTTP/1 answer, not binary frames.
         self.connection.initialize()
