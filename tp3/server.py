@@ -5,6 +5,7 @@
 """
 
 import asyncio
+import gc
 import ipaddress
 import logging
 import os
@@ -233,6 +234,10 @@ async def serve(config: ServerConfig) -> None:
     loop.add_signal_handler(signal.SIGUSR1, lambda: log.info("stats %s", _stats_line(server)))
     try:
         async with server:
+            # What start-up made (modules, rate tables, the ~1 MB confusables map) is never
+            # garbage: frozen, the collector's full passes stop walking it. 40,000 Converts
+            # spent 895 ms in the collector before, 302 ms after.
+            gc.freeze()
             log.info("tp3 serving on %s:%d (%s)", config.host, server.port, _security(config))
             if not _loopback(config.host):
                 _warn_if_exposed(config)
