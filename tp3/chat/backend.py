@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tp3.chat import rules
-from tp3.chat.delivery import hand
+from tp3.chat.delivery import handing
 from tp3.chat.events import ChatEvent, Joined, LeaveReason, MemberInfo, Resume, RoomSummary
 from tp3.chat.room import Delivery, Effect, Room
 from tp3.errors import FailedPrecondition, NotFound, quote
@@ -182,9 +182,10 @@ class InMemoryChatBackend(ChatBackend):
                 if (gone := self._mailboxes.pop(effect.member_id, None)) is not None:
                     gone.close(effect.reason)
                 continue
+            hand = handing(effect.event)
             for member_id in effect.to:
                 mailbox = self._mailboxes.get(member_id)
-                if mailbox is not None and not hand(mailbox, effect.event):
+                if mailbox is not None and not hand(mailbox):
                     work.extend(room.leave(member_id, LeaveReason.TOO_SLOW))
         self._forget_if_empty(room)
 

@@ -33,7 +33,7 @@ from redis.exceptions import RedisError
 
 from tp3.chat import rules
 from tp3.chat.backend import ChatBackend, ChatLimits, Session
-from tp3.chat.delivery import hand
+from tp3.chat.delivery import handing
 from tp3.chat.events import (
     ChatEvent,
     Joined,
@@ -342,21 +342,19 @@ class RedisChatBackend(ChatBackend):
     def _deliver(self, room: str, event: "_Published") -> None:
         """Hand `event` to this replica's members of `room` it is for."""
         message = event.event if isinstance(event.event, RoomMessage) else None
+        hand = handing(event.event)
         for member in list(self._rooms.get(room, {}).values()):
             if event.arrival_of == member.member_id:
                 member.live = True  # its own: the events after it are news to it
-            elif not member.live:
                 continue
-            elif message is not None:
-                if member.after is None or message.sequence > member.after:
-                    member.after = message.sequence
-                    self._hand(member, message)
-            elif event.only is None or member.member_id in event.only:
-                self._hand(member, event.event)
-
-    def _hand(self, member: _LocalMember, event: ChatEvent) -> None:
-        if not hand(member.mailbox, event):
-            asyncio.get_running_loop().create_task(self._drop_too_slow(member))
+            if not member.live or (event.only is not None and member.member_id not in event.only):
+                continue
+            if message is not None:
+                if member.after is not None and message.sequence <= member.after:
+                    continue  # it has it already
+                member.after = message.sequence
+            if not hand(member.mailbox):
+                asyncio.get_running_loop().create_task(self._drop_too_slow(member))
 
     async def _drop_too_slow(self, member: _LocalMember) -> None:
         room = next((r for r, ms in self._rooms.items() if member.member_id in ms), None)
