@@ -32,7 +32,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from tp3.chat.events import RoomMessage
+from tp3.chat.events import MemberJoined, RoomMessage
 from tp3.client import AsyncTp3Client, ChatSession, Tp3RpcError
 
 MEMBERS_PER_CONNECTION = 50  # HTTP/2 allows ~100 concurrent streams per connection
@@ -48,6 +48,14 @@ class Result:
     p99_ms: float
     rss_per_member_kib: float
     dropped: int
+    join_cpu_s: float
+    """Server CPU from the first join until every member has seen every later arrival."""
+
+
+def cpu_seconds(pid: int) -> float:
+    """The process's CPU time so far (user + system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kib(pid: int) -> int:
@@ -66,15 +74,10 @@ def start_server(source: Path | None) -> tuple["subprocess.Popen[bytes]", str]:
     if source is not None:
         env["PYTHONPATH"] = str(source)
     # one client address holds every member and sends flat out: lift the per-client limits
-    # (a checkout from before they existed knows none of these flags)
-    unlimited = (
-        []
-        if source is not None
-        else [
-            *("--max-client-streams", "100000", "--max-streams-per-client", "100000"),
-            *("--chat-rate", "100000", "--chat-client-rate", "100000"),
-        ]
-    )
+    unlimited = [
+        *("--max-client-streams", "100000", "--max-streams-per-client", "100000"),
+        *("--chat-rate", "100000", "--chat-client-rate", "100000"),
+    ]
     process = subprocess.Popen(
         [
             sys.executable,
@@ -111,14 +114,20 @@ async def scenario(target: str, pid: int, members: int, messages: int, window: i
         sent_at: dict[int, float] = {}
         latencies: list[float] = []
         received = [0] * members
+        arrivals = [0] * members
         dropped = 0
         done = asyncio.Event()
+        everyone_seen = asyncio.Event()
         progress = asyncio.Condition()
 
         async def receive(index: int, session: ChatSession) -> None:
             nonlocal dropped
             try:
                 async for event in session:
+                    if isinstance(event, MemberJoined):
+                        arrivals[index] += 1
+                        if all(a == members - 1 - i for i, a in enumerate(arrivals)):
+                            everyone_seen.set()
                     if isinstance(event, RoomMessage):
                         latencies.append(time.perf_counter() - sent_at[int(event.text)])
                         received[index] += 1
@@ -131,7 +140,9 @@ async def scenario(target: str, pid: int, members: int, messages: int, window: i
                 dropped += 1
 
         # Every member reads from the moment it joins: joins alone send N^2 / 2 presence events.
-        before = rss_kib(pid)
+        before, cpu_before = rss_kib(pid), cpu_seconds(pid)
+        if members == 1:
+            everyone_seen.set()
         sessions: list[ChatSession] = []
         receivers: list[asyncio.Task[None]] = []
         for start in range(0, members, 50):  # join in batches
@@ -143,6 +154,8 @@ async def scenario(target: str, pid: int, members: int, messages: int, window: i
             for offset, session in enumerate(joined):
                 receivers.append(asyncio.create_task(receive(start + offset, session)))
             sessions += joined
+        await everyone_seen.wait()  # presence is right for every member
+        join_cpu = cpu_seconds(pid) - cpu_before
         rss_per_member = (rss_kib(pid) - before) / members
 
         sender = sessions[0]
@@ -167,6 +180,7 @@ async def scenario(target: str, pid: int, members: int, messages: int, window: i
         p99_ms=latencies[int(len(latencies) * 0.99) - 1] * 1000,
         rss_per_member_kib=rss_per_member,
         dropped=dropped,
+        join_cpu_s=join_cpu,
     )
 
 
@@ -184,7 +198,7 @@ async def run(source: Path | None, members: int, messages: int, window: int) -> 
 def row(label: str, r: Result) -> str:
     return (
         f"| {label} | {r.members} | {r.deliveries_per_s:,.0f} | {r.p50_ms:.2f} |"
-        f" {r.p99_ms:.2f} | {r.rss_per_member_kib:.1f} KiB | {r.dropped} |"
+        f" {r.p99_ms:.2f} | {r.rss_per_member_kib:.1f} KiB | {r.dropped} | {r.join_cpu_s:.2f} |"
     )
 
 
@@ -196,8 +210,11 @@ async def main() -> None:
     parser.add_argument("--baseline", type=Path, help="another tp3 checkout to compare with")
     args = parser.parse_args()
     print(f"chat fan-out: {args.messages} messages per scenario, window {args.window}")
-    print("| server | members | deliveries/s | p50 ms | p99 ms | server RSS per member | dropped |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| server | members | deliveries/s | p50 ms | p99 ms | server RSS per member | dropped"
+        " | server CPU s for the joins |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for members in args.members:
         this = await run(None, members, args.messages, args.window)
         print(row("this", this), flush=True)
@@ -205,9 +222,10 @@ async def main() -> None:
             base = await run(args.baseline.resolve(), members, args.messages, args.window)
             print(row("baseline", base), flush=True)
             speed = this.deliveries_per_s / base.deliveries_per_s
+            joins = this.join_cpu_s / base.join_cpu_s
             print(
                 f"| this/baseline | {members} | x{speed:.2f} | x{this.p50_ms / base.p50_ms:.2f}"
-                f" | x{this.p99_ms / base.p99_ms:.2f} | | |",
+                f" | x{this.p99_ms / base.p99_ms:.2f} | | | x{joins:.2f} |",
                 flush=True,
             )
 

@@ -3,17 +3,19 @@ in-memory backend carrying them out on mailboxes: slow members, bursts of presen
 
 import inspect
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tp3.chat import rules
+from tp3.chat import rules, wire
 from tp3.chat.backend import ChatLimits, InMemoryChatBackend, Session
 from tp3.chat.events import (
     ChatEvent,
+    Joined,
     LeaveReason,
+    MemberInfo,
     MemberJoined,
     MemberLeft,
     PrivateMessage,
@@ -22,11 +24,14 @@ from tp3.chat.events import (
 )
 from tp3.chat.room import Delivery, Departure, Effect, Room
 from tp3.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from tp3.generated.tp3.chat import v1 as chat_pb
 from tp3.mailbox import Inbox, Mailbox, MailboxClosed
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def fixed_clock() -> datetime:
-    return datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    return NOW
 
 
 def make_room(history_size: int = 10, join_history: int = 3) -> Room:
@@ -372,3 +377,32 @@ async def test_a_member_that_never_reads_is_dropped_even_by_presence_alone() -> 
     assert closed(sleeper) is LeaveReason.TOO_SLOW
     assert "sleeper" not in [m.name for m in await chat.members("r")]
     assert all(closed(reader) is None for reader in readers)
+
+
+# --- on the wire ----------------------------------------------------------------------------
+
+
+@given(
+    st.lists(st.text(min_size=1, max_size=32), max_size=30),
+    st.lists(st.text(max_size=50), max_size=20),
+    st.booleans(),
+    st.integers(min_value=0, max_value=2**63),
+)
+def test_a_spliced_joined_response_reads_back_as_the_joined_it_was_made_from(
+    names: list[str], texts: list[str], gap: bool, last: int
+) -> None:
+    """The Joined response is spliced from members and messages serialized once each (a
+    thousand joins spent 26% of their time encoding member lists anew)."""
+    joined = Joined(
+        room="r",
+        name="ü" * 3,
+        member_id="ab12",
+        members=tuple(MemberInfo(n, NOW + timedelta(microseconds=i)) for i, n in enumerate(names)),
+        history=tuple(RoomMessage(i + 1, "a", t, NOW) for i, t in enumerate(texts)),
+        history_gap=gap,
+        room_epoch="e" * 16,
+        last_sequence=last,
+    )
+    response = chat_pb.ChatResponse.parse(wire.encoded_joined(joined).data)
+    assert response.joined is not None
+    assert wire.joined_from_proto(response.joined) == joined

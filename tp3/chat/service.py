@@ -51,7 +51,7 @@ class ChatService(pb.ChatServiceBase):
             current_rpc().origin(),
         )
         responses = serve_session(
-            wire.joined_to_proto(session.joined),
+            cast(pb.ChatResponse, wire.encoded_joined(session.joined)),
             session.inbox,
             # serialized once for all its recipients; the codec sends the bytes as they are
             lambda event: cast(pb.ChatResponse, wire.encoded_event(event)),

@@ -17,15 +17,15 @@ from tp3.chat.events import (
     RoomSummary,
 )
 from tp3.generated.tp3.chat import v1 as pb
-from tp3.rpc.codec import PreEncoded
+from tp3.rpc.codec import PreEncoded, message_field
 
 __all__ = [
     "encoded_event",
+    "encoded_joined",
     "event_from_proto",
     "event_to_proto",
     "heartbeat",
     "joined_from_proto",
-    "joined_to_proto",
     "member_from_proto",
     "member_to_proto",
     "resume_from_proto",
@@ -68,19 +68,37 @@ def _message_from_proto(m: pb.RoomMessage) -> RoomMessage:
     return RoomMessage(m.sequence, m.from_, m.text, _time(m.time))
 
 
-def joined_to_proto(j: Joined) -> pb.ChatResponse:
-    return pb.ChatResponse(
-        joined=pb.Joined(
+def encoded_joined(j: Joined) -> PreEncoded:
+    """The Joined response, its members and history spliced from entries serialized once
+    each: the thousandth member of a room gets the 999 others, which betterproto2 took
+    ~14 us an entry to encode anew for every join (26% of a thousand joins' server time).
+    `joined_from_proto` reads it back as `j`."""
+    head = bytes(
+        pb.Joined(
             room=j.room,
             name=j.name,
             member_id=j.member_id,
-            members=[member_to_proto(m) for m in j.members],
-            history=[_message_to_proto(m) for m in j.history],
             history_gap=j.history_gap,
             room_epoch=j.room_epoch,
             last_sequence=j.last_sequence,
         )
     )
+    members = b"".join(message_field(_MEMBERS, _encoded_member(m)) for m in j.members)
+    history = b"".join(message_field(_HISTORY, _encoded_message(m)) for m in j.history)
+    return PreEncoded(message_field(_JOINED, head + members + history))
+
+
+_JOINED, _MEMBERS, _HISTORY = 1, 4, 5  # ChatResponse.joined, Joined.members, Joined.history
+
+
+@lru_cache(maxsize=16384)
+def _encoded_member(m: MemberInfo) -> bytes:
+    return bytes(member_to_proto(m))
+
+
+@lru_cache(maxsize=4096)
+def _encoded_message(m: RoomMessage) -> bytes:
+    return bytes(_message_to_proto(m))
 
 
 def joined_from_proto(j: pb.Joined) -> Joined:

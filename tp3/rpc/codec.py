@@ -21,7 +21,7 @@ from grpclib.exceptions import GRPCError
 
 from tp3.generated.message_pool import default_message_pool
 
-__all__ = ["PreEncoded", "ServerCodec"]
+__all__ = ["PreEncoded", "ServerCodec", "message_field"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,22 @@ class PreEncoded:
     """A response message already serialized."""
 
     data: bytes
+
+
+def message_field(number: int, data: bytes) -> bytes:
+    """Field `number` holding the serialized message `data`, on the wire: appended to a
+    serialized message, it sets that field (or adds one entry to it, if repeated), so that
+    responses can be spliced from parts serialized once."""
+    return _varint(number << 3 | 2) + _varint(len(data)) + data
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value > 0x7F:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
 
 
 class ServerCodec(ProtoCodec):
