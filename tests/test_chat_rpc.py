@@ -418,3 +418,38 @@ async def test_a_quiet_session_gets_heartbeats_the_library_does_not_show(server:
             async with asyncio.timeout(WAIT):
                 first = await anext(aiter(reader))
             assert isinstance(first, RoomMessage)  # heartbeats are not events
+
+
+async def test_a_session_that_keeps_sending_gets_no_heartbeat(server: Tp3Server) -> None:
+    """A heartbeat is for quiet only: messages every 0.05 s to a session whose heartbeat
+    interval is 0.2 s leave no room for one (a session's clock restarts at each send)."""
+    config = replace(server.config, port=0, heartbeat=0.2)
+    async with Tp3Server(config) as beating:
+        channel = Channel("127.0.0.1", beating.port)
+        try:
+            chat = channel.request(
+                "/tp3.chat.v1.ChatService/Chat",
+                Cardinality.STREAM_STREAM,
+                pb.ChatRequest,
+                pb.ChatResponse,
+                timeout=WAIT,
+            )
+            async with (
+                AsyncTp3Client(f"127.0.0.1:{beating.port}", timeout=WAIT) as tp3,
+                chat as raw,
+            ):
+                await raw.send_message(pb.ChatRequest(join=pb.Join(room="busy", name="raw")))
+                assert (await raw.recv_message()).joined is not None  # type: ignore[union-attr]
+                async with tp3.chat.join("talker", "busy") as talker:
+                    for i in range(12):  # 0.6 s: three intervals
+                        await talker.send(f"m{i}")
+                        await asyncio.sleep(0.05)
+                    seen = []
+                    while len([r for r in seen if r.message is not None]) < 12:
+                        response = await raw.recv_message()
+                        assert response is not None
+                        seen.append(response)
+                assert not [r for r in seen if r.heartbeat is not None]
+                await raw.send_message(pb.ChatRequest(leave=pb.Leave()), end=True)
+        finally:
+            channel.close()
