@@ -1,6 +1,8 @@
 """The grpclib GuessingGame service: sessions for players and spectators over the backend."""
 
 from collections.abc import AsyncIterator
+from functools import lru_cache
+from typing import cast
 
 from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted, Tp3Error
 from tp3.game import wire
@@ -8,6 +10,7 @@ from tp3.game.backend import GameBackend, PlayerSession
 from tp3.game.events import GameEvent, Notice
 from tp3.generated.tp3.game import v1 as pb
 from tp3.rpc.auth import claimed_name
+from tp3.rpc.codec import PreEncoded
 from tp3.rpc.context import current_rpc
 from tp3.rpc.session import Heartbeat, Requests, SessionCount, opening_join, serve_session
 from tp3.rpc.status import status_for
@@ -25,12 +28,18 @@ def _notice(error: Tp3Error) -> Notice:
     return Notice(status_for(error).value, str(error))
 
 
+# Serialized once, however many players or spectators an event goes to (a GameOver goes to
+# every one); the codec sends the bytes as they are. Events are immutable and hashable.
+@lru_cache(maxsize=1024)
 def _play_response(event: GameEvent) -> pb.PlayResponse:
-    return pb.PlayResponse(event=wire.event_to_proto(event))
+    encoded = bytes(pb.PlayResponse(event=wire.event_to_proto(event)))
+    return cast(pb.PlayResponse, PreEncoded(encoded))
 
 
+@lru_cache(maxsize=1024)
 def _watch_response(event: GameEvent) -> pb.WatchResponse:
-    return pb.WatchResponse(event=wire.event_to_proto(event))
+    encoded = bytes(pb.WatchResponse(event=wire.event_to_proto(event)))
+    return cast(pb.WatchResponse, PreEncoded(encoded))
 
 
 class GameService(pb.GuessingGameBase):
