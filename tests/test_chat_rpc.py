@@ -2,7 +2,7 @@
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -389,26 +389,33 @@ async def test_list_rooms_and_members(client: AsyncTp3Client) -> None:
     assert caught.value.status is Status.NOT_FOUND
 
 
+@contextlib.asynccontextmanager
+async def joined_raw_chat(port: int, room: str) -> AsyncIterator[Any]:
+    """A chat stream of grpclib's own, heartbeats and all, joined to `room` as "raw"."""
+    channel = Channel("127.0.0.1", port)
+    try:
+        chat = channel.request(
+            "/tp3.chat.v1.ChatService/Chat",
+            Cardinality.STREAM_STREAM,
+            pb.ChatRequest,
+            pb.ChatResponse,
+            timeout=WAIT,
+        )
+        async with chat as raw:
+            await raw.send_message(pb.ChatRequest(join=pb.Join(room=room, name="raw")))
+            assert (await raw.recv_message()).joined is not None
+            yield raw
+            await raw.send_message(pb.ChatRequest(leave=pb.Leave()), end=True)
+    finally:
+        channel.close()
+
+
 async def test_a_quiet_session_gets_heartbeats_the_library_does_not_show(server: Tp3Server) -> None:
     config = replace(server.config, port=0, heartbeat=0.05)
     async with Tp3Server(config) as beating:
-        channel = Channel("127.0.0.1", beating.port)
-        try:
-            chat = channel.request(
-                "/tp3.chat.v1.ChatService/Chat",
-                Cardinality.STREAM_STREAM,
-                pb.ChatRequest,
-                pb.ChatResponse,
-                timeout=WAIT,
-            )
-            async with chat as raw:
-                await raw.send_message(pb.ChatRequest(join=pb.Join(room="beats", name="raw")))
-                assert (await raw.recv_message()).joined is not None  # type: ignore[union-attr]
-                quiet = [await raw.recv_message() for _ in range(2)]  # nothing was said
-                assert all(r is not None and r.heartbeat is not None for r in quiet)
-                await raw.send_message(pb.ChatRequest(leave=pb.Leave()), end=True)
-        finally:
-            channel.close()
+        async with joined_raw_chat(beating.port, "beats") as raw:
+            quiet = [await raw.recv_message() for _ in range(2)]  # nothing was said
+            assert all(r is not None and r.heartbeat is not None for r in quiet)
         async with (
             AsyncTp3Client(f"127.0.0.1:{beating.port}", timeout=WAIT) as tp3,
             tp3.chat.join("reader", "beats") as reader,
@@ -424,32 +431,18 @@ async def test_a_session_that_keeps_sending_gets_no_heartbeat(server: Tp3Server)
     """A heartbeat is for quiet only: messages every 0.05 s to a session whose heartbeat
     interval is 0.2 s leave no room for one (a session's clock restarts at each send)."""
     config = replace(server.config, port=0, heartbeat=0.2)
-    async with Tp3Server(config) as beating:
-        channel = Channel("127.0.0.1", beating.port)
-        try:
-            chat = channel.request(
-                "/tp3.chat.v1.ChatService/Chat",
-                Cardinality.STREAM_STREAM,
-                pb.ChatRequest,
-                pb.ChatResponse,
-                timeout=WAIT,
-            )
-            async with (
-                AsyncTp3Client(f"127.0.0.1:{beating.port}", timeout=WAIT) as tp3,
-                chat as raw,
-            ):
-                await raw.send_message(pb.ChatRequest(join=pb.Join(room="busy", name="raw")))
-                assert (await raw.recv_message()).joined is not None  # type: ignore[union-attr]
-                async with tp3.chat.join("talker", "busy") as talker:
-                    for i in range(12):  # 0.6 s: three intervals
-                        await talker.send(f"m{i}")
-                        await asyncio.sleep(0.05)
-                    seen = []
-                    while len([r for r in seen if r.message is not None]) < 12:
-                        response = await raw.recv_message()
-                        assert response is not None
-                        seen.append(response)
-                assert not [r for r in seen if r.heartbeat is not None]
-                await raw.send_message(pb.ChatRequest(leave=pb.Leave()), end=True)
-        finally:
-            channel.close()
+    async with (
+        Tp3Server(config) as beating,
+        AsyncTp3Client(f"127.0.0.1:{beating.port}", timeout=WAIT) as tp3,
+        joined_raw_chat(beating.port, "busy") as raw,
+    ):
+        async with tp3.chat.join("talker", "busy") as talker:
+            for i in range(12):  # 0.6 s: three intervals
+                await talker.send(f"m{i}")
+                await asyncio.sleep(0.05)
+            seen = []
+            while len([r for r in seen if r.message is not None]) < 12:
+                response = await raw.recv_message()
+                assert response is not None
+                seen.append(response)
+        assert not [r for r in seen if r.heartbeat is not None]

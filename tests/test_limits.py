@@ -3,6 +3,7 @@
 Each case ends by checking that the server still answers a canary Convert correctly."""
 
 import asyncio
+import contextlib
 import gc
 import logging
 import weakref
@@ -334,40 +335,11 @@ async def test_a_deadline_ends_a_running_stream(server: Tp3Server) -> None:
     assert 5 < reply.data.count(b"EUR") < 100  # it ran, then was cut at 300 ms
 
 
-async def test_writes_to_a_lost_connection_are_dropped_without_a_warning_each(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """Closing 500 busy connections wrote 18,657 'socket.send() raised exception' warnings:
-    handlers unwinding after the loss still wrote. The transport grpclib writes through
-    drops those writes."""
-    accepted: asyncio.Future[asyncio.Transport] = asyncio.get_running_loop().create_future()
-
-    class Keep(asyncio.Protocol):
-        def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            accepted.set_result(transport)  # type: ignore[arg-type]
-
-    server = await asyncio.get_running_loop().create_server(Keep, "127.0.0.1", 0)
-    _, writer = await asyncio.open_connection("127.0.0.1", server.sockets[0].getsockname()[1])
-    try:
-        transport = await asyncio.wait_for(accepted, 5)
-        transport.abort()  # the connection is lost
-        with caplog.at_level(logging.WARNING, logger="asyncio"):
-            for _ in range(20):
-                BatchedWrites(transport).write(b"trailers")
-        assert not caplog.records
-        with caplog.at_level(logging.WARNING, logger="asyncio"):
-            for _ in range(20):
-                transport.write(b"trailers")  # what asyncio does without it
-        assert any("socket.send() raised exception" in r.getMessage() for r in caplog.records)
-    finally:
-        writer.close()
-        server.close()
-
-
-async def test_what_one_loop_pass_writes_goes_out_in_one_send() -> None:
-    """grpclib writes a unary call's headers, message and trailers apart (three send()
-    calls, ~12% of a loaded server's time); they leave together at the pass's end. A close
-    sends what was written before it."""
+@contextlib.asynccontextmanager
+async def server_side_of_a_connection() -> AsyncIterator[
+    tuple[asyncio.Transport, asyncio.StreamReader]
+]:
+    """A loopback connection: the server side's transport, and the client side's reader."""
     accepted: asyncio.Future[asyncio.Transport] = asyncio.get_running_loop().create_future()
 
     class Keep(asyncio.Protocol):
@@ -377,7 +349,35 @@ async def test_what_one_loop_pass_writes_goes_out_in_one_send() -> None:
     server = await asyncio.get_running_loop().create_server(Keep, "127.0.0.1", 0)
     reader, writer = await asyncio.open_connection("127.0.0.1", server.sockets[0].getsockname()[1])
     try:
-        transport = await asyncio.wait_for(accepted, 5)
+        yield await asyncio.wait_for(accepted, 5), reader
+    finally:
+        writer.close()
+        server.close()
+
+
+async def test_writes_to_a_lost_connection_are_dropped_without_a_warning_each(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Closing 500 busy connections wrote 18,657 'socket.send() raised exception' warnings:
+    handlers unwinding after the loss still wrote. The transport grpclib writes through
+    drops those writes."""
+    async with server_side_of_a_connection() as (transport, _):
+        transport.abort()  # the connection is lost
+        with caplog.at_level(logging.WARNING, logger="asyncio"):
+            for _ in range(20):
+                BatchedWrites(transport).write(b"trailers")
+        assert not caplog.records
+        with caplog.at_level(logging.WARNING, logger="asyncio"):
+            for _ in range(20):
+                transport.write(b"trailers")  # what asyncio does without it
+        assert any("socket.send() raised exception" in r.getMessage() for r in caplog.records)
+
+
+async def test_what_one_loop_pass_writes_goes_out_in_one_send() -> None:
+    """grpclib writes a unary call's headers, message and trailers apart (three send()
+    calls, ~12% of a loaded server's time); they leave together at the pass's end. A close
+    sends what was written before it."""
+    async with server_side_of_a_connection() as (transport, reader):
         sends: list[bytes] = []
         real_write = transport.write
         transport.write = lambda data: (sends.append(bytes(data)), real_write(data))  # type: ignore[assignment,func-returns-value]
@@ -391,9 +391,6 @@ async def test_what_one_loop_pass_writes_goes_out_in_one_send() -> None:
         batched.close()
         assert sends[1:] == [b" goaway"]
         assert await asyncio.wait_for(reader.read(), 5) == b"headers message trailers goaway"
-    finally:
-        writer.close()
-        server.close()
 
 
 async def test_finished_handlers_are_freed_without_waiting_for_the_garbage_collector(
