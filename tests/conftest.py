@@ -70,8 +70,10 @@ class ServerProcess:
         return code
 
 
-def start_server_process(*args: str) -> ServerProcess:
-    """Start `tp3 serve --port 0 ARGS` and wait (bounded) until it says where it listens."""
+def start_server_process(*args: str, own_group: bool = False) -> ServerProcess:
+    """Start `tp3 serve --port 0 ARGS` and wait (bounded) until it says where it listens.
+    `own_group`: in a process group of its own, as a terminal's foreground job is (a test
+    can then signal the group, as Ctrl-C does)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "tp3", "serve", "--port", "0", *args],
         stdin=subprocess.DEVNULL,
@@ -79,6 +81,7 @@ def start_server_process(*args: str) -> ServerProcess:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        process_group=0 if own_group else None,
     )
     assert process.stderr is not None
     log: list[str] = []

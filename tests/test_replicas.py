@@ -4,6 +4,8 @@ real redis-server; clients on different replicas talk and play together."""
 import asyncio
 import contextlib
 import itertools
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -398,14 +400,47 @@ def test_workers_share_one_port_and_stop_together(redis_server: RedisServer) -> 
     assert sum(line.endswith("stopped") for line in running.log) == 3
 
 
-def test_workers_without_a_shared_backend_are_refused_in_one_line() -> None:
-    result = subprocess.run(
-        tp3_argv("serve", "--port", "0", "--workers", "2"),
-        capture_output=True,
-        text=True,
-        timeout=WAIT,
-        env=tp3_env(),
+def test_currency_workers_need_no_backend_and_stop_cleanly_on_ctrl_c() -> None:
+    """The currency service alone holds no state: `--workers 2 --services currency` runs
+    without Redis. Ctrl-C signals the terminal's whole foreground group, the workers too:
+    they drain and stop, not "at once" as after a second signal."""
+    running = start_server_process("--workers", "2", "--services", "currency", own_group=True)
+    try:
+        deadline = time.monotonic() + WAIT
+        while sum("tp3 serving on" in line for line in running.log) < 2:
+            assert time.monotonic() < deadline, running.log
+            time.sleep(0.05)
+        converted = _tp3("currency", "convert", "6500", "MAD", "USD", "-t", running.target)
+        assert converted.stdout.startswith("6500 MAD = 708.68 USD"), converted.stderr
+        chat = _tp3("chat", "send", "--name", "x", "hi", "--target", running.target)
+        assert "UNIMPLEMENTED" in chat.stderr  # not served here
+        os.killpg(running.process.pid, signal.SIGINT)  # what Ctrl-C does
+        assert running.process.wait(WAIT) == 0, running.log
+    finally:
+        code = running.stop()
+    assert code == 0
+    assert sum(line.endswith("stopped") for line in running.log) == 2, running.log
+    assert not [line for line in running.log if "at once" in line], running.log
+
+
+def _tp3(*args: str) -> "subprocess.CompletedProcess[str]":
+    return subprocess.run(
+        tp3_argv(*args), capture_output=True, text=True, timeout=WAIT, env=tp3_env()
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--workers", "2"), "error: --workers 2 needs --backend redis://"),
+        (("--services", "curency"), "error: --services: expected some of currency, chat, game"),
+        (("--workers", "2", "--services", "currency,chat"), "error: --workers 2 needs --backend"),
+    ],
+)
+def test_workers_without_a_shared_backend_are_refused_in_one_line(
+    args: tuple[str, ...], said: str
+) -> None:
+    result = _tp3("serve", "--port", "0", *args)
     assert result.returncode == 2
-    assert result.stderr.startswith("error: --workers 2 needs --backend redis://")
+    assert result.stderr.startswith(said)
     assert len(result.stderr.splitlines()) == 1

@@ -39,13 +39,22 @@ from tp3.rpc.reflection import ReflectionPool
 from tp3.rpc.transport import GuardedServer
 from tp3.tls import ServerTls
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "ForcedStop", "ServerConfig", "Tp3Server", "serve"]
+__all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "SERVICES",
+    "ForcedStop",
+    "ServerConfig",
+    "Tp3Server",
+    "serve",
+]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 50051
 log = logging.getLogger("tp3.server")
 BACKEND_CHECK_INTERVAL = 0.5
 """Seconds between two looks at the backends' health."""
+SERVICES = frozenset({"currency", "chat", "game"})
 HEALTH_WATCH_MOMENT = 0.1
 """Seconds a drain waits between turning health NOT_SERVING and ending the streams."""
 
@@ -84,6 +93,12 @@ class ServerConfig:
     """Share the port with other processes (tp3 serve --workers)."""
     grace: float = 10.0
     """Seconds a stopping server gives its calls to finish (see `Tp3Server.stop`)."""
+    services: frozenset[str] = SERVICES
+    """Which of SERVICES to serve (health and reflection always are)."""
+
+    def __post_init__(self) -> None:
+        if not self.services or not self.services <= SERVICES:
+            raise ValueError(f"services: some of {', '.join(sorted(SERVICES))}")
 
 
 class Tp3Server:
@@ -107,7 +122,8 @@ class Tp3Server:
         self.chat = ChatService(self.chat_backend, heartbeat=config.heartbeat)
         self.game_backend = game_backend or _game_backend(config)
         self.game = GameService(self.game_backend, heartbeat=config.heartbeat)
-        services: list[Any] = [self.currency, self.chat, self.game]
+        every: dict[str, Any] = {"currency": self.currency, "chat": self.chat, "game": self.game}
+        services = [service for name, service in every.items() if name in config.services]
         self._serving = ServiceStatus()
         health = Health({service: [self._serving] for service in services})
         pool = ReflectionPool()

@@ -17,7 +17,7 @@ from tp3.errors import Unavailable
 from tp3.game.backend import GameLimits
 from tp3.rpc.auth import TokenFileError, Tokens
 from tp3.rpc.limits import RpcLimits
-from tp3.server import DEFAULT_HOST, DEFAULT_PORT, ForcedStop, ServerConfig, serve
+from tp3.server import DEFAULT_HOST, DEFAULT_PORT, SERVICES, ForcedStop, ServerConfig, serve
 from tp3.tls import ServerTls, TlsError
 
 LIMITS = "Limits (what one client may use)"
@@ -218,9 +218,17 @@ def serve_command(
         typer.Option(
             min=1,
             help="Server processes sharing the port (the kernel spreads connections over "
-            "them); more than one needs --backend redis://.",
+            "them); more than one needs --backend redis://, or --services currency.",
         ),
     ] = 1,
+    services: Annotated[
+        str,
+        typer.Option(
+            metavar="LIST",
+            help="The services to serve, comma-separated, of currency, chat and game "
+            "(health and reflection always are).",
+        ),
+    ] = "currency,chat,game",
     reuse_port: Annotated[bool, typer.Option(hidden=True)] = False,
     worker_name: Annotated[str | None, typer.Option(hidden=True)] = None,
     grace: Annotated[
@@ -234,7 +242,8 @@ def serve_command(
         LogLevel, typer.Option(case_sensitive=False, help="Server log verbosity.")
     ] = LogLevel.info,
 ) -> None:
-    """Serve the currency, chat and game services, gRPC health and reflection on one port.
+    """Serve the currency, chat and game services (--services), gRPC health and reflection on
+    one port.
 
     Logs one line per RPC. SIGINT (Ctrl-C) or SIGTERM drains it: new calls are refused,
     running ones finish, chat and game sessions are told to reconnect, within --grace
@@ -263,10 +272,18 @@ def serve_command(
             fail(str(error), code=2)
     if backend != "memory" and not backend.startswith(("redis://", "rediss://", "unix://")):
         fail(f"--backend: expected memory or a redis:// URL, got {backend!r}", code=2)
-    if workers > 1 and backend == "memory":
+    chosen = frozenset(name.strip() for name in services.split(",") if name.strip())
+    if not chosen or not chosen <= SERVICES:
+        fail(
+            f"--services: expected some of currency, chat, game (comma-separated), "
+            f"got {services!r}",
+            code=2,
+        )
+    if workers > 1 and backend == "memory" and chosen != {"currency"}:
         fail(
             f"--workers {workers} needs --backend redis://…: with rooms and games in memory, "
-            "each worker would hold its own, and members of one room could not meet",
+            "each worker would hold its own, and members of one room could not meet "
+            "(or serve the currency service alone: --services currency)",
             code=2,
         )
     if workers > 1:
@@ -315,6 +332,7 @@ def serve_command(
         grace=grace,
         backend=None if backend == "memory" else backend,
         reuse_port=reuse_port,
+        services=chosen,
     )
     try:
         asyncio.run(serve(config))

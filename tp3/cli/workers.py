@@ -3,7 +3,8 @@ the connections over them), started, signalled and awaited by this one.
 
 Each worker is `tp3 serve` itself, with the same arguments, its port fixed and shared; so
 rooms and games must live in a shared backend (Redis): with the in-memory one each worker
-would hold rooms of its own, and two members of one room could not meet.
+would hold rooms of its own, and two members of one room could not meet. The currency
+service alone (`--services currency`) holds no state: its workers need nothing shared.
 """
 
 import logging
@@ -55,7 +56,13 @@ def run_workers(count: int, host: str, port: int, argv: list[str]) -> int:
     one too: they stop at once). The worst exit status of theirs."""
     with reserve_port(host, port) as holder:
         port = holder.getsockname()[1]
-        workers = [subprocess.Popen(worker_argv(argv, port, n)) for n in range(1, count + 1)]
+        # Each in a process group of its own: Ctrl-C in a terminal signals the whole
+        # foreground group, and passed on as well, it reached the workers twice, and the
+        # second signal stopped them at once ("calls still running were cut off").
+        workers = [
+            subprocess.Popen(worker_argv(argv, port, n), process_group=0)
+            for n in range(1, count + 1)
+        ]
 
         def pass_on(signum: int, _frame: object) -> None:
             for worker in workers:
