@@ -14,7 +14,7 @@ request, serial latency. Issue #12's method:
 - serial latency: a grpcio client (core 1) calling one after the other.
 
     python bench/unary.py [--reps 5] [--requests 20000] [--serial 2000] [--quick]
-                          [--baseline DIR]
+                          [--baseline DIR] [--whole-machine]
 """
 
 import argparse
@@ -79,12 +79,24 @@ def wait_for_port(port: int, timeout: float = 30) -> None:
 
 
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU time (user + system) of `pid` and its children (tp3 serve --workers)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):  # fields[1]: the parent
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+WHOLE_MACHINE = False
+"""--whole-machine: nothing pinned, servers and load share both cores."""
 
 
 def pinned(core: str, argv: list[str]) -> list[str]:
-    return ["taskset", "-c", core, *argv]
+    return argv if WHOLE_MACHINE else ["taskset", "-c", core, *argv]
 
 
 def request_file(folder: Path) -> Path:
@@ -189,8 +201,18 @@ def main() -> None:
     parser.add_argument(
         "--baseline", type=Path, help="another checkout of tp3 (git worktree): a contender too"
     )
+    parser.add_argument(
+        "--whole-machine",
+        action="store_true",
+        help="unpinned, tp3 serve --workers 2 --services currency among the contenders",
+    )
     args = parser.parse_args()
     contenders = list(CONTENDERS)
+    if args.whole_machine:
+        global WHOLE_MACHINE
+        WHOLE_MACHINE = True
+        workers = python("-m", "tp3", "serve", "--workers", "2", "--services", "currency", "--port")
+        contenders.insert(0, Contender("tp3 serve --workers 2", workers))
     if args.baseline is not None:
         serve = CONTENDERS[0].argv
         contenders.insert(1, Contender("tp3 baseline", serve, args.baseline.resolve()))
