@@ -19,7 +19,16 @@ from redis.exceptions import RedisError
 from tp3.errors import ResourceExhausted, Unavailable
 from tp3.ratelimit import Origin, too_many
 
-__all__ = ["HEARTBEAT", "REPLICA_TTL", "Replica", "SharedActionLimit", "connect", "unavailable"]
+__all__ = [
+    "HEARTBEAT",
+    "REPLICA_TTL",
+    "TAKE_FUNCTION",
+    "Replica",
+    "SharedActionLimit",
+    "connect",
+    "subscriber",
+    "unavailable",
+]
 
 HEARTBEAT = 2.0
 """Seconds between a replica's heartbeats (and its sweeps for members of dead replicas)."""
