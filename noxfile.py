@@ -105,6 +105,8 @@ def bench(session: nox.Session) -> None:
     install(session)  # with grpcio-tools: the peers' stack (grpcio) and their stubs
     if shutil.which("h2load"):
         session.run("python", "bench/unary.py", *session.posargs)
+    else:
+        session.log("bench/unary.py skipped: no h2load (apt-get install nghttp2-client)")
     session.run("python", "bench/chat_fanout.py")
     if shutil.which("redis-server") and (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
         session.run("python", "bench/replicas.py")
