@@ -101,15 +101,16 @@ def bench(session: nox.Session) -> None:
     """tp3 side by side with grpc's own Python stack (grpc.aio, grpcio sync) and bare grpclib:
     unary Convert (needs h2load, Debian's nghttp2-client); chat fan-out with 1, 10, 100 and
     1000 members; then replicas on Redis (1, 2, 3; needs redis-server and nginx):
-    docs/benchmarks.md. Arguments after -- go to bench/unary.py (e.g. --quick)."""
+    docs/benchmarks.md. `nox -s bench -- --quick`: every bench in its short form."""
     install(session)  # with grpcio-tools: the peers' stack (grpcio) and their stubs
+    quick = ["--quick"] if "--quick" in session.posargs else []
     if shutil.which("h2load"):
         session.run("python", "bench/unary.py", *session.posargs)
     else:
         session.log("bench/unary.py skipped: no h2load (apt-get install nghttp2-client)")
-    session.run("python", "bench/chat_fanout.py")
+    session.run("python", "bench/chat_fanout.py", *quick)
     if shutil.which("redis-server") and (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
-        session.run("python", "bench/replicas.py")
+        session.run("python", "bench/replicas.py", *quick)
 
 
 def generate(session: nox.Session, out: Path) -> None:

@@ -208,7 +208,10 @@ async def main() -> None:
     parser.add_argument("--messages", type=int, default=200, help="messages per scenario")
     parser.add_argument("--window", type=int, default=16, help="messages in flight at most")
     parser.add_argument("--baseline", type=Path, help="another tp3 checkout to compare with")
+    parser.add_argument("--quick", action="store_true", help="10 and 100 members, 50 messages")
     args = parser.parse_args()
+    if args.quick:
+        args.members, args.messages = [10, 100], 50
     print(f"chat fan-out: {args.messages} messages per scenario, window {args.window}")
     print(
         "| server | members | deliveries/s | p50 ms | p99 ms | server RSS per member | dropped"

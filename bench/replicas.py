@@ -143,7 +143,10 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=120)
     parser.add_argument("--messages", type=int, default=200)
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--quick", action="store_true", help="30 members, 50 messages")
     args = parser.parse_args()
+    if args.quick:
+        args.members, args.messages = 30, 50
     redis_server, nginx = shutil.which("redis-server"), find_nginx()
     if redis_server is None or nginx is None:
         sys.exit("bench/replicas.py needs redis-server and nginx")
