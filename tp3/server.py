@@ -46,6 +46,7 @@ __all__ = [
     "ForcedStop",
     "ServerConfig",
     "Tp3Server",
+    "bound_socket",
     "serve",
 ]
 
@@ -358,9 +359,21 @@ def _http2_config(config: ServerConfig) -> Configuration:
 
 
 def _listening_socket(host: str, port: int, reuse_port: bool = False) -> socket.socket:
-    """Bound here rather than by grpclib, to know the port when it is 0. The protocol must be
+    """Bound here rather than by grpclib, to know the port when it is 0."""
+    sock = bound_socket(host, port, reuse_port=reuse_port)
+    try:
+        sock.listen(100)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def bound_socket(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
+    """A TCP socket bound to (host, port), not yet listening. The protocol must be
     IPPROTO_TCP (as getaddrinfo says), not 0: asyncio only sets TCP_NODELAY on accepted
-    sockets that say so, and without it every unary call waits ~40 ms (Nagle + delayed ACK)."""
+    sockets that say so, and without it every unary call waits ~40 ms (Nagle + delayed ACK).
+    `reuse_port`: other processes may bind the same port (tp3 serve --workers)."""
     family, kind, proto, _, address = socket.getaddrinfo(
         host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
     )[0]
@@ -370,7 +383,6 @@ def _listening_socket(host: str, port: int, reuse_port: bool = False) -> socket.
         if reuse_port:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind(address)
-        sock.listen(100)
     except OSError:
         sock.close()
         raise

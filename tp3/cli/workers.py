@@ -13,6 +13,8 @@ import socket
 import subprocess
 import sys
 
+from tp3.server import bound_socket
+
 __all__ = ["reserve_port", "run_workers", "worker_argv"]
 
 log = logging.getLogger("tp3.server")
@@ -21,17 +23,7 @@ log = logging.getLogger("tp3.server")
 def reserve_port(host: str, port: int) -> socket.socket:
     """A socket bound to (host, port) with SO_REUSEPORT, not listening: it holds the port
     (chosen by the system if 0) for the workers, and gets no connection itself."""
-    family, kind, proto, _, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-    )[0]
-    holder = socket.socket(family, kind, proto)
-    try:
-        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        holder.bind(address)
-    except OSError:
-        holder.close()
-        raise
-    return holder
+    return bound_socket(host, port, reuse_port=True)
 
 
 def worker_argv(argv: list[str], port: int, number: int) -> list[str]:
