@@ -161,16 +161,15 @@ class _QuietTimer(Generic[R]):
     def __init__(self, inbox: Inbox[Any], heartbeat: Heartbeat[R]) -> None:
         self._inbox = inbox
         self._heartbeat = heartbeat
-        self._interval = heartbeat.interval
         self._loop = asyncio.get_running_loop()
         self._last = self._loop.time()
-        self._timer = self._at(self._last + self._interval)
+        self._timer = self._at(self._last + self._heartbeat.interval)
 
     def sent(self) -> None:
         self._last = self._loop.time()
 
     def due(self) -> bool:
-        return self._loop.time() - self._last >= self._interval
+        return self._loop.time() - self._last >= self._heartbeat.interval
 
     def beat(self) -> R | None:
         """The heartbeat to send, if still due."""
@@ -189,9 +188,9 @@ class _QuietTimer(Generic[R]):
     def _check(self) -> None:
         if self.due():
             self._inbox.put(_QUIET)  # a full inbox: the session is busy, no heartbeat due
-            self._timer = self._at(self._loop.time() + self._interval)
+            self._timer = self._at(self._loop.time() + self._heartbeat.interval)
         else:
-            self._timer = self._at(self._last + self._interval)
+            self._timer = self._at(self._last + self._heartbeat.interval)
 
 
 async def _read(
