@@ -22,8 +22,6 @@ import argparse
 import asyncio
 import math
 import os
-import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +29,8 @@ import time
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
+
+from common import cpu_seconds, free_port, rss_kib, wait_for_port
 
 from tp3.chat.events import MemberJoined, RoomMessage
 from tp3.client import AsyncTp3Client, ChatSession, Tp3RpcError
@@ -52,24 +52,9 @@ class Result:
     """Server CPU from the first join until every member has seen every later arrival."""
 
 
-def cpu_seconds(pid: int) -> float:
-    """The process's CPU time so far (user + system), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_kib(pid: int) -> int:
-    status = Path(f"/proc/{pid}/status").read_text()
-    match = re.search(r"VmRSS:\s+(\d+) kB", status)
-    assert match, "no VmRSS in /proc status"
-    return int(match[1])
-
-
 def start_server(source: Path | None) -> tuple["subprocess.Popen[bytes]", str]:
     """`tp3 serve` from this checkout, or from the checkout `source`."""
-    with socket.socket() as probe:  # a free port (a bench may live with the tiny race)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = dict(os.environ)
     if source is not None:
         env["PYTHONPATH"] = str(source)
@@ -94,14 +79,8 @@ def start_server(source: Path | None) -> tuple["subprocess.Popen[bytes]", str]:
         env=env,
         cwd=source,
     )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        with socket.socket() as attempt:
-            if attempt.connect_ex(("127.0.0.1", port)) == 0:
-                return process, f"127.0.0.1:{port}"
-        time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("tp3 serve did not start")
+    wait_for_port(port, process, "tp3 serve")
+    return process, f"127.0.0.1:{port}"
 
 
 async def scenario(target: str, pid: int, members: int, messages: int, window: int) -> Result:

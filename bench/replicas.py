@@ -29,18 +29,14 @@ import time
 from contextlib import AsyncExitStack
 from pathlib import Path
 
+from common import rss_kib
+
 from tp3.chat.events import RoomMessage
 from tp3.cli.cluster import RECIPE, find_nginx, free_port, nginx_config, wait_for_port
 from tp3.client import AsyncTp3Client, Reconnect, Reconnected
 
 MEMBERS_PER_CONNECTION = 50
 WAIT = 120.0
-
-
-def rss_kib(pid: int) -> int:
-    match = re.search(r"VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
-    assert match
-    return int(match[1])
 
 
 def redis_commands(port: int) -> int:

@@ -22,14 +22,13 @@ import json
 import os
 import re
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from common import cpu_seconds, free_port, spread, wait_for_port
 
 from tp3.generated.tp3.currency import v1 as pb
 
@@ -59,36 +58,6 @@ CONTENDERS = [
     Contender("grpcio sync", python(str(PEERS / "grpcio_server.py"), "sync")),
     Contender("bare grpclib", python(str(PEERS / "bare_grpclib.py"))),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def wait_for_port(port: int, timeout: float = 30) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port}")
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of `pid` and its children (tp3 serve --workers)."""
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # gone meanwhile
-            continue
-        if stat.parent.name == str(pid) or fields[1] == str(pid):  # fields[1]: the parent
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
 
 
 WHOLE_MACHINE = False
@@ -136,7 +105,7 @@ def measure(contender: Contender, body: Path, args: argparse.Namespace, reply: l
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=contender.source,
     )  # fmt: skip
     try:
-        wait_for_port(port)
+        wait_for_port(port, server, contender.name)
         got = grpcio_client("check", f"127.0.0.1:{port}").strip()
         if reply and got != reply[0]:
             raise RuntimeError(f"{contender.name} answered {got}, the others {reply[0]}")
@@ -153,14 +122,6 @@ def measure(contender: Contender, body: Path, args: argparse.Namespace, reply: l
     finally:
         server.terminate()
         server.wait(30)
-
-
-def spread(values: list[float], digits: int = 0) -> str:
-    """The median (min-max)."""
-    low, mid, high = (
-        f"{v:,.{digits}f}" for v in (min(values), statistics.median(values), max(values))
-    )
-    return f"{mid} ({low}-{high})"
 
 
 def report(contenders: list[Contender]) -> str:
