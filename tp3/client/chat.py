@@ -88,13 +88,13 @@ class ChatSession(BidiSession[pb.ChatRequest, pb.ChatResponse, ChatEvent]):
             words += " (some messages were too old to replay)"
         return missed, words
 
-    def _event(self, response: pb.ChatResponse) -> ChatEvent | None:
+    def _events(self, response: pb.ChatResponse) -> list[ChatEvent]:
         event = wire.event_from_proto(response)
-        if isinstance(event, Joined):
-            return None  # only ever first, and taken by the welcome
+        if event is None or isinstance(event, Joined):
+            return []  # a heartbeat; a Joined only ever comes first, taken by the welcome
         if isinstance(event, RoomMessage):
             self.last_sequence = max(self.last_sequence, event.sequence)
-        return event
+        return [event]
 
 
 class AsyncChatClient:

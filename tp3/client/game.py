@@ -61,8 +61,9 @@ class GameSession(BidiSession[pb.PlayRequest, pb.PlayResponse, GameEvent]):
         self.joined = event
         return True
 
-    def _event(self, response: pb.PlayResponse) -> GameEvent | None:
-        return wire.event_from_proto(response.event) if response.event else None
+    def _events(self, response: pb.PlayResponse) -> list[GameEvent]:
+        event = wire.event_from_proto(response.event) if response.event else None
+        return [] if event is None else [event]  # None: a heartbeat
 
     def _replay(self) -> tuple[list[GameEvent], str]:
         """The round as it is now: guesses made before the loss went to an earlier one, or

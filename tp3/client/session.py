@@ -11,7 +11,7 @@ subclass replays (`_replay`).
 import asyncio
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Generic, Self, TypeVar
@@ -69,8 +69,8 @@ class BidiSession(ABC, Generic[Request, Response, Event]):
         """Take in the server's answer to the join; False if it is not a welcome."""
 
     @abstractmethod
-    def _event(self, response: Response) -> Event | None:
-        """The event a response carries (None: nothing to show)."""
+    def _events(self, response: Response) -> Sequence[Event]:
+        """The events a response carries, in order (none: nothing to show)."""
 
     def _replay(self) -> tuple[list[Event], str]:
         """After a reconnection: the events to show first, and what was resumed in words."""
@@ -116,8 +116,7 @@ class BidiSession(ABC, Generic[Request, Response, Event]):
         self._connected.clear()
         if self._stream is not None:  # what the old stream got and nobody read yet comes first
             for response in await unread(self._stream):
-                if (event := self._event(response)) is not None:
-                    self._came_back.append(event)
+                self._came_back += self._events(response)
         with contextlib.suppress(Exception):  # it is broken already: only its resources matter
             await self._request.__aexit__(type(lost), lost, lost.__traceback__)
 
@@ -203,8 +202,7 @@ class BidiSession(ABC, Generic[Request, Response, Event]):
         stream = self._live_stream()
         with rpc_errors(self._target, None), self._recording_failure():
             async for response in received(stream):
-                event = self._event(response)
-                if event is not None:
+                for event in self._events(response):
                     yield event
             await self._finish()
 
