@@ -1,6 +1,7 @@
 """The room's decisions, without any network: identity, order, history, resume; and the
 in-memory backend carrying them out on mailboxes: slow members, bursts of presence."""
 
+import asyncio
 import inspect
 import sys
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ from tp3.chat.events import (
     MemberInfo,
     MemberJoined,
     MemberLeft,
+    Presence,
     PrivateMessage,
     Resume,
     RoomMessage,
@@ -38,10 +40,30 @@ def make_room(history_size: int = 10, join_history: int = 3) -> Room:
     return Room("r", history_size=history_size, join_history=join_history, clock=fixed_clock)
 
 
-def seen(effects: list[Effect] | Delivery, member_id: str) -> list[ChatEvent]:
-    """What the effects hand to one member, in order."""
-    effects = [effects] if isinstance(effects, Delivery) else effects
-    return [e.event for e in effects if isinstance(e, Delivery) and member_id in e.to]
+def seen(effects: list[Effect], member_id: str) -> list[ChatEvent]:
+    """What the effects hand to one member, in order, presence batches opened."""
+    events: list[ChatEvent] = []
+    for e in effects:
+        if isinstance(e, Delivery) and member_id in e.to:
+            events += e.event.changes if isinstance(e.event, Presence) else [e.event]
+    return events
+
+
+def told(effects: list[Effect]) -> list[tuple[list[ChatEvent], tuple[str, ...]]]:
+    """The presence batches among the effects: (changes, to whom)."""
+    return [
+        (list(e.event.changes), e.to)
+        for e in effects
+        if isinstance(e, Delivery) and isinstance(e.event, Presence)
+    ]
+
+
+def message(effects: list[Effect]) -> Delivery:
+    """The message a post or whisper delivers: last, after any presence it tells first."""
+    last = effects[-1]
+    assert isinstance(last, Delivery)
+    assert not isinstance(last.event, Presence)
+    return last
 
 
 def join(room: Room, name: str, resume: Resume | None = None) -> str:
@@ -53,15 +75,40 @@ def test_members_see_each_other_arrive_and_leave() -> None:
     alice = join(room, "alice")
     bob, arrival = room.join("bob")
     assert [m.name for m in bob.members] == ["alice", "bob"]
-    assert arrival == [Delivery(MemberJoined("bob", fixed_clock()), (alice,))]  # not to bob
+    assert arrival == []  # told when the backend asks, or before the next message
+    assert told(room.announce()) == [([MemberJoined("bob", NOW)], (alice,))]  # not to bob
+    assert room.announce() == []  # once
     departure = room.leave(bob.member_id, LeaveReason.LEFT)
-    assert departure == [
-        Departure(bob.member_id, LeaveReason.LEFT),
-        Delivery(MemberLeft("bob", LeaveReason.LEFT, fixed_clock()), (alice,)),
-    ]
+    assert departure == [Departure(bob.member_id, LeaveReason.LEFT)]
+    assert told(room.announce()) == [([MemberLeft("bob", LeaveReason.LEFT, NOW)], (alice,))]
     assert room.leave(bob.member_id, LeaveReason.DISCONNECTED) == []  # once
+    assert room.announce() == []
     assert [m.name for m in room.members] == ["alice"]
     assert alice != bob.member_id
+
+
+def test_presence_told_together_gives_each_member_what_came_after_its_own_arrival() -> None:
+    room = make_room()
+    alice = join(room, "alice")
+    room.announce()
+    bob = join(room, "bob")
+    carol = join(room, "carol")  # her Joined lists bob: she must not be told he arrived
+    room.leave(bob, LeaveReason.LEFT)
+    arrived = [MemberJoined("bob", NOW), MemberJoined("carol", NOW)]
+    assert told(room.announce()) == [
+        ([*arrived, MemberLeft("bob", LeaveReason.LEFT, NOW)], (alice,)),
+        ([MemberLeft("bob", LeaveReason.LEFT, NOW)], (carol,)),
+    ]  # and nothing to bob, gone
+
+
+def test_a_message_tells_the_untold_presence_first() -> None:
+    room = make_room()
+    alice = join(room, "alice")
+    room.announce()
+    join(room, "bob")
+    effects = room.post(alice, "hi")
+    assert [type(e).__name__ for e in seen(effects, alice)] == ["MemberJoined", "RoomMessage"]
+    assert room.announce() == []
 
 
 def test_names_are_unique_ignoring_case() -> None:
@@ -81,8 +128,12 @@ def test_a_look_alike_of_a_member_is_refused_and_cannot_take_her_messages(look_a
         room.join(look_alike)
     bob = join(room, "bob")
     whisper = room.whisper(bob, look_alike, "for alice")  # a look-alike address: the one member
-    assert whisper.to == (alice, bob)
-    assert [e.recipient for e in seen(whisper, alice)] == ["alice"]  # type: ignore[attr-defined]
+    assert message(whisper).to == (alice, bob)
+    # bob's arrival first (told before anything he says), then the whisper
+    assert seen(whisper, alice) == [
+        MemberJoined("bob", NOW),
+        PrivateMessage("bob", "alice", "for alice", NOW),
+    ]
 
 
 def test_a_resume_takes_over_its_own_name_and_ends_the_old_session() -> None:
@@ -91,8 +142,10 @@ def test_a_resume_takes_over_its_own_name_and_ends_the_old_session() -> None:
     old, _ = room.join("alice")
     with pytest.raises(AlreadyExists):  # someone else's member id: refused
         room.join("alice", Resume(room.epoch, 0, member_id="not-hers"))
+    room.announce()
     new, effects = room.join("alice", Resume(room.epoch, 0, member_id=old.member_id))
-    assert effects[0] == Departure(old.member_id, LeaveReason.DISCONNECTED)
+    assert effects == [Departure(old.member_id, LeaveReason.DISCONNECTED)]
+    effects += room.announce()
     assert [type(e).__name__ for e in seen(effects, carol)] == ["MemberLeft", "MemberJoined"]
     assert [m.name for m in room.members] == ["carol", "alice"]
     assert new.member_id != old.member_id
@@ -101,7 +154,7 @@ def test_a_resume_takes_over_its_own_name_and_ends_the_old_session() -> None:
 def test_every_member_gets_the_same_numbered_order() -> None:
     room = make_room()
     ids = [join(room, name) for name in "abc"]
-    posts = [room.post(ids[i % 3], f"m{i}") for i in range(9)]
+    posts = [message(room.post(ids[i % 3], f"m{i}")) for i in range(9)]
     assert all(post.to == tuple(ids) for post in posts)  # the sender too
     messages = [post.event for post in posts]
     assert [(m.sequence, m.sender, m.text) for m in messages][:2] == [
@@ -117,17 +170,17 @@ def test_a_refused_text_takes_no_sequence_number() -> None:
     room.post(alice, "one")
     with pytest.raises(InvalidArgument):
         room.post(alice, "")
-    assert room.post(alice, "two").event == RoomMessage(2, "alice", "two", fixed_clock())
+    assert message(room.post(alice, "two")).event == RoomMessage(2, "alice", "two", NOW)
 
 
 def test_private_messages_reach_the_recipient_and_echo_to_the_sender_only() -> None:
     room = make_room()
     ids = {name: join(room, name) for name in ("alice", "bob", "carol")}
-    whisper = room.whisper(ids["alice"], "BOB", "psst")
+    whisper = message(room.whisper(ids["alice"], "BOB", "psst"))
     assert whisper == Delivery(
         PrivateMessage("alice", "bob", "psst", fixed_clock()), (ids["bob"], ids["alice"])
     )
-    assert room.whisper(ids["alice"], "alice", "note to self").to == (ids["alice"],)  # once
+    assert message(room.whisper(ids["alice"], "alice", "note to self")).to == (ids["alice"],)
 
 
 def test_an_unknown_recipient_is_not_found() -> None:
@@ -197,8 +250,15 @@ def test_resume_from_the_future_is_invalid() -> None:
 # --- the in-memory backend carrying the effects out --------------------------------------
 
 
-def backend(mailbox_size: int) -> InMemoryChatBackend:
-    return InMemoryChatBackend(ChatLimits(mailbox_size=mailbox_size, messages_per_second=1e6))
+def backend(mailbox_size: int, gathering: float = 0) -> InMemoryChatBackend:
+    """By default presence is told at once, as these tests run without yielding to the loop."""
+    limits = ChatLimits(
+        mailbox_size=mailbox_size,
+        messages_per_second=1e6,
+        presence_gathering=gathering,
+        presence_gathering_per_member=0,
+    )
+    return InMemoryChatBackend(limits)
 
 
 def drain(inbox: Inbox[ChatEvent]) -> list[ChatEvent]:
@@ -238,6 +298,48 @@ async def test_a_resume_that_takes_over_ends_the_old_session_with_its_reason() -
     with pytest.raises(MailboxClosed) as ended:
         await old.inbox.get()
     assert ended.value.reason is LeaveReason.DISCONNECTED
+
+
+async def test_presence_in_a_burst_is_told_together_after_the_first_at_once() -> None:
+    chat = backend(mailbox_size=10, gathering=0.2)
+    batched = await chat.join("r", "batched", batch_presence=True)
+    single = await chat.join("r", "single")
+    others = [await chat.join("r", f"m{i}") for i in range(30)]  # 30 > the buffer of 10
+    first = drain(batched.inbox)  # the room was quiet: "single" was told at once
+    assert [[c.name for c in p.changes] for p in first] == [["single"]]  # type: ignore[union-attr]
+    assert drain(single.inbox) == []  # the next 30 wait for the end of the window
+    await asyncio.sleep(0.3)
+    burst = drain(batched.inbox)
+    assert [[c.name for c in p.changes] for p in burst] == [[f"m{i}" for i in range(30)]]  # type: ignore[union-attr]
+    assert [e.name for e in drain(single.inbox)] == [f"m{i}" for i in range(30)]  # type: ignore[union-attr]
+    assert closed(single) is None  # presence does not count against the buffer
+    await chat.leave(others[0], LeaveReason.LEFT)
+    await chat.post(others[1], "hello")  # a message tells the untold presence first, at once
+    assert [type(e).__name__ for e in drain(batched.inbox)] == ["Presence", "RoomMessage"]
+    assert [type(e).__name__ for e in drain(single.inbox)] == ["MemberLeft", "RoomMessage"]
+
+
+async def test_a_member_taking_batches_that_never_reads_is_dropped_by_presence_alone() -> None:
+    chat = backend(mailbox_size=1)  # presence: a bound of 4 batches
+    sleeper = await chat.join("r", "sleeper", batch_presence=True)
+    for i in range(4):
+        await chat.join("r", f"m{i}")
+    assert closed(sleeper) is None
+    await chat.join("r", "one-more")
+    assert closed(sleeper) is LeaveReason.TOO_SLOW
+
+
+async def test_the_window_of_an_emptied_room_is_forgotten_with_it() -> None:
+    chat = backend(mailbox_size=10, gathering=0.2)
+    alice = await chat.join("r", "alice")
+    bob = await chat.join("r", "bob")  # told at the end of the window...
+    await chat.leave(bob, LeaveReason.LEFT)
+    await chat.leave(alice, LeaveReason.LEFT)  # ...which never comes: nobody is left
+    again = await chat.join("r", "carol", batch_presence=True)
+    await chat.join("r", "dave")  # the new room's first change, told at once
+    assert [[c.name for c in p.changes] for p in drain(again.inbox)] == [["dave"]]  # type: ignore[union-attr]
+    await asyncio.sleep(0.3)
+    assert drain(again.inbox) == []
 
 
 async def test_a_closed_mailbox_tells_its_reader_why() -> None:

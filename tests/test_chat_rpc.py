@@ -213,6 +213,53 @@ async def raw_chat(server: Tp3Server, *requests: bytes) -> tuple[list[pb.ChatRes
     return replies, error
 
 
+async def test_presence_comes_in_batches_to_who_asks_and_one_by_one_to_the_others(
+    server: Tp3Server, client: AsyncTp3Client
+) -> None:
+    """A burst of arrivals (a class logging in at once) reaches a member that set
+    `batch_presence` in fewer responses than arrivals; a member that did not (an older
+    client, grpcurl) gets one `member_joined` each, in the same order."""
+    channel = Channel("127.0.0.1", server.port)
+    kinds = (Cardinality.STREAM_STREAM, pb.ChatRequest, pb.ChatResponse)
+    try:
+        async with (
+            channel.request("/tp3.chat.v1.ChatService/Chat", *kinds, timeout=WAIT) as batched,
+            channel.request("/tp3.chat.v1.ChatService/Chat", *kinds, timeout=WAIT) as single,
+            contextlib.AsyncExitStack() as stack,
+        ):
+            for stream, name in ((batched, "batched"), (single, "single")):
+                join = pb.Join(room="burst", name=name, batch_presence=stream is batched)
+                await stream.send_message(pb.ChatRequest(join=join))
+                assert (await stream.recv_message()).joined is not None  # type: ignore[union-attr]
+            members = await asyncio.gather(
+                *(stack.enter_async_context(client.chat.join(f"m{i}", "burst")) for i in range(20))
+            )
+            await members[0].send("done")
+
+            async def until_done(stream: Any) -> list[pb.ChatResponse]:
+                responses = []
+                async with asyncio.timeout(WAIT):
+                    while (response := await stream.recv_message()).message is None:
+                        responses.append(response)
+                assert response.message.text == "done"
+                return responses
+
+            to_batched, to_single = await until_done(batched), await until_done(single)
+            for stream in (batched, single):
+                await stream.send_message(pb.ChatRequest(leave=pb.Leave()), end=True)
+                while await stream.recv_message() is not None:
+                    pass  # the others' departures
+    finally:
+        channel.close()
+    assert all(r.presence is not None for r in to_batched)
+    told = [c.joined.name for r in to_batched for c in r.presence.changes]  # type: ignore[union-attr]
+    assert told[0] == "single"
+    assert sorted(told[1:]) == sorted(f"m{i}" for i in range(20))
+    assert len(to_batched) < len(told)  # gathered: fewer responses than arrivals
+    assert all(r.member_joined is not None for r in to_single)
+    assert [r.member_joined.name for r in to_single] == told[1:]  # type: ignore[union-attr]
+
+
 async def test_sending_before_joining_is_failed_precondition(server: Tp3Server) -> None:
     send = bytes(pb.ChatRequest(send=pb.Send(text="hi")))
     replies, error = await raw_chat(server, send)

@@ -6,7 +6,8 @@ mailbox is full is too slow to keep up, and is dropped instead of stalling every
 Presence (someone arriving or leaving) does not count against that bound: a burst of a
 thousand departures must not get the members who stayed dropped as too slow. An arrival and
 a departure of the same subject, both unread, cancel out, and presence has a bound of its own,
-four times larger: a subscriber that never reads is still dropped, later.
+four times larger: a subscriber that never reads is still dropped, later. A subscriber may
+take presence in batches (`batch_presence`): then each batch is one entry against that bound.
 """
 
 import asyncio
@@ -60,6 +61,8 @@ class Inbox(Protocol[T]):
 
 
 class _Presence(Generic[T]):
+    """Presence in the queue: about one subject, or a batch (subject "", never cancelled)."""
+
     __slots__ = ("arriving", "cancelled", "event", "subject")
 
     def __init__(self, subject: str, arriving: bool, event: T) -> None:
@@ -70,21 +73,24 @@ class _Presence(Generic[T]):
 
 
 class Mailbox(Generic[T]):
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, *, batch_presence: bool = False) -> None:
         if capacity < 1:
             raise ValueError("a mailbox holds at least one event")
         self.capacity = capacity
         self.presence_capacity = 4 * capacity
+        self.batch_presence = batch_presence
+        """Whether its subscriber takes presence in batches (`put_presence_batch`)."""
         self.closed: LeaveReason | None = None
         self._events: deque[T | _Presence[T]] = deque()
         self._counted = 0  # events that count against the capacity
         self._presence: dict[str, _Presence[T]] = {}  # the unread one per subject
+        self._batches = 0  # presence batches unread
         self._changed = asyncio.Event()
         self._on_close: list[Callable[[LeaveReason], None]] = []
 
     def __len__(self) -> int:
         """Events waiting, presence included."""
-        return self._counted + len(self._presence)
+        return self._counted + len(self._presence) + self._batches
 
     def put(self, event: T) -> bool:
         """Queue `event`; False if the mailbox is full. A closed mailbox drops it."""
@@ -107,11 +113,22 @@ class Mailbox(Generic[T]):
         if unread is not None and unread.arriving != arriving:
             unread.cancelled = True
             return True
-        if len(self._presence) >= self.presence_capacity:
+        if len(self._presence) + self._batches >= self.presence_capacity:
             return False
         entry = _Presence(subject, arriving, event)
         self._presence[subject] = entry
         self._events.append(entry)
+        self._changed.set()
+        return True
+
+    def put_presence_batch(self, batch: T) -> bool:
+        """Queue presence changes told together; False if presence is full."""
+        if self.closed is not None:
+            return True
+        if len(self._presence) + self._batches >= self.presence_capacity:
+            return False
+        self._events.append(_Presence("", True, batch))
+        self._batches += 1
         self._changed.set()
         return True
 
@@ -126,7 +143,7 @@ class Mailbox(Generic[T]):
         if reason not in (LeaveReason.LEFT, LeaveReason.SHUTDOWN, LeaveReason.LOST):
             self._events.clear()
             self._presence.clear()
-            self._counted = 0
+            self._counted = self._batches = 0
         if farewell is not None:
             self._events.append(farewell)
             self._counted += 1
@@ -146,7 +163,9 @@ class Mailbox(Generic[T]):
                 return event
             if event.cancelled:
                 continue
-            if self._presence.get(event.subject) is event:
+            if not event.subject:
+                self._batches -= 1
+            elif self._presence.get(event.subject) is event:
                 del self._presence[event.subject]
             return event.event
         return None

@@ -4,20 +4,26 @@ The service only knows `ChatBackend`; a broker-backed implementation (Redis, for
 sharing rooms) can replace `InMemoryChatBackend` without touching the service or the rules.
 """
 
+import asyncio
+import contextvars
+import math
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from tp3.chat import rules
 from tp3.chat.delivery import handing
-from tp3.chat.events import ChatEvent, Joined, LeaveReason, MemberInfo, Resume, RoomSummary
+from tp3.chat.events import Delivered, Joined, LeaveReason, MemberInfo, Resume, RoomSummary
 from tp3.chat.room import Delivery, Effect, Room
 from tp3.errors import FailedPrecondition, NotFound, quote
 from tp3.mailbox import Inbox, Mailbox
 from tp3.ratelimit import ActionLimit, Origin
 
 __all__ = ["ChatBackend", "ChatLimits", "InMemoryChatBackend", "Session"]
+
+MAX_GATHERING = 1.0
+"""Seconds at most between a change in a room's presence and its telling."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,12 @@ class ChatLimits:
     notice."""
     client_messages_per_second: float = 200.0
     """Per client address, all its members together."""
+    presence_gathering: float = 0.05
+    """Seconds: arrivals and departures in a room are told at most this often, those in
+    between together (to members that take batches; a message tells them at once)..."""
+    presence_gathering_per_member: float = 0.0005
+    """...and this much longer per member of the room, up to a second: telling a change costs
+    a delivery to every member, so a big room gathers longer (a thousand members: 0.5 s)."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.join_history <= self.history_size:
@@ -46,7 +58,7 @@ class Session:
     """One member's presence in one room, from join to leave."""
 
     joined: Joined
-    inbox: Inbox[ChatEvent]
+    inbox: Inbox[Delivered]
     origin: Origin | None = None
 
     @property
@@ -64,9 +76,16 @@ class ChatBackend(ABC):
 
     @abstractmethod
     async def join(
-        self, room: str, name: str, resume: Resume | None = None, origin: Origin | None = None
+        self,
+        room: str,
+        name: str,
+        resume: Resume | None = None,
+        origin: Origin | None = None,
+        *,
+        batch_presence: bool = False,
     ) -> Session:
-        """`origin`: where the member connects from, for rate limits."""
+        """`origin`: where the member connects from, for rate limits. `batch_presence`: the
+        member takes presence as `Presence` batches, not change by change."""
 
     @abstractmethod
     async def post(self, session: Session, text: str) -> None: ...
@@ -106,7 +125,8 @@ class InMemoryChatBackend(ChatBackend):
     def __init__(self, limits: ChatLimits | None = None) -> None:
         self.limits = limits or ChatLimits()
         self._rooms: dict[str, Room] = {}
-        self._mailboxes: dict[str, Mailbox[ChatEvent]] = {}  # by member id
+        self._mailboxes: dict[str, Mailbox[Delivered]] = {}  # by member id
+        self._announcers: dict[str, _Throttle] = {}  # by room name
         self._sends = ActionLimit(
             "messages",
             self.limits.messages_per_second,
@@ -115,7 +135,13 @@ class InMemoryChatBackend(ChatBackend):
         )
 
     async def join(
-        self, room: str, name: str, resume: Resume | None = None, origin: Origin | None = None
+        self,
+        room: str,
+        name: str,
+        resume: Resume | None = None,
+        origin: Origin | None = None,
+        *,
+        batch_presence: bool = False,
     ) -> Session:
         room_name, member_name = rules.room_name(room), rules.member_name(name)
         target = self._rooms.get(room_name)
@@ -126,7 +152,9 @@ class InMemoryChatBackend(ChatBackend):
                 join_history=self.limits.join_history,
             )
         joined, effects = target.join(member_name, resume)
-        mailbox: Mailbox[ChatEvent] = Mailbox(self.limits.mailbox_size)
+        mailbox: Mailbox[Delivered] = Mailbox(
+            self.limits.mailbox_size, batch_presence=batch_presence
+        )
         self._mailboxes[joined.member_id] = mailbox
         self._rooms[room_name] = target
         self._carry_out(target, effects)
@@ -135,12 +163,12 @@ class InMemoryChatBackend(ChatBackend):
     async def post(self, session: Session, text: str) -> None:
         room = self._room_of(session)
         self._sends.check(session.member_id, session.origin)
-        self._carry_out(room, [room.post(session.member_id, text)])
+        self._carry_out(room, room.post(session.member_id, text))
 
     async def whisper(self, session: Session, to: str, text: str) -> None:
         room = self._room_of(session)
         self._sends.check(session.member_id, session.origin)
-        self._carry_out(room, [room.whisper(session.member_id, to, text)])
+        self._carry_out(room, room.whisper(session.member_id, to, text))
 
     async def leave(self, session: Session, reason: LeaveReason) -> None:
         room = self._rooms.get(session.room)
@@ -159,13 +187,15 @@ class InMemoryChatBackend(ChatBackend):
         found = self._rooms.get(rules.room_name(room))
         if found is None:
             raise NotFound(f"room: there is no room named {quote(room.strip())} with members")
-        return [m.info() for m in found.members]
+        return [m.info for m in found.members]
 
     async def start(self) -> None:
         pass  # the rooms live in this process: nothing to connect
 
     async def close(self) -> None:
-        pass  # nor to release
+        for announcer in self._announcers.values():
+            announcer.cancel()  # the sessions ended: nobody to tell
+        self._announcers.clear()
 
     def buffered_events(self) -> int:
         """Events waiting in members' mailboxes, all rooms together (a memory gauge)."""
@@ -174,7 +204,8 @@ class InMemoryChatBackend(ChatBackend):
     def _carry_out(self, room: Room, effects: Iterable[Effect]) -> None:
         """Deliver in the room's order. A member too slow to take its share leaves the room;
         the room's effects of that join the same flat worklist (leave -> announce ->
-        evict -> leave, recursed, reached RecursionError with 1,000 slow members)."""
+        evict -> leave, recursed, reached RecursionError with 1,000 slow members). Then
+        the presence the room has not told yet is told, at once or soon."""
         work = deque(effects)
         while work:
             effect = work.popleft()
@@ -187,7 +218,21 @@ class InMemoryChatBackend(ChatBackend):
                 mailbox = self._mailboxes.get(member_id)
                 if mailbox is not None and not hand(mailbox):
                     work.extend(room.leave(member_id, LeaveReason.TOO_SLOW))
-        self._forget_if_empty(room)
+        if self._forget_if_empty(room):
+            return
+        if room.has_untold_presence:
+            announcer = self._announcers.get(room.name)
+            if announcer is None:
+                announcer = _Throttle(
+                    lambda: self._gathering(room), lambda: self._carry_out(room, room.announce())
+                )
+                self._announcers[room.name] = announcer
+            announcer.request()
+
+    def _gathering(self, room: Room) -> float:
+        """How long the room's presence gathers before it is told."""
+        longer = room.size * self.limits.presence_gathering_per_member
+        return min(MAX_GATHERING, max(self.limits.presence_gathering, longer))
 
     def _room_of(self, session: Session) -> Room:
         room = self._rooms.get(session.room)
@@ -195,6 +240,42 @@ class InMemoryChatBackend(ChatBackend):
             raise FailedPrecondition(f"you are no longer in room {session.room!r}")
         return room
 
-    def _forget_if_empty(self, room: Room) -> None:
-        if not room.members and self._rooms.get(room.name) is room:
+    def _forget_if_empty(self, room: Room) -> bool:
+        """Remove `room` if nobody is left in it (what it had to tell goes nowhere)."""
+        if room.members:
+            return False
+        if self._rooms.get(room.name) is room:
             del self._rooms[room.name]
+            if (announcer := self._announcers.pop(room.name, None)) is not None:
+                announcer.cancel()
+        return True
+
+
+class _Throttle:
+    """Runs `action` at most once per `every()` seconds: at once if it last ran longer ago
+    than that, else once when that time is up, however often it was asked meanwhile."""
+
+    def __init__(self, every: Callable[[], float], action: Callable[[], None]) -> None:
+        self._every = every
+        self._action = action
+        self._loop = asyncio.get_running_loop()
+        self._last = -math.inf
+        self._timer: asyncio.TimerHandle | None = None
+
+    def request(self) -> None:
+        if self._timer is not None:
+            return  # it will run
+        due = self._last + self._every()
+        if self._loop.time() >= due:
+            self._run()
+        else:  # an empty context: the timer must not hold the caller's (rpc/transport.py)
+            self._timer = self._loop.call_at(due, self._run, context=contextvars.Context())
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def _run(self) -> None:
+        self._timer = None
+        self._last = self._loop.time()
+        self._action()

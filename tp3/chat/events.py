@@ -7,12 +7,14 @@ from tp3.mailbox import LeaveReason
 
 __all__ = [
     "ChatEvent",
+    "Delivered",
     "Joined",
     "LeaveReason",
     "MemberInfo",
     "MemberJoined",
     "MemberLeft",
     "Notice",
+    "Presence",
     "PrivateMessage",
     "Resume",
     "RoomMessage",
@@ -66,6 +68,18 @@ class Notice:
 
 
 ChatEvent = RoomMessage | PrivateMessage | MemberJoined | MemberLeft | Notice
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: cheap, and never needed
+class Presence:
+    """Arrivals and departures in the order they happened, told together: to a member that
+    takes presence in batches (the client library hands them out one by one)."""
+
+    changes: tuple[MemberJoined | MemberLeft, ...]
+
+
+Delivered = ChatEvent | Presence
+"""What the server hands a member: an event, or presence changes batched."""
 
 
 @dataclass(frozen=True)

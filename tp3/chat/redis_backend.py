@@ -36,6 +36,7 @@ from tp3.chat.backend import ChatBackend, ChatLimits, Session
 from tp3.chat.delivery import handing
 from tp3.chat.events import (
     ChatEvent,
+    Delivered,
     Joined,
     LeaveReason,
     MemberInfo,
@@ -136,7 +137,7 @@ class _LocalMember:
     name: str
     key: str
     member_id: str
-    mailbox: Mailbox[ChatEvent]
+    mailbox: Mailbox[Delivered]
     live: bool = False
     """Its own arrival came through: the events after it are news to it (the ones before,
     its join's snapshot had)."""
@@ -195,13 +196,24 @@ class RedisChatBackend(ChatBackend):
     # --- the interface ----------------------------------------------------------------------
 
     async def join(
-        self, room: str, name: str, resume: Resume | None = None, origin: Origin | None = None
+        self,
+        room: str,
+        name: str,
+        resume: Resume | None = None,
+        origin: Origin | None = None,
+        *,
+        batch_presence: bool = False,
     ) -> Session:
+        # Presence is told change by change here, as it comes through the room's channel: a
+        # member that takes batches gets batches of one.
         room_name, member_name = rules.room_name(room), rules.member_name(name)
         key = name_key(member_name)
         member_id = secrets.token_hex(8)
         joined_at = _now()
-        local = _LocalMember(member_name, key, member_id, Mailbox(self.limits.mailbox_size))
+        mailbox: Mailbox[Delivered] = Mailbox(
+            self.limits.mailbox_size, batch_presence=batch_presence
+        )
+        local = _LocalMember(member_name, key, member_id, mailbox)
         here = self._rooms.setdefault(room_name, {})
         here[member_id] = local  # listening before the snapshot: nothing falls in between
         try:

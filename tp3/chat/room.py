@@ -4,22 +4,27 @@ The room decides; it does not deliver. Every operation runs to completion withou
 and hands back its effects (this event for these members, that member gone), in the one order
 every member must see them. The backend carries them out on the mailboxes it owns, and asks
 the room to let go of a member too slow to take its share.
+
+Arrivals and departures wait to be told until the backend asks (`announce`), or a message
+goes out, which tells them first: the backend gathers presence that comes in bursts (a
+thousand members joining told one by one to everyone made half a million deliveries).
 """
 
 import secrets
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from tp3.chat import rules
 from tp3.chat.events import (
-    ChatEvent,
+    Delivered,
     Joined,
     LeaveReason,
     MemberInfo,
     MemberJoined,
     MemberLeft,
+    Presence,
     PrivateMessage,
     Resume,
     RoomMessage,
@@ -41,7 +46,7 @@ def utc_now() -> datetime:
 class Delivery:
     """`event` is for the members `to` (their ids)."""
 
-    event: ChatEvent
+    event: Delivered
     to: tuple[str, ...]
 
 
@@ -61,9 +66,11 @@ class Member:
     name: str
     member_id: str
     joined_at: datetime
+    info: MemberInfo = field(init=False)
+    """Made once: every later arrival's Joined lists it (half a million for 1,000 joins)."""
 
-    def info(self) -> MemberInfo:
-        return MemberInfo(self.name, self.joined_at)
+    def __post_init__(self) -> None:
+        self.info = MemberInfo(self.name, self.joined_at)
 
 
 class Room:
@@ -78,6 +85,17 @@ class Room:
         self._history: deque[RoomMessage] = deque(maxlen=history_size)
         self._join_history = join_history
         self._clock = clock
+        self._untold: list[MemberJoined | MemberLeft] = []  # presence not yet announced
+        self._arrived_at: dict[str, int] = {}  # member id -> the untold changes after its own
+
+    @property
+    def size(self) -> int:
+        """How many members it has."""
+        return len(self._by_id)
+
+    @property
+    def has_untold_presence(self) -> bool:
+        return bool(self._untold)
 
     @property
     def members(self) -> tuple[Member, ...]:
@@ -100,14 +118,16 @@ class Room:
             join_history=self._join_history,
         )
         member = Member(name, secrets.token_hex(8), self._clock())
-        effects.append(self._to_everyone(MemberJoined(name, member.joined_at)))
+        if self._by_id:  # someone to tell
+            self._untold.append(MemberJoined(name, member.joined_at))
+            self._arrived_at[member.member_id] = len(self._untold)
         self._members[key] = member
         self._by_id[member.member_id] = member
         joined = Joined(
             room=self.name,
             name=name,
             member_id=member.member_id,
-            members=tuple(m.info() for m in self.members),
+            members=tuple(m.info for m in self._members.values()),
             history=history,
             history_gap=gap,
             room_epoch=self.epoch,
@@ -116,22 +136,44 @@ class Room:
         return joined, effects
 
     def leave(self, member_id: str, reason: LeaveReason) -> list[Effect]:
-        """Remove a member (if still here) and tell the others."""
+        """Remove a member (if still here); the others are told with the next announce."""
         member = self._by_id.pop(member_id, None)
         if member is None:
             return []
         del self._members[name_key(member.name)]
-        left = MemberLeft(member.name, reason, self._clock())
-        return [Departure(member_id, reason), self._to_everyone(left)]
+        self._arrived_at.pop(member_id, None)
+        if self._by_id:  # someone to tell
+            self._untold.append(MemberLeft(member.name, reason, self._clock()))
+        else:
+            self._untold, self._arrived_at = [], {}
+        return [Departure(member_id, reason)]
 
-    def post(self, member_id: str, text: str) -> Delivery:
+    def announce(self) -> list[Effect]:
+        """The untold arrivals and departures, each member getting those after its own
+        arrival: one Presence for everyone who was here before, and its tail for each who
+        arrived since (their Joined listed who was here)."""
+        changes, arrived_at = self._untold, self._arrived_at
+        if not changes:
+            return []
+        self._untold, self._arrived_at = [], {}
+        since: dict[int, list[str]] = {}
+        for member_id in self._by_id:
+            since.setdefault(arrived_at.get(member_id, 0), []).append(member_id)
+        return [
+            Delivery(Presence(tuple(changes[start:])), tuple(to))
+            for start, to in since.items()
+            if start < len(changes)
+        ]
+
+    def post(self, member_id: str, text: str) -> list[Effect]:
+        """The message for everyone, after the presence it follows."""
         sender = self._member(member_id)
         message = numbered(self.last_sequence, sender.name, text, self._clock())
         self.last_sequence = message.sequence
         self._history.append(message)
-        return self._to_everyone(message)
+        return [*self.announce(), self._to_everyone(message)]
 
-    def whisper(self, member_id: str, to: str, text: str) -> Delivery:
+    def whisper(self, member_id: str, to: str, text: str) -> list[Effect]:
         sender = self._member(member_id)
         recipient = self._members.get(name_key(to.strip()))
         if recipient is None:
@@ -141,7 +183,8 @@ class Room:
         message = PrivateMessage(
             sender.name, recipient.name, rules.message_text(text), self._clock()
         )
-        return Delivery(message, tuple(dict.fromkeys([recipient.member_id, member_id])))
+        both = tuple(dict.fromkeys([recipient.member_id, member_id]))
+        return [*self.announce(), Delivery(message, both)]
 
     def _member(self, member_id: str) -> Member:
         member = self._by_id.get(member_id)
@@ -149,5 +192,5 @@ class Room:
             raise FailedPrecondition(f"you are no longer in room {self.name!r}")
         return member
 
-    def _to_everyone(self, event: ChatEvent) -> Delivery:
+    def _to_everyone(self, event: Delivered) -> Delivery:
         return Delivery(event, tuple(self._by_id))

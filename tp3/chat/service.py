@@ -49,6 +49,7 @@ class ChatService(pb.ChatServiceBase):
             claimed_name(join.name, "name"),
             wire.resume_from_proto(join.resume),
             current_rpc().origin(),
+            batch_presence=join.batch_presence,
         )
         responses = serve_session(
             cast(pb.ChatResponse, wire.encoded_joined(session.joined)),

@@ -4,13 +4,14 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from tp3.chat.events import (
-    ChatEvent,
+    Delivered,
     Joined,
     LeaveReason,
     MemberInfo,
     MemberJoined,
     MemberLeft,
     Notice,
+    Presence,
     PrivateMessage,
     Resume,
     RoomMessage,
@@ -114,7 +115,26 @@ def joined_from_proto(j: pb.Joined) -> Joined:
     )
 
 
-def event_to_proto(event: ChatEvent) -> pb.ChatResponse:
+def _change_to_proto(change: MemberJoined | MemberLeft) -> pb.PresenceChange:
+    match change:
+        case MemberJoined(name, time):
+            return pb.PresenceChange(joined=pb.MemberJoined(name=name, time=time))
+        case MemberLeft(name, reason, time):
+            return pb.PresenceChange(
+                left=pb.MemberLeft(name=name, reason=_REASONS[reason], time=time)
+            )
+
+
+def _change_from_proto(c: pb.PresenceChange) -> MemberJoined | MemberLeft:
+    if c.joined is not None:
+        return MemberJoined(c.joined.name, _time(c.joined.time))
+    if c.left is not None:
+        reason = _REASONS_BACK.get(c.left.reason, LeaveReason.DISCONNECTED)
+        return MemberLeft(c.left.name, reason, _time(c.left.time))
+    raise ValueError("a presence change that is neither a join nor a leave")
+
+
+def event_to_proto(event: Delivered) -> pb.ChatResponse:
     match event:
         case RoomMessage():
             return pb.ChatResponse(message=_message_to_proto(event))
@@ -122,23 +142,38 @@ def event_to_proto(event: ChatEvent) -> pb.ChatResponse:
             return pb.ChatResponse(
                 private_message=pb.PrivateMessage(from_=sender, to=recipient, text=text, time=time)
             )
-        case MemberJoined(name, time):
-            return pb.ChatResponse(member_joined=pb.MemberJoined(name=name, time=time))
-        case MemberLeft(name, reason, time):
-            left = pb.MemberLeft(name=name, reason=_REASONS[reason], time=time)
-            return pb.ChatResponse(member_left=left)
+        case MemberJoined():
+            return pb.ChatResponse(member_joined=_change_to_proto(event).joined)
+        case MemberLeft():
+            return pb.ChatResponse(member_left=_change_to_proto(event).left)
+        case Presence(changes):
+            return pb.ChatResponse(
+                presence=pb.Presence(changes=list(map(_change_to_proto, changes)))
+            )
         case Notice(code, text):
             return pb.ChatResponse(notice=pb.Notice(code=code, text=text))
 
 
 @lru_cache(maxsize=1024)
-def encoded_event(event: ChatEvent) -> PreEncoded:
+def encoded_event(event: Delivered) -> PreEncoded:
     """`event` serialized once, however many members it goes to (events are immutable and
-    handed to every member as the same object)."""
+    handed to every member as the same object). A presence batch is spliced from changes
+    serialized once each: the members who joined while it gathered each get its tail."""
+    if isinstance(event, Presence):
+        changes = b"".join(message_field(_CHANGES, _encoded_change(c)) for c in event.changes)
+        return PreEncoded(message_field(_PRESENCE, changes))
     return PreEncoded(bytes(event_to_proto(event)))
 
 
-def event_from_proto(r: pb.ChatResponse) -> ChatEvent | Joined | None:
+_PRESENCE, _CHANGES = 8, 1  # ChatResponse.presence, Presence.changes
+
+
+@lru_cache(maxsize=16384)
+def _encoded_change(change: MemberJoined | MemberLeft) -> bytes:
+    return bytes(_change_to_proto(change))
+
+
+def event_from_proto(r: pb.ChatResponse) -> Delivered | Joined | None:
     """The event a response carries; None for a heartbeat (nothing happened)."""
     if r.heartbeat is not None:
         return None
@@ -150,11 +185,11 @@ def event_from_proto(r: pb.ChatResponse) -> ChatEvent | Joined | None:
         p = r.private_message
         return PrivateMessage(p.from_, p.to, p.text, _time(p.time))
     if r.member_joined is not None:
-        return MemberJoined(r.member_joined.name, _time(r.member_joined.time))
+        return _change_from_proto(pb.PresenceChange(joined=r.member_joined))
     if r.member_left is not None:
-        left = r.member_left
-        reason = _REASONS_BACK.get(left.reason, LeaveReason.DISCONNECTED)
-        return MemberLeft(left.name, reason, _time(left.time))
+        return _change_from_proto(pb.PresenceChange(left=r.member_left))
+    if r.presence is not None:
+        return Presence(tuple(map(_change_from_proto, r.presence.changes)))
     if r.notice is not None:
         return Notice(r.notice.code, r.notice.text)
     raise ValueError("a chat response with no event")

@@ -11,7 +11,15 @@ Sending and receiving are independent: send from one task while another iterates
 from grpclib.client import Channel
 
 from tp3.chat import wire
-from tp3.chat.events import ChatEvent, Joined, MemberInfo, Resume, RoomMessage, RoomSummary
+from tp3.chat.events import (
+    ChatEvent,
+    Joined,
+    MemberInfo,
+    Presence,
+    Resume,
+    RoomMessage,
+    RoomSummary,
+)
 from tp3.client.errors import rpc_errors
 from tp3.client.reconnect import Reconnect
 from tp3.client.session import BidiSession
@@ -58,7 +66,9 @@ class ChatSession(BidiSession[pb.ChatRequest, pb.ChatResponse, ChatEvent]):
         self._rejoining = self.resume_point  # as the server named us, from where we were
         resume = wire.resume_to_proto(self._rejoining)
         return pb.ChatRequest(
-            join=pb.Join(room=self.joined.room, name=self.joined.name, resume=resume)
+            join=pb.Join(
+                room=self.joined.room, name=self.joined.name, resume=resume, batch_presence=True
+            )
         )
 
     def _leave_request(self) -> pb.ChatRequest:
@@ -92,6 +102,8 @@ class ChatSession(BidiSession[pb.ChatRequest, pb.ChatResponse, ChatEvent]):
         event = wire.event_from_proto(response)
         if event is None or isinstance(event, Joined):
             return []  # a heartbeat; a Joined only ever comes first, taken by the welcome
+        if isinstance(event, Presence):
+            return list(event.changes)  # batched on the wire, one by one for our users
         if isinstance(event, RoomMessage):
             self.last_sequence = max(self.last_sequence, event.sequence)
         return [event]
@@ -116,7 +128,9 @@ class AsyncChatClient:
         """A session in `room` (default: the lobby) as `name`; use it with `async with`.
         With `reconnect`, a session the server drops with UNAVAILABLE (a lost connection, a
         server shutting down) comes back by itself and resumes without gap or duplicate."""
-        join = pb.Join(room=room, name=name, resume=wire.resume_to_proto(resume))
+        join = pb.Join(
+            room=room, name=name, resume=wire.resume_to_proto(resume), batch_presence=True
+        )
         return ChatSession(self._channel, self._target, self.timeout, join, reconnect)
 
     async def list_rooms(self) -> list[RoomSummary]:

@@ -21,6 +21,8 @@ __all__ = (
     "MemberJoined",
     "MemberLeft",
     "Notice",
+    "Presence",
+    "PresenceChange",
     "PrivateMessage",
     "Resume",
     "RoomMessage",
@@ -153,14 +155,14 @@ class ChatResponse(betterproto2.Message):
         4, betterproto2.TYPE_MESSAGE, optional=True, group="event"
     )
     """
-    Someone joined the room.
+    Someone joined the room (unless the join asked for `batch_presence`).
     """
 
     member_left: "MemberLeft | None" = betterproto2.field(
         5, betterproto2.TYPE_MESSAGE, optional=True, group="event"
     )
     """
-    Someone left the room, or was disconnected.
+    Someone left the room, or was disconnected (unless the join asked for `batch_presence`).
     """
 
     notice: "Notice | None" = betterproto2.field(
@@ -176,6 +178,13 @@ class ChatResponse(betterproto2.Message):
     """
     Nothing happened for a while (tp3 serve --heartbeat): traffic that keeps the stream
     alive through proxies that cut idle streams. Ignore it.
+    """
+
+    presence: "Presence | None" = betterproto2.field(
+        8, betterproto2.TYPE_MESSAGE, optional=True, group="event"
+    )
+    """
+    Members who joined or left, in order (if the join asked for `batch_presence`).
     """
 
 
@@ -208,6 +217,14 @@ class Join(betterproto2.Message):
     """
     Set when coming back after a disconnection: the server replays the room messages after
     this point before the live ones, with no gap and no duplicate (as far as history reaches).
+    """
+
+    batch_presence: "bool" = betterproto2.field(4, betterproto2.TYPE_BOOL)
+    """
+    Take presence in batches: `presence` events, each holding the arrivals and departures
+    since the one before, instead of one `member_joined` or `member_left` per change. The
+    server gathers the changes that come close together (a class logging in at once), which
+    costs it and the client far less in a busy room.
     """
 
 
@@ -366,6 +383,40 @@ class Notice(betterproto2.Message):
 
 
 default_message_pool.register_message("tp3.chat.v1", "Notice", Notice)
+
+
+@dataclass(eq=False, repr=False)
+class Presence(betterproto2.Message):
+    changes: "list[PresenceChange]" = betterproto2.field(
+        1, betterproto2.TYPE_MESSAGE, repeated=True
+    )
+    """
+    One or more, in the order they happened; the same member may come and go.
+    """
+
+
+default_message_pool.register_message("tp3.chat.v1", "Presence", Presence)
+
+
+@dataclass(eq=False, repr=False)
+class PresenceChange(betterproto2.Message):
+    """
+
+
+    Oneofs:
+        - change:
+    """
+
+    joined: "MemberJoined | None" = betterproto2.field(
+        1, betterproto2.TYPE_MESSAGE, optional=True, group="change"
+    )
+
+    left: "MemberLeft | None" = betterproto2.field(
+        2, betterproto2.TYPE_MESSAGE, optional=True, group="change"
+    )
+
+
+default_message_pool.register_message("tp3.chat.v1", "PresenceChange", PresenceChange)
 
 
 @dataclass(eq=False, repr=False)
