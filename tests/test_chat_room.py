@@ -319,6 +319,27 @@ async def test_presence_in_a_burst_is_told_together_after_the_first_at_once() ->
     assert [type(e).__name__ for e in drain(single.inbox)] == ["MemberLeft", "RoomMessage"]
 
 
+async def test_a_bigger_room_gathers_its_presence_longer() -> None:
+    """Telling a change costs a delivery per member: a room of 24 gathers for 24 x 20 ms."""
+    limits = ChatLimits(presence_gathering=0.01, presence_gathering_per_member=0.02)
+    chat = InMemoryChatBackend(limits)
+    watcher = await chat.join("r", "watcher", batch_presence=True)
+    for i in range(23):
+        await chat.join("r", f"m{i}")
+    arrivals = 0
+    async with asyncio.timeout(5):
+        while arrivals < 23:
+            arrivals += sum(len(p.changes) for p in drain(watcher.inbox))  # type: ignore[union-attr]
+            await asyncio.sleep(0.01)
+    await chat.join("r", "late")  # due 0.48 s after the last telling
+    await asyncio.sleep(0.2)
+    assert drain(watcher.inbox) == []
+    async with asyncio.timeout(5):
+        while not (told := drain(watcher.inbox)):
+            await asyncio.sleep(0.01)
+    assert [[c.name for c in p.changes] for p in told] == [["late"]]  # type: ignore[union-attr]
+
+
 async def test_a_member_taking_batches_that_never_reads_is_dropped_by_presence_alone() -> None:
     chat = backend(mailbox_size=1)  # presence: a bound of 4 batches
     sleeper = await chat.join("r", "sleeper", batch_presence=True)
@@ -508,3 +529,15 @@ def test_a_spliced_joined_response_reads_back_as_the_joined_it_was_made_from(
     response = chat_pb.ChatResponse.parse(wire.encoded_joined(joined).data)
     assert response.joined is not None
     assert wire.joined_from_proto(response.joined) == joined
+
+
+def test_joined_responses_of_a_room_whose_members_come_and_go_read_back_right() -> None:
+    """Each arrival's member list is the last one's plus itself, spliced on; a departure in
+    between starts the list again."""
+    people = [MemberInfo(f"p{i}", NOW + timedelta(seconds=i)) for i in range(6)]
+    lists = [people[:1], people[:2], people[:4], [people[0], *people[2:5]], people[2:6]]
+    for members in lists:
+        joined = Joined("come-and-go", "x", "id", tuple(members), (), False, "e", 0)
+        response = chat_pb.ChatResponse.parse(wire.encoded_joined(joined).data)
+        assert response.joined is not None
+        assert wire.joined_from_proto(response.joined).members == tuple(members)

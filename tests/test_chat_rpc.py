@@ -260,6 +260,21 @@ async def test_presence_comes_in_batches_to_who_asks_and_one_by_one_to_the_other
     assert [r.member_joined.name for r in to_single] == told[1:]  # type: ignore[union-attr]
 
 
+async def test_the_library_asks_for_presence_in_batches_when_it_joins_and_when_it_resumes(
+    client: AsyncTp3Client,
+) -> None:
+    session = client.chat.join("alice", "batches")
+    fresh = session._join_request().join
+    async with session as alice:
+        resuming = alice._join_request().join  # what it sends after a reconnection
+    assert fresh is not None
+    assert fresh.batch_presence
+    assert fresh.resume is None
+    assert resuming is not None
+    assert resuming.batch_presence
+    assert resuming.resume is not None
+
+
 async def test_sending_before_joining_is_failed_precondition(server: Tp3Server) -> None:
     send = bytes(pb.ChatRequest(send=pb.Send(text="hi")))
     replies, error = await raw_chat(server, send)

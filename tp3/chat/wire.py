@@ -84,7 +84,7 @@ def encoded_joined(j: Joined) -> PreEncoded:
             last_sequence=j.last_sequence,
         )
     )
-    members = b"".join(message_field(_MEMBERS, _encoded_member(m)) for m in j.members)
+    members = _members_fields(j.room, j.members)
     history = b"".join(message_field(_HISTORY, _encoded_message(m)) for m in j.history)
     return PreEncoded(message_field(_JOINED, head + members + history))
 
@@ -95,6 +95,25 @@ _JOINED, _MEMBERS, _HISTORY = 1, 4, 5  # ChatResponse.joined, Joined.members, Jo
 @lru_cache(maxsize=16384)
 def _encoded_member(m: MemberInfo) -> bytes:
     return bytes(member_to_proto(m))
+
+
+_MEMBER_LISTS: dict[str, tuple[tuple[MemberInfo, ...], bytes]] = {}
+"""By room: the members of the last Joined made for it, and their fields."""
+_ROOMS_REMEMBERED = 256
+
+
+def _members_fields(room: str, members: tuple[MemberInfo, ...]) -> bytes:
+    """The Joined's member fields. The next arrival in a room lists the members the last
+    one did, then itself: only the new ones are spliced on (the thousandth arrival would
+    otherwise splice 999 entries again: a million for a thousand joins)."""
+    known, fields = _MEMBER_LISTS.pop(room, ((), b""))
+    if members[: len(known)] != known:  # someone left: start again
+        known, fields = (), b""
+    fields += b"".join(message_field(_MEMBERS, _encoded_member(m)) for m in members[len(known) :])
+    _MEMBER_LISTS[room] = (members, fields)
+    if len(_MEMBER_LISTS) > _ROOMS_REMEMBERED:
+        del _MEMBER_LISTS[next(iter(_MEMBER_LISTS))]  # the longest unused
+    return fields
 
 
 @lru_cache(maxsize=4096)
