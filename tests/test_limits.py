@@ -133,6 +133,27 @@ async def test_an_unknown_method_is_unimplemented_and_logged(
         await raw.close()
 
 
+async def test_a_service_not_served_is_unimplemented_with_what_is_served() -> None:
+    """grpclib's own answer to an unknown method has no content-type: its client read it as
+    UNKNOWN "Missing content-type header"."""
+    only_currency = ServerConfig(host="127.0.0.1", port=0, services=frozenset({"currency"}))
+    async with Tp3Server(only_currency) as server:
+        async with AsyncTp3Client(f"127.0.0.1:{server.port}") as client:
+            with pytest.raises(Tp3RpcError) as chat:
+                await client.chat.list_rooms()
+        raw = await RawH2().connect(server.port or 0)
+        try:
+            no_method = await raw.reply(raw.request(CONVERT.replace("Convert", "Nope"), b""))
+        finally:
+            await raw.close()
+    assert chat.value.status.value == UNIMPLEMENTED
+    assert "does not serve 'tp3.chat.v1.ChatService'" in chat.value.message
+    assert "tp3.currency.v1.CurrencyService" in chat.value.message  # what it serves
+    assert no_method.status == UNIMPLEMENTED
+    assert no_method.message == "service tp3.currency.v1.CurrencyService has no method 'Nope'"
+    assert no_method.headers["content-type"].startswith("application/grpc")
+
+
 async def test_one_stream_too_many_is_refused_alone(server: Tp3Server) -> None:
     raw = await RawH2().connect(server.port or 0)
     try:

@@ -233,8 +233,8 @@ def _header_refusal(
         return GRPCError(
             Status.UNKNOWN, f"not a gRPC request (content-type {quote(content_type)})"
         ), True
-    if found.get(":path") not in mapping:
-        return GRPCError(Status.UNIMPLEMENTED, "no such method"), True
+    if (path := found.get(":path", "")) not in mapping:
+        return GRPCError(Status.UNIMPLEMENTED, _not_served(path, mapping)), False
     encoding = found.get("grpc-encoding", "identity")
     if encoding != "identity":
         return GRPCError(
@@ -242,6 +242,17 @@ def _header_refusal(
             f"grpc-encoding {quote(encoding)} is not supported: tp3 accepts identity only",
         ), False
     return None, False
+
+
+def _not_served(path: str, mapping: dict[str, Any]) -> str:
+    """What an unknown method is: grpclib's own answer ("Method not found") lacks the
+    content-type a trailers-only response needs, so grpclib's client reads it as UNKNOWN
+    "Missing content-type header"; and a tp3 started with --services serves only some."""
+    service, _, method = path.strip("/").rpartition("/")
+    services = sorted({known.strip("/").rpartition("/")[0] for known in mapping})
+    if service in services:
+        return f"service {service} has no method {quote(method)}"
+    return f"this server does not serve {quote(service or path)}; it serves {', '.join(services)}"
 
 
 async def _answer(stream: Stream, error: GRPCError, release_stream: Callable[[], Any]) -> None:
