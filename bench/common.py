@@ -4,11 +4,45 @@ spread of measures. One place, so that every bench measures the same way."""
 import os
 import re
 import statistics
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tp3.cli.cluster import free_port, wait_for_port
 
-__all__ = ["cpu_seconds", "free_port", "rss_kib", "spread", "wait_for_port"]
+__all__ = [
+    "Contender",
+    "core_seconds",
+    "cpu_seconds",
+    "free_port",
+    "pinned",
+    "python",
+    "rss_kib",
+    "spread",
+    "wait_for_port",
+]
+
+
+@dataclass
+class Contender:
+    """A server the bench measures, and what it measured of it rep by rep."""
+
+    name: str
+    argv: Callable[[int], list[str]]
+    source: Path | None = None
+    """Another checkout of tp3 to run the server from (a baseline), else this one."""
+    runs: list[dict[str, float]] = field(default_factory=list)
+
+
+def python(*argv: str) -> Callable[[int], list[str]]:
+    """The command line of a server listening on the port it is given."""
+    return lambda port: [sys.executable, *argv, str(port)]
+
+
+def pinned(core: str, argv: list[str], *, pin: bool = True) -> list[str]:
+    """`argv` run on CPU `core` alone (unless not `pin`)."""
+    return ["taskset", "-c", core, *argv] if pin else argv
 
 
 def cpu_seconds(pid: int) -> float:
@@ -38,3 +72,14 @@ def spread(values: list[float], digits: int = 0) -> str:
         f"{v:,.{digits}f}" for v in (min(values), statistics.median(values), max(values))
     )
     return f"{mid} ({low}-{high})"
+
+
+def core_seconds(core: str) -> float:
+    """Busy time of CPU `core` since boot (/proc/stat). Less the CPU of the processes pinned
+    to it: what others took of that core meanwhile (the machine may be shared)."""
+    for line in Path("/proc/stat").read_text().splitlines():
+        name, *ticks = line.split()
+        if name == f"cpu{core}":
+            user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, ticks[:8])
+            return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+    raise RuntimeError(f"no cpu{core} in /proc/stat")

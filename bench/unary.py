@@ -14,7 +14,7 @@ request, serial latency. Issue #12's method:
 - serial latency: a grpcio client (core 1) calling one after the other.
 
     python bench/unary.py [--reps 5] [--requests 20000] [--serial 2000] [--quick]
-                          [--baseline DIR] [--whole-machine]
+                          [--baseline DIR] [--whole-machine] [--json FILE]
 """
 
 import argparse
@@ -24,11 +24,10 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import cpu_seconds, free_port, spread, wait_for_port
+import common
+from common import Contender, cpu_seconds, free_port, python, spread, wait_for_port
 
 from tp3.generated.tp3.currency import v1 as pb
 
@@ -36,20 +35,6 @@ HERE = Path(__file__).resolve().parent
 PEERS = HERE / "peers"
 PATH = "/tp3.currency.v1.CurrencyService/Convert"
 SERVER_CORE, LOAD_CORE = "0", "1"
-
-
-@dataclass
-class Contender:
-    name: str
-    argv: Callable[[int], list[str]]
-    source: Path | None = None
-    """Another checkout of tp3 to run the server from (a baseline), else this one."""
-    runs: list[dict[str, float]] = field(default_factory=list)
-
-
-def python(*argv: str) -> Callable[[int], list[str]]:
-    """The command line of a server listening on the port it is given."""
-    return lambda port: [sys.executable, *argv, str(port)]
 
 
 CONTENDERS = [
@@ -65,7 +50,7 @@ WHOLE_MACHINE = False
 
 
 def pinned(core: str, argv: list[str]) -> list[str]:
-    return argv if WHOLE_MACHINE else ["taskset", "-c", core, *argv]
+    return common.pinned(core, argv, pin=not WHOLE_MACHINE)
 
 
 def request_file(folder: Path) -> Path:
@@ -159,6 +144,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20000)
     parser.add_argument("--serial", type=int, default=2000)
     parser.add_argument("--quick", action="store_true", help="2 reps, fewer requests")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the per-rep results")
     parser.add_argument(
         "--baseline", type=Path, help="another checkout of tp3 (git worktree): a contender too"
     )
@@ -190,6 +176,8 @@ def main() -> None:
             measure(contender, body, args, reply)
         print(f"rep {rep + 1}/{args.reps} done", file=sys.stderr, flush=True)
     print(report(contenders))
+    if args.json is not None:
+        args.json.write_text(json.dumps({c.name: c.runs for c in contenders}, indent=2) + "\n")
 
 
 if __name__ == "__main__":
