@@ -93,22 +93,33 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
     session.run("mypy", "--strict", "bench")
+    session.run("python", "bench/charts.py", "--check")
     session.run("buf", "lint", "protos")
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """tp3 side by side with grpc's own Python stack (grpc.aio, grpcio sync) and bare grpclib:
-    unary Convert (needs h2load, Debian's nghttp2-client); chat fan-out with 1, 10, 100 and
-    1000 members; then replicas on Redis (1, 2, 3; needs redis-server and nginx):
-    docs/benchmarks.md. `nox -s bench -- --quick`: every bench in its short form."""
+    unary Convert and the streaming calls (need h2load, Debian's nghttp2-client), chat
+    fan-out and joins beside a naive fan-out, 100 game players; then replicas on Redis
+    (needs redis-server and nginx). Results as JSON and PNG charts in docs/benchmarks/, for
+    docs/benchmarks.md. `nox -s bench -- --quick`: every bench in its short form, its
+    results in a temporary folder (docs/ keeps the full run's)."""
     install(session)  # with grpcio-tools: the peers' stack (grpcio) and their stubs
     quick = ["--quick"] if "--quick" in session.posargs else []
+    out = Path(tempfile.mkdtemp(prefix="tp3-bench-")) if quick else ROOT / "docs" / "benchmarks"
+
+    def run(name: str) -> None:
+        session.run("python", f"bench/{name}.py", *quick, "--json", str(out / f"{name}.json"))
+
     if shutil.which("h2load"):
-        session.run("python", "bench/unary.py", *session.posargs)
+        run("unary")
+        run("streams")
     else:
-        session.log("bench/unary.py skipped: no h2load (apt-get install nghttp2-client)")
-    session.run("python", "bench/chat_fanout.py", *quick)
+        session.log("unary and streams skipped: no h2load (apt-get install nghttp2-client)")
+    run("chat_fanout")
+    run("game")
+    session.run("python", "bench/charts.py", "--results", str(out), "--out", str(out))
     if shutil.which("redis-server") and (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
         session.run("python", "bench/replicas.py", *quick)
 
