@@ -7,10 +7,10 @@ Prints `serving on PORT` once it listens; stops on SIGTERM.
 """
 
 import asyncio
-import signal
 import sys
 
 from grpclib.server import Server
+from grpclib_serving import serve_until_sigterm
 
 from tp3.currency.converter import Converter
 from tp3.currency.market import Market
@@ -20,13 +20,7 @@ from tp3.currency.service import CurrencyService
 
 async def serve(port: int) -> None:
     server = Server([CurrencyService(Converter(default_table()), Market())])
-    await server.start("127.0.0.1", port)
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    print(f"serving on {port}", flush=True)
-    await stop.wait()
-    server.close()
-    await server.wait_closed()
+    await serve_until_sigterm(server, port)
 
 
 if __name__ == "__main__":

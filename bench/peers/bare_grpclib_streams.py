@@ -10,10 +10,10 @@ Prints `serving on PORT` once it listens; stops on SIGTERM.
 
 import argparse
 import asyncio
-import signal
 
 from grpclib.events import RecvRequest, listen
 from grpclib.server import Server
+from grpclib_serving import serve_until_sigterm
 
 from tp3.currency.converter import Converter
 from tp3.currency.market import Market
@@ -37,13 +37,7 @@ async def serve(port: int, seed: int | None) -> None:
     )
     server = Server([service])
     listen(server, RecvRequest, set_context)
-    await server.start("127.0.0.1", port)
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    print(f"serving on {port}", flush=True)
-    await stop.wait()
-    server.close()
-    await server.wait_closed()
+    await serve_until_sigterm(server, port)
 
 
 def main() -> None:

@@ -16,7 +16,6 @@ Prints `serving on PORT` once it listens; stops on SIGTERM.
 
 import asyncio
 import itertools
-import signal
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from datetime import UTC, datetime
 from grpclib import GRPCError
 from grpclib.const import Status
 from grpclib.server import Server
+from grpclib_serving import serve_until_sigterm
 
 from tp3.generated.tp3.chat import v1 as pb
 
@@ -88,13 +88,7 @@ class NaiveChat(pb.ChatServiceBase):
 
 async def serve(port: int) -> None:
     server = Server([NaiveChat()])
-    await server.start("127.0.0.1", port)
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    print(f"serving on {port}", flush=True)
-    await stop.wait()
-    server.close()
-    await server.wait_closed()
+    await serve_until_sigterm(server, port)
 
 
 if __name__ == "__main__":
