@@ -242,7 +242,7 @@ class InMemoryChatBackend(ChatBackend):
 
     def _forget_if_empty(self, room: Room) -> bool:
         """Remove `room` if nobody is left in it (what it had to tell goes nowhere)."""
-        if room.members:
+        if room.size:  # not `members`: that builds a tuple of them all, on every post
             return False
         if self._rooms.get(room.name) is room:
             del self._rooms[room.name]
