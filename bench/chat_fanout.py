@@ -404,6 +404,8 @@ def report(contenders: list[Contender], scenarios: list[Scenario]) -> str:
 def targets(contenders: list[Contender], scenarios: list[Scenario]) -> list[str]:
     """Issue #12's targets, judged on the medians of the reps."""
     tp3, naive = contenders[0], NAIVE
+    if not tp3.name.startswith("tp3") or naive not in contenders:
+        return []  # --only left one of them out
 
     def median(c: Contender, s: Scenario, key: str) -> float:
         return statistics.median(run[key] for run in c.runs[str(s)])
@@ -457,6 +459,14 @@ async def bench(contenders: list[Contender], scenarios: list[Scenario], args: An
                 )
 
 
+def parse_scenario(text: str) -> Scenario:
+    members, _, rate = text.partition("x")
+    try:
+        return Scenario(int(members), float(rate))
+    except ValueError:
+        sys.exit(f"error: --scenarios {text!r}: expected MEMBERSxRATE, e.g. 1000x10")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=3)
@@ -469,6 +479,16 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path, help="write every run's measures there")
     parser.add_argument(
+        "--only",
+        metavar="NAME,...",
+        help="only these contenders (by the start of their name: tp3,naive,grpc.aio)",
+    )
+    parser.add_argument(
+        "--scenarios",
+        metavar="MEMBERSxRATE,...",
+        help="only these scenarios, e.g. 1000x10 (default: 10x100,100x100,1000x10)",
+    )
+    parser.add_argument(
         "--calm",
         type=float,
         default=0.0,
@@ -480,9 +500,16 @@ def main() -> None:
     if args.quick:
         args.reps, args.seconds = 1, 2.0
         scenarios[-1] = Scenario(200, 10)
+    if args.scenarios:
+        scenarios = [parse_scenario(text) for text in args.scenarios.split(",")]
     contenders = list(CONTENDERS)
     if args.baseline is not None:
         contenders.insert(1, Contender("tp3 baseline", TP3, args.baseline.resolve()))
+    if args.only:
+        wanted = args.only.split(",")
+        contenders = [c for c in contenders if any(c.name.startswith(w) for w in wanted)]
+        if not contenders:
+            parser.error(f"--only {args.only}: no such contender")
     print(
         f"chat fan-out: {args.reps} reps, {args.seconds:g} s of messages per run,"
         " server on core 0, load on core 1",
