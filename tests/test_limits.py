@@ -17,7 +17,7 @@ from raw_h2 import CONVERT, RawH2, canary, convert_body, grpc_frame
 
 from tp3.client import AsyncTp3Client, Tp3RpcError
 from tp3.generated.tp3.currency import v1 as currency_pb
-from tp3.rpc.http2 import BatchedWrites
+from tp3.rpc.http2 import BatchedWrites, _LoopPass
 from tp3.rpc.limits import RpcLimits
 from tp3.server import ServerConfig, Tp3Server
 
@@ -394,14 +394,20 @@ async def test_writes_to_a_lost_connection_are_dropped_without_a_warning_each(
         assert any("socket.send() raised exception" in r.getMessage() for r in caplog.records)
 
 
+def sends_of(transport: asyncio.Transport) -> list[bytes]:
+    """What is handed to the real transport from now on, write by write."""
+    sends: list[bytes] = []
+    real_write = transport.write
+    transport.write = lambda data: (sends.append(bytes(data)), real_write(data))  # type: ignore[method-assign,func-returns-value]
+    return sends
+
+
 async def test_what_one_loop_pass_writes_goes_out_in_one_send() -> None:
     """grpclib writes a unary call's headers, message and trailers apart (three send()
     calls, ~12% of a loaded server's time); they leave together at the pass's end. A close
     sends what was written before it."""
     async with server_side_of_a_connection() as (transport, reader):
-        sends: list[bytes] = []
-        real_write = transport.write
-        transport.write = lambda data: (sends.append(bytes(data)), real_write(data))  # type: ignore[assignment,func-returns-value]
+        sends = sends_of(transport)
         batched = BatchedWrites(transport)
         for part in (b"headers ", b"message ", b"trailers"):
             batched.write(part)
@@ -412,6 +418,26 @@ async def test_what_one_loop_pass_writes_goes_out_in_one_send() -> None:
         batched.close()
         assert sends[1:] == [b" goaway"]
         assert await asyncio.wait_for(reader.read(), 5) == b"headers message trailers goaway"
+
+
+async def test_a_pass_that_writes_much_sends_before_it_ends() -> None:
+    """A chat message to 1,000 members is 1,000 writes in one pass of the loop: waiting for
+    the pass's end held the first copy back ~20 ms. Once the pass has written FLUSH_AT bytes,
+    what every connection holds leaves."""
+    async with server_side_of_a_connection() as (transport, reader):
+        sends = sends_of(transport)
+        batched = BatchedWrites(transport)
+        copy, copies = b"x" * 1024, _LoopPass.FLUSH_AT // 1024
+        for _ in range(copies - 1):
+            batched.write(copy)
+        assert sends == []
+        batched.write(copy)
+        assert sends == [copy * copies]  # before the pass's end
+        batched.write(copy)
+        await asyncio.sleep(0)
+        assert sends[1:] == [copy]  # the rest, at its end
+        batched.close()
+        assert await asyncio.wait_for(reader.read(), 5) == copy * (copies + 1)
 
 
 async def test_finished_handlers_are_freed_without_waiting_for_the_garbage_collector(
