@@ -85,6 +85,8 @@ def test_members_see_each_other_arrive_and_leave() -> None:
     assert room.announce() == []
     assert [m.name for m in room.members] == ["alice"]
     assert alice != bob.member_id
+    carol, _ = room.join("carol")
+    assert [m.name for m in carol.members] == ["alice", "carol"]  # bob gone from the list
 
 
 def test_presence_told_together_gives_each_member_what_came_after_its_own_arrival() -> None:
@@ -148,6 +150,7 @@ def test_a_resume_takes_over_its_own_name_and_ends_the_old_session() -> None:
     effects += room.announce()
     assert [type(e).__name__ for e in seen(effects, carol)] == ["MemberLeft", "MemberJoined"]
     assert [m.name for m in room.members] == ["carol", "alice"]
+    assert [m.name for m in new.members] == ["carol", "alice"]  # listed once, as arrived last
     assert new.member_id != old.member_id
 
 

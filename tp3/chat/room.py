@@ -82,6 +82,9 @@ class Room:
         self.last_sequence = 0
         self._members: dict[str, Member] = {}  # by name_key, in order of arrival
         self._by_id: dict[str, Member] = {}
+        # what each Joined lists, kept as members come (rebuilt when one goes): the
+        # thousandth arrival would otherwise gather 999 entries again
+        self._infos: tuple[MemberInfo, ...] = ()
         self._history: deque[RoomMessage] = deque(maxlen=history_size)
         self._join_history = join_history
         self._clock = clock
@@ -123,11 +126,12 @@ class Room:
             self._arrived_at[member.member_id] = len(self._untold)
         self._members[key] = member
         self._by_id[member.member_id] = member
+        self._infos += (member.info,)
         joined = Joined(
             room=self.name,
             name=name,
             member_id=member.member_id,
-            members=tuple(m.info for m in self._members.values()),
+            members=self._infos,
             history=history,
             history_gap=gap,
             room_epoch=self.epoch,
@@ -141,6 +145,7 @@ class Room:
         if member is None:
             return []
         del self._members[name_key(member.name)]
+        self._infos = tuple(m.info for m in self._members.values())
         self._arrived_at.pop(member_id, None)
         if self._by_id:  # someone to tell
             self._untold.append(MemberLeft(member.name, reason, self._clock()))
