@@ -11,7 +11,7 @@ UNAVAILABLE. Whatever ends the session, the subscriber leaves exactly once.
 import asyncio
 import contextvars
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -25,6 +25,7 @@ __all__ = [
     "Heartbeat",
     "Requests",
     "SessionCount",
+    "chained",
     "opening_join",
     "serve_session",
 ]
@@ -55,6 +56,13 @@ async def opening_join(
     return opening
 
 
+async def chained(first: T, rest: AsyncIterator[T]) -> AsyncIterator[T]:
+    """`first`, then what `rest` brings: a stream whose first message was read already."""
+    yield first
+    async for message in rest:
+        yield message
+
+
 @dataclass(frozen=True)
 class Heartbeat(Generic[R]):
     """What a quiet session sends, and after how long: proxies that do not pass HTTP/2 PINGs
@@ -81,9 +89,9 @@ class SessionCount:
 
 
 async def serve_session(
-    first: R,
+    first: R | None,
     inbox: Inbox[E],
-    encode: Callable[[E], R],
+    encode: Callable[[E], R | None],
     *,
     leave: Callable[[LeaveReason], Awaitable[None]],
     too_slow: Callable[[], ResourceExhausted],
@@ -91,9 +99,10 @@ async def serve_session(
     requests: Requests[T] | None = None,
     count: SessionCount | None = None,
     heartbeat: Heartbeat[R] | None = None,
-) -> AsyncIterator[R]:
+) -> AsyncGenerator[R, None]:
     """Yield `first`, then `encode(event)` for each event of the inbox until it closes, and
-    a heartbeat after every quiet `heartbeat.interval`, if given.
+    a heartbeat after every quiet `heartbeat.interval`, if given. None, as `first` or from
+    `encode`, sends nothing (a contract with no words for that event: the lab's).
 
     A refused request is told in-band: `notice(error)` goes into the inbox. A leave or the
     end of the client's stream calls `leave(LEFT)`; any other end, `leave(DISCONNECTED)`
@@ -114,7 +123,8 @@ async def serve_session(
     rpc.on_drain = shut_down
     quiet = _QuietTimer(inbox, heartbeat) if heartbeat is not None else None
     try:
-        yield first
+        if first is not None:
+            yield first
         while True:
             event = await inbox.get()
             if event is _QUIET:
@@ -122,7 +132,10 @@ async def serve_session(
                 if beat is not None:  # None: something was sent meanwhile
                     yield beat
                 continue
-            yield encode(event)
+            response = encode(event)
+            if response is None:
+                continue
+            yield response
             if quiet is not None:
                 quiet.sent()
     except MailboxClosed as closed:
@@ -131,7 +144,9 @@ async def serve_session(
         if closed.reason is LeaveReason.SHUTDOWN:
             raise Unavailable(SHUTDOWN_NOTICE) from None
         if closed.reason is LeaveReason.LOST:
-            yield encode(notice(Unavailable(LOST_NOTICE)))
+            farewell = encode(notice(Unavailable(LOST_NOTICE)))
+            if farewell is not None:
+                yield farewell
             raise Unavailable(LOST_NOTICE) from None
     finally:
         if quiet is not None:
