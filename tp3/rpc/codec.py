@@ -76,6 +76,7 @@ class ServerCodec(ProtoCodec):
         checker = self._checkers.get(message_type)
         if checker is None:
             url = default_message_pool.type_to_url[message_type]
-            descriptor = self._pool.FindMessageTypeByName(url.rpartition("/")[2])
+            # a package-less message's url ends "/.Name" (the lab's contract): its name is "Name"
+            descriptor = self._pool.FindMessageTypeByName(url.rpartition("/")[2].lstrip("."))
             checker = self._checkers[message_type] = message_factory.GetMessageClass(descriptor)
         return checker
