@@ -22,6 +22,7 @@ CURRENCY = "tp3.currency.v1.CurrencyService"
 HEALTH = "grpc.health.v1.Health"
 CHAT = "tp3.chat.v1.ChatService"
 GAME = "tp3.game.v1.GuessingGame"
+LAB = {"BankService", "Chat", "Jeu"}  # the lab's own contract, package-less (tp3.lab)
 
 
 @pytest.fixture
@@ -96,7 +97,7 @@ class DynamicClient:
 async def test_reflection_lists_the_services(channel: Channel) -> None:
     response = await reflect(channel, list_services="")
     names = {s.name for s in response.list_services_response.service}
-    assert names == {CURRENCY, CHAT, GAME, HEALTH}
+    assert names == {CURRENCY, CHAT, GAME, HEALTH, *LAB}
 
 
 async def test_reflection_v1alpha_lists_the_services_too(channel: Channel) -> None:
@@ -110,6 +111,7 @@ async def test_reflection_v1alpha_lists_the_services_too(channel: Channel) -> No
         CHAT,
         GAME,
         HEALTH,
+        *LAB,
     }
 
 
@@ -193,9 +195,26 @@ async def test_a_generic_client_calls_every_method(channel: Channel) -> None:
     assert len(listing["currencies"]) == 31
 
 
+async def test_reflection_describes_the_labs_package_less_services(channel: Channel) -> None:
+    """What grpcurl and grpcui need to call /BankService/convert with the lab's names."""
+    service = (await reflected_pool(channel, "BankService")).FindServiceByName("BankService")
+    shapes = {
+        m.name: (m.client_streaming, m.server_streaming, m.input_type.full_name)
+        for m in service.methods
+    }
+    assert shapes == {
+        "convert": (False, False, "ConvertCurrencyRequest"),
+        "getCurrencyStream": (False, True, "ConvertCurrencyRequest"),
+        "performStream": (True, False, "ConvertCurrencyRequest"),
+        "fullCurrencyStream": (True, True, "ConvertCurrencyRequest"),
+    }
+    jeu = (await reflected_pool(channel, "Jeu")).FindServiceByName("Jeu")
+    assert [m.name for m in jeu.methods] == ["Start", "Guess", "Stop"]
+
+
 async def test_health_is_serving(channel: Channel) -> None:
     stub = HealthStub(channel)
-    for service in ("", CURRENCY):
+    for service in ("", CURRENCY, *LAB):
         reply = await stub.Check(HealthCheckRequest(service=service), timeout=5)
         assert reply.status == HealthCheckResponse.SERVING
 

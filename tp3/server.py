@@ -29,6 +29,9 @@ from tp3.currency.rates import default_table, load_table
 from tp3.currency.service import CurrencyService
 from tp3.game.backend import GameBackend, GameLimits, InMemoryGameBackend
 from tp3.game.service import GameService
+from tp3.lab.bank import LabBankService
+from tp3.lab.chat import LabChatService
+from tp3.lab.jeu import LabJeuService
 from tp3.rpc.access_log import AccessLog
 from tp3.rpc.auth import Authenticator, Tokens
 from tp3.rpc.codec import ServerCodec
@@ -96,6 +99,11 @@ class ServerConfig:
     """Seconds a stopping server gives its calls to finish (see `Tp3Server.stop`)."""
     services: frozenset[str] = SERVICES
     """Which of SERVICES to serve (health and reflection always are)."""
+    lab_compat: bool = True
+    """Also serve the lab's own contract (BankService, Chat, Jeu: tp3.lab) on the services
+    chosen, for the course's clients."""
+    lab_quote_interval: float = 1.0
+    """Seconds between the quotes of the lab's getCurrencyStream (the original's: 1)."""
 
     def __post_init__(self) -> None:
         if not self.services or not self.services <= SERVICES:
@@ -114,17 +122,25 @@ class Tp3Server:
         them (tests inject a known secret source) and the server closes them when it stops."""
         self.config = config
         table = load_table(config.rates_file) if config.rates_file else default_table()
+        converter, market = Converter(table), Market(config.seed)
         self.currency = CurrencyService(
-            Converter(table),
-            Market(config.seed),
-            client_quotes_per_second=config.client_quotes_per_second,
+            converter, market, client_quotes_per_second=config.client_quotes_per_second
         )
         self.chat_backend = chat_backend or _chat_backend(config)
         self.chat = ChatService(self.chat_backend, heartbeat=config.heartbeat)
         self.game_backend = game_backend or _game_backend(config)
         self.game = GameService(self.game_backend, heartbeat=config.heartbeat)
-        every: dict[str, Any] = {"currency": self.currency, "chat": self.chat, "game": self.game}
-        services = [service for name, service in every.items() if name in config.services]
+        every: dict[str, list[Any]] = {
+            "currency": [self.currency],
+            "chat": [self.chat],
+            "game": [self.game],
+        }
+        if config.lab_compat:  # the lab's contract on the same converter, room and game
+            bank = LabBankService(converter, market, quote_interval=config.lab_quote_interval)
+            every["currency"].append(bank)
+            every["chat"].append(LabChatService(self.chat_backend))
+            every["game"].append(LabJeuService(self.game_backend))
+        services = [s for name, group in every.items() if name in config.services for s in group]
         self._serving = ServiceStatus()
         health = Health({service: [self._serving] for service in services})
         pool = ReflectionPool()

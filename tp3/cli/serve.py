@@ -229,6 +229,23 @@ def serve_command(
             "(health and reflection always are).",
         ),
     ] = "currency,chat,game",
+    lab_compat: Annotated[
+        bool,
+        typer.Option(
+            "--lab-compat/--no-lab-compat",
+            help="Also serve the lab's own contract (BankService, Chat, Jeu: the course's "
+            "clients, unchanged) on the same converter, chat room and game.",
+        ),
+    ] = ServerConfig.lab_compat,
+    lab_quote_interval: Annotated[
+        float,
+        typer.Option(
+            min=0.01,
+            max=60,
+            metavar="SECONDS",
+            help="Seconds between the quotes of the lab's getCurrencyStream.",
+        ),
+    ] = ServerConfig.lab_quote_interval,
     reuse_port: Annotated[bool, typer.Option(hidden=True)] = False,
     worker_name: Annotated[str | None, typer.Option(hidden=True)] = None,
     grace: Annotated[
@@ -333,6 +350,8 @@ def serve_command(
         backend=None if backend == "memory" else backend,
         reuse_port=reuse_port,
         services=chosen,
+        lab_compat=lab_compat,
+        lab_quote_interval=lab_quote_interval,
     )
     try:
         asyncio.run(serve(config))
