@@ -1,7 +1,7 @@
 """One command per chore, the same locally and in CI.
 
 nox                 lint, generated-code drift check, tests, faults (what CI runs)
-nox -s tests        the test suite (builds grpcurl and grpcui with Go, the Java client with
+nox -s tests        the test suite (builds grpcurl and grpcui with Go, the Java clients with
                     Maven, when they are here)
 nox -s faults       the fault suite: tp3 under attack on loopback, figures as a table
 nox -s protos       regenerate tp3/generated/ from protos/
@@ -40,9 +40,11 @@ def tests(session: nox.Session) -> None:
         go_install(session, GRPCUI)
         env["TP3_GRPCURL"] = str(TOOLS_BIN / "grpcurl")
         env["TP3_GRPCUI"] = str(TOOLS_BIN / "grpcui")
-    if shutil.which("mvn"):  # the Java client: builds, runs its JUnit tests, makes the jar
+    if shutil.which("mvn"):  # the Java clients: build, run their JUnit tests, make the jars
         session.run("mvn", "-q", "-B", "-f", "clients/java", "verify", external=True)
         env["TP3_JAVA_CLIENT"] = str(ROOT / "clients" / "java" / "target" / "tp3-client.jar")
+        session.run("mvn", "-q", "-B", "-f", "clients/lab", "verify", external=True)
+        env["TP3_LAB_CLIENT"] = str(ROOT / "clients" / "lab" / "target" / "tp3-lab-client.jar")
     session.run("pytest", *session.posargs, env=env)
 
 

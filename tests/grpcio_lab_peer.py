@@ -2,7 +2,7 @@
 (protos/lab), as a student's Python client would be: tp3's lab contract, end to end.
 
     python tests/grpcio_lab_peer.py bank HOST:PORT
-    python tests/grpcio_lab_peer.py chat HOST:PORT NAME      (lines on stdin; prints messages)
+    python tests/grpcio_lab_peer.py chat HOST:PORT NAME      (stdin lines until "exit")
     python tests/grpcio_lab_peer.py play HOST:PORT NAME DELAY_SECONDS
 
 tests/test_lab_clients.py runs it in a subprocess (grpcio must never be imported in the
@@ -72,6 +72,8 @@ def chat(channel: grpc.Channel, name: str) -> None:
 
     def lines() -> Iterator[Any]:
         for line in sys.stdin:
+            if line.strip().lower() == "exit":  # as the original's client ends
+                return
             yield pb.Message(user_id=name, text=line.rstrip("\n"))
 
     for message in rpc.ChatStub(channel).Chat(lines(), timeout=DEADLINE):

@@ -72,6 +72,7 @@ def test_list(grpcurl: str, server_process: ServerProcess) -> None:
         "tp3.chat.v1.ChatService",
         "tp3.game.v1.GuessingGame",
         "grpc.health.v1.Health",
+        *("BankService", "Chat", "Jeu"),  # the lab's own contract
     }
     methods = run(grpcurl, server_process, "list", SERVICE).split()
     assert {m.rsplit(".", 1)[1] for m in methods} == {
@@ -81,6 +82,21 @@ def test_list(grpcurl: str, server_process: ServerProcess) -> None:
         "ConvertStream",
         "ListCurrencies",
     }
+
+
+def test_the_labs_contract_by_its_own_names(grpcurl: str, server_process: ServerProcess) -> None:
+    """The README's command: the lab's package-less BankService, its camelCase JSON names."""
+    lab = '{"currencyFrom": "DH", "currencyTo": "USD", "amount": 6500}'
+    [converted] = messages(run(grpcurl, server_process, "BankService/convert", data=lab))
+    assert converted == {
+        "currencyFrom": "MAD",
+        "currencyTo": "USD",
+        "amount": 6500,
+        "result": 708.68,
+    }
+    assert "rpc Guess ( stream .GuessRequest ) returns ( stream .Result );" in run(
+        grpcurl, server_process, "describe", "Jeu"
+    )
 
 
 def test_describe(grpcurl: str, server_process: ServerProcess) -> None:
