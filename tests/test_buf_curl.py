@@ -21,6 +21,11 @@ METHODS = {
     *(f"tp3.game.v1.GuessingGame/{m}" for m in ("Play", "Guess", "Watch", "Scoreboard")),
     "grpc.health.v1.Health/Check",
     "grpc.health.v1.Health/Watch",
+    # the lab's own contract, package-less
+    *(f"BankService/{m}" for m in ("convert", "getCurrencyStream", "performStream")),
+    "BankService/fullCurrencyStream",
+    "Chat/Chat",
+    *(f"Jeu/{m}" for m in ("Start", "Guess", "Stop")),
 }
 
 
