@@ -97,6 +97,8 @@ def lint(session: nox.Session) -> None:
     session.run("mypy", "--strict", "bench")
     session.run("python", "bench/charts.py", "--check")
     session.run("buf", "lint", "protos")
+    if shutil.which("go"):  # the fan-out bench's Go load: compiled and vetted, so it can't rot
+        session.run("go", "-C", "bench/peers/go_fanout", "vet", ".", external=True)
 
 
 @nox.session

@@ -6,14 +6,16 @@ room, one member sending at a fixed rate, every member receiving. Issue #12's me
   would hit are lifted), bench/peers/naive_fanout.py (bare grpclib and tp3's generated stubs:
   a queue per member, each message encoded once per member, a MemberJoined per member per
   join) and bench/peers/grpcio_chat.py (the same on grpc.aio);
-- load: bench/peers/fanout_client.py processes pinned to core 1, through tp3's own client
-  library, 50 members to a connection: the sender alone in one (its pace waits on nobody's
-  reading), the others split over up to 3 more. Their CPU is shown beside the server's: a
-  client core near 100% means the row measures the client, not the server. So is the rest of
-  the machine's ("others"): on a shared machine, a row next to someone else's job is suspect;
+- load: processes pinned to core 1, 50 members to a connection: the sender alone in one (its
+  pace waits on nobody's reading), the others split over up to 3 more. By default (--load go)
+  bench/peers/go_fanout, ~13 µs of its core a delivery; --load python runs
+  bench/peers/fanout_client.py, through tp3's own client library, ~80 µs a delivery. Their
+  CPU is shown beside the server's: a client core near 100% means the row measures the
+  client, not the server. So is the rest of the machine's ("others"): on a shared machine, a
+  row next to someone else's job is suspect;
 - latency has a floor that is the load's, not the server's: one message's N copies reach
-  core 1 together, and the load takes them in one after the other (~80 µs each through the
-  client library: ~80 ms for 1,000). The report says how much;
+  core 1 together, and the load takes them in one after the other (through tp3's client
+  library, ~80 ms for 1,000: why the Go load is the default). The report says how much;
 - scenarios: 10 members x 100 msg/s, 100 x 100, 1,000 x 10, --seconds each after a second
   of warm-up; deliveries/s, latency p50/p99 (receipt - send, both time.monotonic(), which is
   system-wide on Linux: the send time travels in the text), server CPU per delivery (/proc);
@@ -25,7 +27,8 @@ room, one member sending at a fixed rate, every member receiving. Issue #12's me
   at most 0.5x the naive fan-out's, p99 at most 50 ms at 1,000 members x 10 msg/s.
 
     python bench/chat_fanout.py [--reps 3] [--seconds 10] [--quick] [--baseline DIR]
-                                [--json FILE] [--calm SECONDS]
+                                [--json FILE] [--calm SECONDS] [--load go|python]
+                                [--only NAME,...] [--scenarios MEMBERSxRATE,...]
 
 With --baseline DIR (another checkout of tp3, e.g. `git worktree add /tmp/base main`), its
 `tp3 serve` is one more contender. --quick: one rep of 2 s, and the big room at 200 members
@@ -41,14 +44,16 @@ import asyncio
 import json
 import math
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from common import cpu_seconds, free_port, rss_kib, spread, wait_for_port
 
@@ -132,9 +137,12 @@ class Load:
         self.process, self.first, self.count = process, first, count
         self.replies: dict[str, dict[str, Any]] = {}  # by first key, until expected
 
+    command: ClassVar[list[str]] = [sys.executable, str(PEERS / "fanout_client.py")]
+    """The load program (--load): tp3's Python client library, or bench/peers/go_fanout."""
+
     @classmethod
     async def start(cls, target: str, room: str, total: int, first: int, count: int) -> "Load":
-        argv = [sys.executable, str(PEERS / "fanout_client.py"), target, room]
+        argv = [*cls.command, target, room]
         process = await asyncio.create_subprocess_exec(
             *pinned(LOAD_CORE, [*argv, str(total), str(first), str(count)]),
             stdin=subprocess.PIPE,
@@ -184,6 +192,14 @@ class Load:
 
 class Stalled(Exception):
     """A step of a scenario did not finish in time, or a load process died."""
+
+
+def go_load() -> list[str]:
+    """bench/peers/go_fanout, built into a temporary folder."""
+    out = Path(tempfile.mkdtemp(prefix="tp3-go-fanout-")) / "fanout"
+    build = ["go", "-C", str(PEERS / "go_fanout"), "build", "-o", str(out), "."]
+    subprocess.run(build, check=True, timeout=600)
+    return [str(out), "-descriptors", str(HERE.parent / "tp3" / "generated" / "tp3.binpb")]
 
 
 def split(members: int) -> list[tuple[int, int]]:
@@ -489,6 +505,13 @@ def main() -> None:
         help="only these scenarios, e.g. 1000x10 (default: 10x100,100x100,1000x10)",
     )
     parser.add_argument(
+        "--load",
+        choices=["go", "python"],
+        default="go" if shutil.which("go") else "python",
+        help="the members' program: bench/peers/go_fanout (~10x cheaper a delivery, so the"
+        " latencies are the server's) or tp3's Python client (default: go, if Go is here)",
+    )
+    parser.add_argument(
         "--calm",
         type=float,
         default=0.0,
@@ -510,9 +533,11 @@ def main() -> None:
         contenders = [c for c in contenders if any(c.name.startswith(w) for w in wanted)]
         if not contenders:
             parser.error(f"--only {args.only}: no such contender")
+    if args.load == "go":
+        Load.command = go_load()
     print(
         f"chat fan-out: {args.reps} reps, {args.seconds:g} s of messages per run,"
-        " server on core 0, load on core 1",
+        f" server on core 0, load ({args.load}) on core 1",
         flush=True,
     )
     try:
