@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +37,12 @@ MAD_USD = {
 """The Convert of 6500 MAD to USD (ECB rates of 2026-02-20), in protobuf's JSON mapping."""
 _SERVING = re.compile(r"tp3 serving on (\S+):(\d+)")
 STARTUP_TIMEOUT = 20.0
+
+
+def secrets_from(*values: int) -> Callable[[], int]:
+    """A game's draw, for a backend injected by a test: these secrets, round after round."""
+    draws: Iterator[int] = iter(values)
+    return lambda: next(draws)
 
 
 @pytest.fixture

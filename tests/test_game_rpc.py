@@ -4,12 +4,13 @@ secrets chosen by the test through an injected source (never through the API).""
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator
 from contextlib import aclosing
 from dataclasses import replace
 from typing import TypeVar
 
 import pytest
+from conftest import secrets_from
 from grpclib.client import Channel
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
@@ -31,11 +32,6 @@ from tp3.server import Tp3Server
 
 E = TypeVar("E")
 WAIT = 10.0
-
-
-def secrets_from(*values: int) -> Callable[[], int]:
-    draws: Iterator[int] = iter(values)
-    return lambda: next(draws)
 
 
 @pytest.fixture

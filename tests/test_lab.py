@@ -3,12 +3,12 @@ its generated stubs: tp3's real converter, chat room and game behind the lab's n
 
 import asyncio
 import math
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import replace
 
 import pytest
-from conftest import MAD_USD
+from conftest import MAD_USD, secrets_from
 from grpclib import GRPCError
 from grpclib.client import Channel
 from grpclib.const import Status
@@ -31,11 +31,6 @@ from tp3.generated import (
 from tp3.server import Tp3Server
 
 WAIT = 10.0
-
-
-def secrets_from(*values: int) -> Callable[[], int]:
-    draws: Iterator[int] = iter(values)
-    return lambda: next(draws)
 
 
 @pytest.fixture
