@@ -23,7 +23,7 @@ from tp3.errors import ResourceExhausted
 from tp3.generated import ChatBase, Message
 from tp3.rpc.auth import claimed_name
 from tp3.rpc.context import current_rpc
-from tp3.rpc.session import Requests, SessionCount, chained, serve_session
+from tp3.rpc.session import Requests, chained, serve_session
 from tp3.rpc.status import status_for
 
 __all__ = ["LOBBY", "LabChatService"]
@@ -59,7 +59,6 @@ def _too_slow() -> ResourceExhausted:
 class LabChatService(ChatBase):
     def __init__(self, backend: ChatBackend) -> None:
         self._backend = backend
-        self.sessions = SessionCount()
 
     async def chat(self, messages: AsyncIterator[Message]) -> AsyncIterator[Message]:
         first = await anext(messages, None)
@@ -76,7 +75,6 @@ class LabChatService(ChatBase):
             too_slow=_too_slow,
             notice=lambda error: Notice(status_for(error).value, str(error)),
             requests=Requests(chained(first, messages), lambda m: self._post(session, m)),
-            count=self.sessions,
         )
         async for response in responses:
             yield response

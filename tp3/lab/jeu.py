@@ -27,7 +27,7 @@ from tp3.game.events import (
 from tp3.generated import Empty, GuessRequest, JeuBase, Result
 from tp3.rpc.auth import claimed_name
 from tp3.rpc.context import current_rpc
-from tp3.rpc.session import Requests, SessionCount, chained, serve_session
+from tp3.rpc.session import Requests, chained, serve_session
 from tp3.rpc.status import status_for
 
 __all__ = ["LabJeuService", "lab_result"]
@@ -79,7 +79,6 @@ def _too_slow() -> ResourceExhausted:
 class LabJeuService(JeuBase):
     def __init__(self, backend: GameBackend) -> None:
         self._backend = backend
-        self.sessions = SessionCount()
 
     async def start(self, message: Empty) -> AsyncIterator[Result]:
         spectator = await self._backend.watch()
@@ -90,7 +89,6 @@ class LabJeuService(JeuBase):
             leave=lambda _: self._backend.unwatch(spectator),
             too_slow=_too_slow,
             notice=lambda error: Notice(status_for(error).value, str(error)),
-            count=self.sessions,
         )
         async with aclosing(events):
             async for result in events:
@@ -113,7 +111,6 @@ class LabJeuService(JeuBase):
             too_slow=_too_slow,
             notice=lambda error: Notice(status_for(error).value, str(error)),
             requests=Requests(chained(first, messages), lambda r: self._guess(player, r)),
-            count=self.sessions,
         )
         async for result in results:
             yield result
