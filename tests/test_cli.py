@@ -6,6 +6,9 @@ line on stderr with the documented exit status, never a traceback.
 
 import json
 import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -372,3 +375,35 @@ def test_ctrl_c_in_an_interactive_exchange_exits_at_once(server_process: ServerP
         assert exchange.wait_exit() == 130
     finally:
         exchange.close()
+
+
+# --- the command itself ----------------------------------------------------------------------
+
+
+def test_version_is_the_installed_packages() -> None:
+    assert assert_ok(run_tp3("--version")) == [f"tp3 {version('tp3')}"]
+
+
+@pytest.mark.parametrize("command", [[], ["currency", "convert"], ["chat", "who"], ["serve"]])
+def test_h_is_help_on_every_command(command: list[str]) -> None:
+    short, long = run_tp3(*command, "-h"), run_tp3(*command, "--help")
+    assert short.returncode == long.returncode == 0, short.stderr
+    assert short.stdout == long.stdout
+    assert "Usage: " in short.stdout
+    assert " ".join(command) in short.stdout
+
+
+def test_shell_completion_completes_commands() -> None:
+    """What `tp3 --install-completion` wires into the shell: bash asks tp3 for the words. (The
+    installed `tp3` script: under `python -m tp3` the program's name is not `tp3`.)"""
+    tp3 = str(Path(sys.executable).with_name("tp3"))
+
+    def run(*args: str, **env: str) -> list[str]:
+        done = subprocess.run(
+            [tp3, *args], capture_output=True, text=True, timeout=LINE_TIMEOUT, env=tp3_env(**env)
+        )
+        return assert_ok(done)
+
+    assert any("_TP3_COMPLETE=complete_bash" in line for line in run("--show-completion", "bash"))
+    asked = {"_TP3_COMPLETE": "complete_bash", "COMP_WORDS": "tp3 currency con", "COMP_CWORD": "2"}
+    assert run(**asked) == ["convert"]

@@ -1,5 +1,8 @@
 """The `tp3` command line: `tp3 serve`, `tp3 currency ...`, `tp3 chat ...`, `tp3 game ...`."""
 
+from importlib.metadata import version
+from typing import Annotated
+
 import typer
 
 from tp3.cli import chat, currency, game
@@ -14,8 +17,30 @@ app = typer.Typer(
     help="tp3: a currency converter, a chat room and a guessing game over gRPC.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion
+    context_settings={"help_option_names": ["-h", "--help"]},  # every command inherits it
 )
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"tp3 {version('tp3')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _tp3(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print tp3's version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """tp3: a currency converter, a chat room and a guessing game over gRPC."""
 app.command("serve")(serve_command)
 app.command("ui")(ui_command)
 app.command("cluster")(cluster_command)
