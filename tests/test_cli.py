@@ -135,6 +135,11 @@ def test_quotes_prints_count_ticks(server_process: ServerProcess) -> None:
         assert "(reference 1.1767)" in line
 
 
+def test_quotes_of_one_currency_are_one_error_line(server_process: ServerProcess) -> None:
+    line = assert_one_error_line(cli(server_process, "quotes", "EUR", "EUR"), 1, "error: ")
+    assert "EUR is the base currency too" in line
+
+
 def test_quotes_json(server_process: ServerProcess) -> None:
     result = cli(
         server_process, "quotes", "EUR", "USD", "--count", "3", "--interval", "0.05", "--json"

@@ -214,6 +214,13 @@ async def test_bad_quote_pair_is_invalid_argument(client: AsyncTp3Client) -> Non
             pytest.fail("no tick expected")
 
 
+async def test_a_pair_of_one_currency_has_no_quotes(client: AsyncTp3Client) -> None:
+    """EUR/EUR is 1, always: a stream drifting around it (1.00100) would be wrong."""
+    with pytest.raises(Tp3RpcError, match="quote_currency: EUR is the base currency too"):
+        async for _ in client.currency.quotes("EUR", "eur", count=1):
+            pytest.fail("no tick expected")
+
+
 # --- ConvertBatch (client streaming) -----------------------------------------------------
 
 

@@ -120,6 +120,9 @@ async def test_get_currency_stream_quotes_the_amount_twenty_times(bank: BankServ
         assert quote.result == pytest.approx(708.68, rel=0.05)
         assert round(quote.result, 2) == quote.result
     assert len({q.result for q in quotes}) > 1
+    same = await refused(lambda: anext(bank.get_currency_stream(request(1, "DH", "MAD"))))
+    assert same.status is Status.INVALID_ARGUMENT
+    assert "currencyTo: MAD is the base currency too" in str(same.message)
 
 
 async def test_perform_stream_totals_what_it_is_sent(

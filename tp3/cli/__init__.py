@@ -41,6 +41,8 @@ def _tp3(
     ] = False,
 ) -> None:
     """tp3: a currency converter, a chat room and a guessing game over gRPC."""
+
+
 app.command("serve")(serve_command)
 app.command("ui")(ui_command)
 app.command("cluster")(cluster_command)

@@ -21,6 +21,7 @@ __all__ = [
     "MAX_INTERVAL",
     "MIN_INTERVAL",
     "Market",
+    "quote_pair",
     "quote_schedule",
 ]
 
@@ -33,6 +34,15 @@ MAX_COUNT = 100_000
 _QUOTE_DIGITS = Context(prec=6, rounding=ROUND_HALF_EVEN)
 _VOLATILITY = 0.0005  # standard deviation of one step of the log rate
 _REVERSION = 0.05  # share of the distance to the reference taken back at every step
+
+
+def quote_pair(base: str, quote: str, field: str = "quote_currency") -> None:
+    """A quote needs two currencies: one currency against itself is 1, always, and a stream
+    of simulated quotes drifting around 1 (EUR/EUR 1.00100) would say otherwise."""
+    if base == quote:
+        raise InvalidArgument(
+            field, f"{quote} is the base currency too: quotes need two currencies (EUR USD)"
+        )
 
 
 def quote_schedule(interval: timedelta | None, count: int | None) -> tuple[timedelta, int]:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from tp3.currency import wire
 from tp3.currency.converter import Batch, Converter
-from tp3.currency.market import Market, quote_schedule
+from tp3.currency.market import Market, quote_pair, quote_schedule
 from tp3.currency.models import Quote
 from tp3.errors import Tp3Error
 from tp3.generated.tp3.currency import v1 as pb
@@ -44,6 +44,7 @@ class CurrencyService(pb.CurrencyServiceBase):
     ) -> AsyncIterator[pb.StreamQuotesResponse]:
         base = self._converter.currency(message.base_currency, "base_currency")
         quote = self._converter.currency(message.quote_currency, "quote_currency")
+        quote_pair(base, quote)
         interval, count = quote_schedule(message.interval, message.count)
         reference = self._converter.rate(base, quote)
         rates = self._market.rates(base, quote, reference)

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 
 from tp3.currency.converter import Batch, Converter
-from tp3.currency.market import Market
+from tp3.currency.market import Market, quote_pair
 from tp3.currency.money import format_decimal
 from tp3.generated import BankServiceBase, ConvertCurrencyRequest, ConvertCurrencyResponse
 from tp3.lab.money import DEFAULT_PAIR, LabMoney, Pair
@@ -43,6 +43,7 @@ class LabBankService(BankServiceBase):
     ) -> AsyncIterator[ConvertCurrencyResponse]:
         """The amount at the pair's simulated rate, QUOTES times, on a fixed schedule."""
         pair = self._money.pair(message.currency_from, message.currency_to, DEFAULT_PAIR)
+        quote_pair(pair.from_code, pair.to_code, "currencyTo")
         amount = self._money.amount(message.amount, pair.from_code)
         reference = self._converter.rate(pair.from_code, pair.to_code)
         rates = self._market.rates(pair.from_code, pair.to_code, reference)
