@@ -124,6 +124,14 @@ def test_target_option_overrides_env_var(server_process: ServerProcess) -> None:
 # --- quotes (server streaming) ---------------------------------------------------------------
 
 
+def test_a_negative_amount_reaches_the_server_and_is_one_error_line(
+    server_process: ServerProcess,
+) -> None:
+    """`-1` looked like an option ("No such option: -1" in a box): it is an amount."""
+    result = cli(server_process, "convert", "-1", "EUR", "USD")
+    assert_one_error_line(result, 1, "error: INVALID_ARGUMENT: amount: must not be negative")
+
+
 def test_quotes_prints_count_ticks(server_process: ServerProcess) -> None:
     lines = assert_ok(
         cli(server_process, "quotes", "EUR", "USD", "--count", "3", "--interval", "0.05")

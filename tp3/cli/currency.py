@@ -44,7 +44,8 @@ def _describe(c: Conversion) -> str:
     )
 
 
-@app.command()
+# "-1" is an amount, not an unknown option: it reaches the server, which says what is wrong
+@app.command(context_settings={"ignore_unknown_options": True})
 @async_command
 async def convert(
     amount: Annotated[str, typer.Argument(help="Amount to convert, e.g. 6500 or 12.50.")],
