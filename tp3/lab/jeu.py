@@ -13,7 +13,7 @@ in the same round, in the lab's French.
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 
-from tp3.errors import FailedPrecondition, ResourceExhausted
+from tp3.errors import FailedPrecondition, ResourceExhausted, Tp3Error
 from tp3.game.backend import GameBackend, PlayerSession
 from tp3.game.events import (
     GameEvent,
@@ -72,6 +72,10 @@ def lab_result(event: GameEvent, player: str = "") -> Result | None:
     return None
 
 
+def _notice(error: Tp3Error) -> Notice:
+    return Notice(status_for(error).value, str(error))
+
+
 def _too_slow() -> ResourceExhausted:
     return ResourceExhausted("disconnected: you read the game's events too slowly")
 
@@ -88,7 +92,7 @@ class LabJeuService(JeuBase):
             lab_result,
             leave=lambda _: self._backend.unwatch(spectator),
             too_slow=_too_slow,
-            notice=lambda error: Notice(status_for(error).value, str(error)),
+            notice=_notice,
         )
         async with aclosing(events):
             async for result in events:
@@ -109,7 +113,7 @@ class LabJeuService(JeuBase):
             lambda event: lab_result(event, player.name),
             leave=lambda reason: self._backend.leave(player, reason),
             too_slow=_too_slow,
-            notice=lambda error: Notice(status_for(error).value, str(error)),
+            notice=_notice,
             requests=Requests(chained(first, messages), lambda r: self._guess(player, r)),
         )
         async for result in results:
