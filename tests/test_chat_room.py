@@ -14,7 +14,6 @@ from tp3.chat import rules, wire
 from tp3.chat.backend import ChatLimits, InMemoryChatBackend, Session
 from tp3.chat.events import (
     ChatEvent,
-    Joined,
     LeaveReason,
     MemberInfo,
     MemberJoined,
@@ -22,6 +21,7 @@ from tp3.chat.events import (
     Presence,
     PrivateMessage,
     Resume,
+    RoomJoined,
     RoomMessage,
 )
 from tp3.chat.room import Delivery, Departure, Effect, Room
@@ -94,7 +94,7 @@ def test_presence_told_together_gives_each_member_what_came_after_its_own_arriva
     alice = join(room, "alice")
     room.announce()
     bob = join(room, "bob")
-    carol = join(room, "carol")  # her Joined lists bob: she must not be told he arrived
+    carol = join(room, "carol")  # her RoomJoined lists bob: she must not be told he arrived
     room.leave(bob, LeaveReason.LEFT)
     arrived = [MemberJoined("bob", NOW), MemberJoined("carol", NOW)]
     assert told(room.announce()) == [
@@ -517,9 +517,9 @@ async def test_a_member_that_never_reads_is_dropped_even_by_presence_alone() -> 
 def test_a_spliced_joined_response_reads_back_as_the_joined_it_was_made_from(
     names: list[str], texts: list[str], gap: bool, last: int
 ) -> None:
-    """The Joined response is spliced from members and messages serialized once each (a
+    """The RoomJoined response is spliced from members and messages serialized once each (a
     thousand joins spent 26% of their time encoding member lists anew)."""
-    joined = Joined(
+    joined = RoomJoined(
         room="r",
         name="ü" * 3,
         member_id="ab12",
@@ -540,7 +540,7 @@ def test_joined_responses_of_a_room_whose_members_come_and_go_read_back_right() 
     people = [MemberInfo(f"p{i}", NOW + timedelta(seconds=i)) for i in range(6)]
     lists = [people[:1], people[:2], people[:4], [people[0], *people[2:5]], people[2:6]]
     for members in lists:
-        joined = Joined("come-and-go", "x", "id", tuple(members), (), False, "e", 0)
+        joined = RoomJoined("come-and-go", "x", "id", tuple(members), (), False, "e", 0)
         response = chat_pb.ChatResponse.parse(wire.encoded_joined(joined).data)
         assert response.joined is not None
         assert wire.joined_from_proto(response.joined).members == tuple(members)

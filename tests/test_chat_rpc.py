@@ -162,7 +162,7 @@ async def test_bad_text_is_a_notice_and_the_session_goes_on(client: AsyncTp3Clie
         await alice.send("   ")
         await alice.send("fine")
         notices = [await next_of(alice, Notice), await next_of(alice, Notice)]
-        assert [n.code for n in notices] == [Status.INVALID_ARGUMENT.value] * 2
+        assert [n.status for n in notices] == [Status.INVALID_ARGUMENT] * 2
         assert "control characters" in notices[0].text
         assert "is empty" in notices[1].text
         assert (await next_of(alice, RoomMessage)).text == "fine"
@@ -172,7 +172,7 @@ async def test_an_unknown_recipient_is_a_notice(client: AsyncTp3Client) -> None:
     async with client.chat.join("alice", "nobody") as alice:
         await alice.send("hello?", to="ghost")
         notice = await next_of(alice, Notice)
-        assert notice.code == Status.NOT_FOUND.value
+        assert notice.status is Status.NOT_FOUND
         assert "no member named 'ghost'" in notice.text
         await alice.send("still here")
         assert (await next_of(alice, RoomMessage)).text == "still here"

@@ -23,11 +23,10 @@ from grpclib.health.v1.health_grpc import HealthStub
 from grpclib.health.v1.health_pb2 import HealthCheckRequest, HealthCheckResponse
 from raw_h2 import RawH2, convert_body, grpc_frame
 
-from tp3.chat.events import Notice as ChatNotice
 from tp3.chat.events import RoomMessage
 from tp3.client import AsyncTp3Client, Tp3RpcError
-from tp3.game.events import Notice as GameNotice
 from tp3.mailbox import LeaveReason, Mailbox, MailboxClosed
+from tp3.notice import Notice
 from tp3.rpc.session import SHUTDOWN_NOTICE
 from tp3.server import ServerConfig, Tp3Server
 
@@ -80,10 +79,10 @@ async def test_a_drain_flushes_sessions_then_ends_every_stream_with_unavailable(
                 assert [e.text for e in events if isinstance(e, RoomMessage)] == [
                     f"message {i}" for i in range(5)
                 ]
-            assert events[-1] == ChatNotice(UNAVAILABLE, SHUTDOWN_NOTICE)
+            assert events[-1] == Notice(Status.UNAVAILABLE, SHUTDOWN_NOTICE)
             assert (error.status.value, error.message) == (UNAVAILABLE, SHUTDOWN_NOTICE)
         events, error = await until_the_end(player)
-        assert events[-1] == GameNotice(UNAVAILABLE, SHUTDOWN_NOTICE)
+        assert events[-1] == Notice(Status.UNAVAILABLE, SHUTDOWN_NOTICE)
         assert error.status.value == UNAVAILABLE
         with pytest.raises(Tp3RpcError) as quotes_ended:
             async with asyncio.timeout(WAIT):
@@ -209,11 +208,11 @@ async def test_sigterm_under_load_drains_everyone_and_exits_0_within_the_grace()
             results = await asyncio.gather(*(read_until_unavailable(m) for m in members))
             for before, (after, last, error) in zip(read_before, results, strict=True):
                 assert before + after == 50  # no acknowledged message lost, for anyone
-                assert last == ChatNotice(UNAVAILABLE, SHUTDOWN_NOTICE)
+                assert last == Notice(Status.UNAVAILABLE, SHUTDOWN_NOTICE)
                 assert (error.status.value, error.message) == (UNAVAILABLE, SHUTDOWN_NOTICE)
             for player in players:
                 _, last, error = await read_until_unavailable(player)
-                assert last == GameNotice(UNAVAILABLE, SHUTDOWN_NOTICE)
+                assert last == Notice(Status.UNAVAILABLE, SHUTDOWN_NOTICE)
             for error in await asyncio.gather(*(ended(s) for s in streams)):
                 assert (error.status.value, error.message) == (UNAVAILABLE, REFUSAL)
         code = await asyncio.to_thread(running.process.wait, 15)

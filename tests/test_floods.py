@@ -45,7 +45,7 @@ async def test_a_chat_member_posting_too_fast_is_told_and_the_room_gets_the_rest
                 if len(notices) + len(echoed) == 12:
                     break
         assert echoed == [f"m{i}" for i in range(5)]  # a burst of one second's worth
-        assert {n.code for n in notices} == {RESOURCE_EXHAUSTED}
+        assert {n.status.value for n in notices} == {RESOURCE_EXHAUSTED}
         assert "at most 5 per second" in notices[0].text
         heard = []
         async with asyncio.timeout(5):

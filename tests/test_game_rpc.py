@@ -146,7 +146,7 @@ async def test_bad_guesses_are_notices_and_the_session_goes_on(tp3: AsyncTp3Clie
         for bad in (0, 1001, -3):
             await alice.guess(bad)
             notice = await next_of(alice.events(), Notice)
-            assert notice.code == Status.INVALID_ARGUMENT.value
+            assert notice.status is Status.INVALID_ARGUMENT
             assert f"number: must be between 1 and 1000, got {bad}" in notice.text
         assert (await hint_for(alice, 10)).verdict is Verdict.TOO_LOW
 
@@ -208,7 +208,7 @@ async def test_too_many_guesses_per_second_get_a_notice(server: Tp3Server) -> No
                 if hints + len(notices) == 20:
                     break
     assert 5 <= hints < 20  # a burst of 5, and perhaps a token or two refilled meanwhile
-    assert {n.code for n in notices} == {Status.RESOURCE_EXHAUSTED.value}
+    assert {n.status for n in notices} == {Status.RESOURCE_EXHAUSTED}
     assert "too many guesses: at most 5 per second" in notices[0].text
 
 

@@ -16,7 +16,7 @@ from proxies import FreezableProxy
 
 from tp3.chat.backend import ChatLimits
 from tp3.client import AsyncTp3Client, Reconnect, Reconnected
-from tp3.game.events import Joined, Watching
+from tp3.game.events import GameJoined, Watching
 from tp3.server import ServerConfig, Tp3Server
 
 QUICK = Reconnect(first_pause=0.05, max_pause=0.5, give_up_after=20)
@@ -77,7 +77,7 @@ async def test_sessions_come_back_across_a_server_restart() -> None:
             assert [e.resumed for e in seen if isinstance(e, Reconnected)] == [
                 "in room 'restart', started anew on the server"
             ]
-            for session, welcome in ((carol, Joined), (spectator, Watching)):
+            for session, welcome in ((carol, GameJoined), (spectator, Watching)):
                 async with asyncio.timeout(WAIT):
                     async for event in session:
                         if isinstance(event, Reconnected):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tp3.chat import rules
 from tp3.chat.delivery import handing
-from tp3.chat.events import Delivered, Joined, LeaveReason, MemberInfo, Resume, RoomSummary
+from tp3.chat.events import Delivered, LeaveReason, MemberInfo, Resume, RoomJoined, RoomSummary
 from tp3.chat.room import Delivery, Effect, Room
 from tp3.errors import FailedPrecondition, NotFound, quote
 from tp3.mailbox import Inbox, Mailbox
@@ -58,7 +58,7 @@ class ChatLimits:
 class Session:
     """One member's presence in one room, from join to leave."""
 
-    joined: Joined
+    joined: RoomJoined
     inbox: Inbox[Delivered]
     origin: Origin | None = None
 

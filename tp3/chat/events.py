@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tp3.mailbox import LeaveReason
+from tp3.notice import Notice
 
 __all__ = [
     "ChatEvent",
     "Delivered",
-    "Joined",
     "LeaveReason",
     "MemberInfo",
     "MemberJoined",
@@ -17,6 +17,7 @@ __all__ = [
     "Presence",
     "PrivateMessage",
     "Resume",
+    "RoomJoined",
     "RoomMessage",
     "RoomSummary",
 ]
@@ -58,15 +59,6 @@ class MemberLeft:
     time: datetime
 
 
-@dataclass(frozen=True)
-class Notice:
-    """A problem with one of the member's own requests; the session goes on."""
-
-    code: int
-    """The gRPC status code number the problem would have as an error."""
-    text: str
-
-
 ChatEvent = RoomMessage | PrivateMessage | MemberJoined | MemberLeft | Notice
 
 
@@ -91,7 +83,7 @@ class Resume:
 
 
 @dataclass(frozen=True)
-class Joined:
+class RoomJoined:
     room: str
     name: str
     member_id: str

@@ -37,13 +37,13 @@ from tp3.chat.delivery import handing
 from tp3.chat.events import (
     ChatEvent,
     Delivered,
-    Joined,
     LeaveReason,
     MemberInfo,
     MemberJoined,
     MemberLeft,
     PrivateMessage,
     Resume,
+    RoomJoined,
     RoomMessage,
     RoomSummary,
 )
@@ -259,7 +259,7 @@ class RedisChatBackend(ChatBackend):
                 del self._rooms[room_name]
             raise
         local.after = max(local.after or 0, last_sequence)  # live ones may have come already
-        joined = Joined(
+        joined = RoomJoined(
             room=room_name,
             name=member_name,
             member_id=member_id,

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from tp3.chat import rules
 from tp3.chat.events import (
     Delivered,
-    Joined,
     LeaveReason,
     MemberInfo,
     MemberJoined,
@@ -27,6 +26,7 @@ from tp3.chat.events import (
     Presence,
     PrivateMessage,
     Resume,
+    RoomJoined,
     RoomMessage,
 )
 from tp3.chat.history import numbered, replay
@@ -67,7 +67,7 @@ class Member:
     member_id: str
     joined_at: datetime
     info: MemberInfo = field(init=False)
-    """Made once: every later arrival's Joined lists it (half a million for 1,000 joins)."""
+    """Made once: every later arrival's RoomJoined lists it (half a million for 1,000 joins)."""
 
     def __post_init__(self) -> None:
         self.info = MemberInfo(self.name, self.joined_at)
@@ -82,7 +82,7 @@ class Room:
         self.last_sequence = 0
         self._members: dict[str, Member] = {}  # by name_key, in order of arrival
         self._by_id: dict[str, Member] = {}
-        # what each Joined lists, kept as members come (rebuilt when one goes): the
+        # what each RoomJoined lists, kept as members come (rebuilt when one goes): the
         # thousandth arrival would otherwise gather 999 entries again
         self._infos: tuple[MemberInfo, ...] = ()
         self._history: deque[RoomMessage] = deque(maxlen=history_size)
@@ -104,7 +104,7 @@ class Room:
     def members(self) -> tuple[Member, ...]:
         return tuple(self._members.values())
 
-    def join(self, name: str, resume: Resume | None = None) -> tuple[Joined, list[Effect]]:
+    def join(self, name: str, resume: Resume | None = None) -> tuple[RoomJoined, list[Effect]]:
         key = name_key(name)
         present = self._members.get(key)
         effects: list[Effect] = []
@@ -127,7 +127,7 @@ class Room:
         self._members[key] = member
         self._by_id[member.member_id] = member
         self._infos += (member.info,)
-        joined = Joined(
+        joined = RoomJoined(
             room=self.name,
             name=name,
             member_id=member.member_id,
@@ -156,7 +156,7 @@ class Room:
     def announce(self) -> list[Effect]:
         """The untold arrivals and departures, each member getting those after its own
         arrival: one Presence for everyone who was here before, and its tail for each who
-        arrived since (their Joined listed who was here)."""
+        arrived since (their RoomJoined listed who was here)."""
         changes, arrived_at = self._untold, self._arrived_at
         if not changes:
             return []

@@ -10,13 +10,12 @@ from typing import cast
 
 from tp3.chat import rules, wire
 from tp3.chat.backend import ChatBackend, Session
-from tp3.chat.events import Notice
 from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted
 from tp3.generated.tp3.chat import v1 as pb
 from tp3.rpc.auth import claimed_name
 from tp3.rpc.context import current_rpc
 from tp3.rpc.session import Heartbeat, Requests, SessionCount, opening_join, serve_session
-from tp3.rpc.status import status_for
+from tp3.rpc.status import notice_for
 
 __all__ = ["ChatService"]
 
@@ -58,7 +57,7 @@ class ChatService(pb.ChatServiceBase):
             lambda event: cast(pb.ChatResponse, wire.encoded_event(event)),
             leave=lambda reason: self._backend.leave(session, reason),
             too_slow=lambda: _too_slow(session),
-            notice=lambda error: Notice(status_for(error).value, str(error)),
+            notice=notice_for,
             requests=Requests(messages, lambda request: self._apply(request, session)),
             count=self.sessions,
             heartbeat=self._heartbeat,

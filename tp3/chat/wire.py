@@ -5,7 +5,6 @@ from functools import lru_cache
 
 from tp3.chat.events import (
     Delivered,
-    Joined,
     LeaveReason,
     MemberInfo,
     MemberJoined,
@@ -14,6 +13,7 @@ from tp3.chat.events import (
     Presence,
     PrivateMessage,
     Resume,
+    RoomJoined,
     RoomMessage,
     RoomSummary,
 )
@@ -69,8 +69,8 @@ def _message_from_proto(m: pb.RoomMessage) -> RoomMessage:
     return RoomMessage(m.sequence, m.from_, m.text, _time(m.time))
 
 
-def encoded_joined(j: Joined) -> PreEncoded:
-    """The Joined response, its members and history spliced from entries serialized once
+def encoded_joined(j: RoomJoined) -> PreEncoded:
+    """The RoomJoined response, its members and history spliced from entries serialized once
     each: the thousandth member of a room gets the 999 others, which betterproto2 took
     ~14 us an entry to encode anew for every join (26% of a thousand joins' server time).
     `joined_from_proto` reads it back as `j`."""
@@ -98,12 +98,12 @@ def _encoded_member(m: MemberInfo) -> bytes:
 
 
 _MEMBER_LISTS: dict[str, tuple[tuple[MemberInfo, ...], bytes]] = {}
-"""By room: the members of the last Joined made for it, and their fields."""
+"""By room: the members of the last RoomJoined made for it, and their fields."""
 _ROOMS_REMEMBERED = 256
 
 
 def _members_fields(room: str, members: tuple[MemberInfo, ...]) -> bytes:
-    """The Joined's member fields. The next arrival in a room lists the members the last
+    """The RoomJoined's member fields. The next arrival in a room lists the members the last
     one did, then itself: only the new ones are spliced on (the thousandth arrival would
     otherwise splice 999 entries again: a million for a thousand joins)."""
     known, fields = _MEMBER_LISTS.pop(room, ((), b""))
@@ -121,8 +121,8 @@ def _encoded_message(m: RoomMessage) -> bytes:
     return bytes(_message_to_proto(m))
 
 
-def joined_from_proto(j: pb.Joined) -> Joined:
-    return Joined(
+def joined_from_proto(j: pb.Joined) -> RoomJoined:
+    return RoomJoined(
         room=j.room,
         name=j.name,
         member_id=j.member_id,
@@ -169,8 +169,8 @@ def event_to_proto(event: Delivered) -> pb.ChatResponse:
             return pb.ChatResponse(
                 presence=pb.Presence(changes=list(map(_change_to_proto, changes)))
             )
-        case Notice(code, text):
-            return pb.ChatResponse(notice=pb.Notice(code=code, text=text))
+        case Notice(status, text):
+            return pb.ChatResponse(notice=pb.Notice(code=status.value, text=text))
 
 
 @lru_cache(maxsize=1024)
@@ -192,7 +192,7 @@ def _encoded_change(change: MemberJoined | MemberLeft) -> bytes:
     return bytes(_change_to_proto(change))
 
 
-def event_from_proto(r: pb.ChatResponse) -> Delivered | Joined | None:
+def event_from_proto(r: pb.ChatResponse) -> Delivered | RoomJoined | None:
     """The event a response carries; None for a heartbeat (nothing happened)."""
     if r.heartbeat is not None:
         return None
@@ -210,7 +210,7 @@ def event_from_proto(r: pb.ChatResponse) -> Delivered | Joined | None:
     if r.presence is not None:
         return Presence(tuple(map(_change_from_proto, r.presence.changes)))
     if r.notice is not None:
-        return Notice(r.notice.code, r.notice.text)
+        return Notice.from_code(r.notice.code, r.notice.text)
     raise ValueError("a chat response with no event")
 
 

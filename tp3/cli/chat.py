@@ -18,12 +18,12 @@ from prompt_toolkit.patch_stdout import patch_stdout
 
 from tp3.chat.events import (
     ChatEvent,
-    Joined,
     LeaveReason,
     MemberJoined,
     MemberLeft,
     Notice,
     PrivateMessage,
+    RoomJoined,
     RoomMessage,
 )
 from tp3.cli.common import (
@@ -92,21 +92,6 @@ COMMANDS_HELP = """\
 # --- how events look -------------------------------------------------------------------------
 
 
-def _status_name(code: int) -> str:
-    try:
-        return Status(code).name
-    except ValueError:
-        return f"STATUS_{code}"
-
-
-def _notice_error(notice: Notice) -> Tp3RpcError:
-    try:
-        status = Status(notice.code)
-    except ValueError:
-        status = Status.UNKNOWN
-    return Tp3RpcError(status, notice.text)
-
-
 def _clock(time: datetime) -> str:
     return f"[{time.astimezone():%H:%M:%S}] "
 
@@ -136,12 +121,12 @@ def _describe(event: ChatEvent | Reconnected, me: str) -> Fragments:
                 LeaveReason.LOST: "was disconnected",
             }[reason]
             return [(TIME, _clock(time)), (SYSTEM, f"* {name} {how}")]
-        case Notice(code=code, text=text):
-            return [(PROBLEM, f"! {_status_name(code)}: {text}")]
+        case Notice(status=status, text=text):
+            return [(PROBLEM, f"! {status.name}: {text}")]
     raise AssertionError(f"unknown chat event {event!r}")
 
 
-def _welcome(joined: Joined) -> Fragments:
+def _welcome(joined: RoomJoined) -> Fragments:
     names = ", ".join(m.name for m in joined.members)
     return [(SYSTEM, f"* joined room {joined.room} as {joined.name}; here: {names}")]
 
@@ -158,12 +143,12 @@ def _event_json(event: ChatEvent | Reconnected) -> dict[str, Any]:
             return {"type": "joined", **asdict(event)}
         case MemberLeft():
             return {"type": "left", **asdict(event)}
-        case Notice(code=code, text=text):
-            return {"type": "notice", "code": code, "status": _status_name(code), "text": text}
+        case Notice(status=status, text=text):
+            return {"type": "notice", "code": status.value, "status": status.name, "text": text}
     raise AssertionError(f"unknown chat event {event!r}")
 
 
-def _welcome_json(joined: Joined) -> dict[str, Any]:
+def _welcome_json(joined: RoomJoined) -> dict[str, Any]:
     return {
         "type": "welcome",
         "room": joined.room,
@@ -358,7 +343,7 @@ async def send(
                 f"the server at {tp3.target} did not confirm the message within {timeout:g} s",
             ) from None
     if notice is not None:
-        raise _notice_error(notice)
+        raise Tp3RpcError(notice.status, notice.text)
     if json and sent is not None:
         typer.echo(json_line(_event_json(sent)))
 

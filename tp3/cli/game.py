@@ -49,9 +49,9 @@ from tp3.client import (
 )
 from tp3.game.events import (
     GameEvent,
+    GameJoined,
     GameOver,
     Hint,
-    Joined,
     Notice,
     RoundInfo,
     RoundStarted,
@@ -140,20 +140,6 @@ _PHRASES: dict[Lang, dict[str, str]] = {
 _NUMBER = re.compile(r"[+-]?[0-9]+")
 
 
-def _status(code: int) -> Status:
-    try:
-        return Status(code)
-    except ValueError:
-        return Status.UNKNOWN
-
-
-def _status_name(code: int) -> str:
-    try:
-        return Status(code).name
-    except ValueError:
-        return f"STATUS_{code}"
-
-
 # --- what a player knows ---------------------------------------------------------------------
 
 
@@ -210,7 +196,7 @@ def _text(event: GameEvent | Reconnected, lang: Lang) -> str:
     if isinstance(event, Reconnected):
         return f"* {event}"
     if isinstance(event, Notice):
-        return f"! {_status_name(event.code)}: {render(event, lang)}"
+        return f"! {event.status.name}: {render(event, lang)}"
     return render(event, lang)
 
 
@@ -243,7 +229,7 @@ def _event_json(event: GameEvent | Reconnected, lang: Lang) -> dict[str, Any]:
     match event:
         case Reconnected():
             return {"type": "reconnected", **asdict(event), "text": str(event)}
-        case Joined(round=info, time=time):
+        case GameJoined(round=info, time=time):
             fields = _round_json("joined", info, time)
         case Watching(round=info, time=time):
             fields = _round_json("watching", info, time)
@@ -255,8 +241,8 @@ def _event_json(event: GameEvent | Reconnected, lang: Lang) -> dict[str, Any]:
             fields = {"type": "game_over", **asdict(event)}
         case ScoreboardChanged(scoreboard=board, time=time):
             fields = {"type": "scoreboard", **asdict(board), "time": time}
-        case Notice(code=code, text=text):
-            return {"type": "notice", "code": code, "status": _status_name(code), "text": text}
+        case Notice(status=status, text=text):
+            return {"type": "notice", "code": status.value, "status": status.name, "text": text}
         case _:
             raise AssertionError(f"unknown game event {event!r}")
     return {**fields, "text": render(event, lang)}
@@ -310,7 +296,7 @@ class _Player:
         match event:
             case Reconnected():
                 self.answered.set()  # a guess in flight was lost with the connection
-            case Joined(round=info):  # the round as it is after a reconnection
+            case GameJoined(round=info):  # the round as it is after a reconnection
                 self.knows = _Knowledge.of(info)
             case Hint():
                 if self.knows.learn(event) and self.knows.open:
@@ -463,11 +449,11 @@ class _Bot:
                 self.knows.learn(event)
                 self.printer.show(event, low=self.knows.low, high=self.knows.high)
                 return False
-            case Notice(code=code, text=text):
+            case Notice(status=status, text=text):
                 self.in_flight = False
                 self.printer.show(event)
-                if code != Status.RESOURCE_EXHAUSTED.value:  # retrying would fail forever
-                    raise Tp3RpcError(_status(code), text)
+                if status is not Status.RESOURCE_EXHAUSTED:  # retrying would fail forever
+                    raise Tp3RpcError(status, text)
                 self.pace = min(max(self.pace * 2, 0.05), _MAX_PACE)
                 return False
             case GameOver(round=number):

@@ -18,6 +18,18 @@ from grpclib.client import Channel
 from grpclib.config import Configuration
 from grpclib.events import SendRequest, listen
 
+from tp3.chat.events import (
+    ChatEvent,
+    LeaveReason,
+    MemberInfo,
+    MemberJoined,
+    MemberLeft,
+    PrivateMessage,
+    Resume,
+    RoomJoined,
+    RoomMessage,
+    RoomSummary,
+)
 from tp3.client.chat import AsyncChatClient, ChatSession
 from tp3.client.currency import (
     AsyncCurrencyClient,
@@ -31,6 +43,29 @@ from tp3.client.errors import Tp3RpcError
 from tp3.client.game import AsyncGameClient, GameSession
 from tp3.client.reconnect import Reconnect, Reconnected
 from tp3.client.target import DEFAULT_TARGET, TARGET_ENV, default_target, parse_target
+from tp3.currency.models import (
+    BatchSubtotal,
+    BatchSummary,
+    Conversion,
+    CurrencyInfo,
+    CurrencyListing,
+    Quote,
+)
+from tp3.game.events import (
+    GameEvent,
+    GameJoined,
+    GameOver,
+    Hint,
+    PlayerScore,
+    RoundInfo,
+    RoundResult,
+    RoundStarted,
+    Scoreboard,
+    ScoreboardChanged,
+    Verdict,
+    Watching,
+)
+from tp3.notice import Notice
 from tp3.tls import ClientTls
 
 __all__ = [
@@ -42,17 +77,46 @@ __all__ = [
     "AsyncGameClient",
     "AsyncTp3Client",
     "BatchItem",
+    "BatchSubtotal",
+    "BatchSummary",
+    "ChatEvent",
     "ChatSession",
     "ClientTls",
+    "Conversion",
     "ConversionRejected",
     "ConversionRequest",
     "CurrencyClient",
+    "CurrencyInfo",
+    "CurrencyListing",
+    "GameEvent",
+    "GameJoined",
+    "GameOver",
     "GameSession",
+    "Hint",
+    "LeaveReason",
+    "MemberInfo",
+    "MemberJoined",
+    "MemberLeft",
+    "Notice",
+    "PlayerScore",
+    "PrivateMessage",
+    "Quote",
     "Reconnect",
     "Reconnected",
+    "Resume",
+    "RoomJoined",
+    "RoomMessage",
+    "RoomSummary",
+    "RoundInfo",
+    "RoundResult",
+    "RoundStarted",
+    "Scoreboard",
+    "ScoreboardChanged",
     "StreamReply",
     "Tp3Client",
     "Tp3RpcError",
+    "Verdict",
+    "Watching",
     "default_target",
     "parse_target",
 ]

@@ -13,10 +13,10 @@ from grpclib.client import Channel
 from tp3.chat import wire
 from tp3.chat.events import (
     ChatEvent,
-    Joined,
     MemberInfo,
     Presence,
     Resume,
+    RoomJoined,
     RoomMessage,
     RoomSummary,
 )
@@ -33,7 +33,7 @@ _CHAT = "/tp3.chat.v1.ChatService/Chat"  # the session drives the stream itself,
 class ChatSession(BidiSession[pb.ChatRequest, pb.ChatResponse, ChatEvent]):
     """One member in one room, from join to leave."""
 
-    joined: Joined
+    joined: RoomJoined
     """The server's welcome: your name and id, the members, the recent history."""
 
     def __init__(
@@ -100,8 +100,8 @@ class ChatSession(BidiSession[pb.ChatRequest, pb.ChatResponse, ChatEvent]):
 
     def _events(self, response: pb.ChatResponse) -> list[ChatEvent]:
         event = wire.event_from_proto(response)
-        if event is None or isinstance(event, Joined):
-            return []  # a heartbeat; a Joined only ever comes first, taken by the welcome
+        if event is None or isinstance(event, RoomJoined):
+            return []  # a heartbeat; a RoomJoined only ever comes first, taken by the welcome
         if isinstance(event, Presence):
             return list(event.changes)  # batched on the wire, one by one for our users
         if isinstance(event, RoomMessage):

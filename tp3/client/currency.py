@@ -5,7 +5,7 @@ an event loop (the lab's "synchronous unary"), driving the same coroutines on a 
 """
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Generator, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -187,7 +187,9 @@ class CurrencyClient:
         *,
         count: int | None = None,
         interval: timedelta | None = None,
-    ) -> Iterator[Quote]:
+    ) -> Generator[Quote, None, None]:
+        """The quotes as they come; `close()` it (or `with contextlib.closing(...)`) to end
+        the stream before its `count`."""
         ticks = self._async.quotes(base_currency, quote_currency, count=count, interval=interval)
         return self._iterate(ticks)
 
@@ -198,13 +200,13 @@ class CurrencyClient:
 
     def convert_stream(
         self, requests: Iterable[ConversionRequest], *, timeout: float | None = None
-    ) -> Iterator[StreamReply]:
+    ) -> Generator[StreamReply, None, None]:
         return self._iterate(self._async.convert_stream(requests, timeout=timeout))
 
     def list_currencies(self) -> CurrencyListing:
         return self._runner.run(self._async.list_currencies())
 
-    def _iterate(self, stream: AsyncGenerator[T, None]) -> Iterator[T]:
+    def _iterate(self, stream: AsyncGenerator[T, None]) -> Generator[T, None, None]:
         try:
             while True:
                 try:

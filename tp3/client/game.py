@@ -17,7 +17,7 @@ from tp3.client.reconnect import RETRYABLE, Reconnect, Reconnected, with_retries
 from tp3.client.session import BidiSession
 from tp3.client.streams import received
 from tp3.game import wire
-from tp3.game.events import GameEvent, Hint, Joined, Scoreboard, Watching
+from tp3.game.events import GameEvent, GameJoined, Hint, Scoreboard, Watching
 from tp3.generated.tp3.game import v1 as pb
 
 __all__ = ["AsyncGameClient", "GameSession"]
@@ -29,7 +29,7 @@ _WATCH = "/tp3.game.v1.GuessingGame/Watch"
 class GameSession(BidiSession[pb.PlayRequest, pb.PlayResponse, GameEvent]):
     """One player in the game, round after round, from join to leave."""
 
-    joined: Joined
+    joined: GameJoined
     """The server's welcome: the current round."""
 
     def __init__(
@@ -56,7 +56,7 @@ class GameSession(BidiSession[pb.PlayRequest, pb.PlayResponse, GameEvent]):
 
     def _welcome(self, response: pb.PlayResponse) -> bool:
         event = wire.event_from_proto(response.event) if response.event else None
-        if not isinstance(event, Joined):
+        if not isinstance(event, GameJoined):
             return False
         self.joined = event
         return True

@@ -13,9 +13,9 @@ from datetime import timedelta
 from tp3.errors import AlreadyExists
 from tp3.game.events import (
     GameEvent,
+    GameJoined,
     GameOver,
     Hint,
-    Joined,
     Scoreboard,
     ScoreboardChanged,
     Watching,
@@ -44,7 +44,7 @@ class GameLimits:
 @dataclass(frozen=True)
 class PlayerSession:
     name: str
-    joined: Joined
+    joined: GameJoined
     inbox: Inbox[GameEvent]
     origin: Origin | None = None
 
@@ -128,7 +128,7 @@ class InMemoryGameBackend(GameBackend):
         present = self._players.get(key)
         if present is not None:
             raise AlreadyExists(f"name: {taken(player, present.name)} in the game")
-        joined = Joined(self.game.round.info(), utc_now())
+        joined = GameJoined(self.game.round.info(), utc_now())
         session = PlayerSession(player, joined, Mailbox(self.limits.mailbox_size), origin)
         self._players[key] = session
         return session

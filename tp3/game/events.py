@@ -4,11 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+from tp3.notice import Notice
+
 __all__ = [
     "GameEvent",
+    "GameJoined",
     "GameOver",
     "Hint",
-    "Joined",
     "Notice",
     "PlayerScore",
     "RoundInfo",
@@ -37,7 +39,7 @@ class RoundInfo:
 
 
 @dataclass(frozen=True)
-class Joined:
+class GameJoined:
     """The answer to a player's join: the current round."""
 
     round: RoundInfo
@@ -111,13 +113,4 @@ class ScoreboardChanged:
     time: datetime
 
 
-@dataclass(frozen=True)
-class Notice:
-    """A problem with one of the player's own requests; the session goes on."""
-
-    code: int
-    """The gRPC status code number the problem would have as an error."""
-    text: str
-
-
-GameEvent = Joined | Watching | RoundStarted | Hint | GameOver | ScoreboardChanged | Notice
+GameEvent = GameJoined | Watching | RoundStarted | Hint | GameOver | ScoreboardChanged | Notice

@@ -29,9 +29,9 @@ from tp3.errors import AlreadyExists
 from tp3.game.backend import GameBackend, GameLimits, PlayerSession, Spectator
 from tp3.game.events import (
     GameEvent,
+    GameJoined,
     GameOver,
     Hint,
-    Joined,
     RoundResult,
     RoundStarted,
     Scoreboard,
@@ -149,7 +149,7 @@ class RedisGameBackend(GameBackend):
                 await self._redis.hset(PLAYERS, key, record)  # its replica died: free
             current = await self._round()
         session = PlayerSession(
-            player, Joined(current.info(), _now()), Mailbox(self.limits.mailbox_size), origin
+            player, GameJoined(current.info(), _now()), Mailbox(self.limits.mailbox_size), origin
         )
         self._players[key] = (session, player_id)
         return session

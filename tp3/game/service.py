@@ -4,16 +4,16 @@ from collections.abc import AsyncIterator
 from functools import lru_cache
 from typing import cast
 
-from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted, Tp3Error
+from tp3.errors import FailedPrecondition, InvalidArgument, ResourceExhausted
 from tp3.game import wire
 from tp3.game.backend import GameBackend, PlayerSession
-from tp3.game.events import GameEvent, Notice
+from tp3.game.events import GameEvent
 from tp3.generated.tp3.game import v1 as pb
 from tp3.rpc.auth import claimed_name
 from tp3.rpc.codec import PreEncoded
 from tp3.rpc.context import current_rpc
 from tp3.rpc.session import Heartbeat, Requests, SessionCount, opening_join, serve_session
-from tp3.rpc.status import status_for
+from tp3.rpc.status import notice_for
 
 __all__ = ["GameService"]
 
@@ -22,10 +22,6 @@ def _too_slow() -> ResourceExhausted:
     return ResourceExhausted(
         "disconnected: you read the game's events too slowly; join again to go on playing"
     )
-
-
-def _notice(error: Tp3Error) -> Notice:
-    return Notice(status_for(error).value, str(error))
 
 
 # Serialized once, however many players or spectators an event goes to (a GameOver goes to
@@ -72,7 +68,7 @@ class GameService(pb.GuessingGameBase):
             _play_response,
             leave=lambda reason: self._backend.leave(session, reason),
             too_slow=_too_slow,
-            notice=_notice,
+            notice=notice_for,
             requests=Requests(messages, lambda request: self._apply(request, session)),
             count=self.sessions,
             heartbeat=self._play_heartbeat,
@@ -106,7 +102,7 @@ class GameService(pb.GuessingGameBase):
             _watch_response,
             leave=lambda _: self._backend.unwatch(spectator),
             too_slow=_too_slow,
-            notice=_notice,
+            notice=notice_for,
             count=self.sessions,
             heartbeat=self._watch_heartbeat,
         )

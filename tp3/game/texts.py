@@ -2,9 +2,9 @@
 
 from tp3.game.events import (
     GameEvent,
+    GameJoined,
     GameOver,
     Hint,
-    Joined,
     Notice,
     RoundStarted,
     ScoreboardChanged,
@@ -20,7 +20,7 @@ LANGUAGES = ("en", "fr")
 def render(event: GameEvent, lang: str = "en") -> str:
     french = lang == "fr"
     match event:
-        case Joined(round=r) | Watching(round=r) | RoundStarted(round=r):
+        case GameJoined(round=r) | Watching(round=r) | RoundStarted(round=r):
             if french:
                 return f"Manche {r.number} : devinez un nombre entre {r.low} et {r.high}"
             return f"round {r.number}: guess a number between {r.low} and {r.high}"

@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 from tp3.game.events import (
     GameEvent,
+    GameJoined,
     GameOver,
     Hint,
-    Joined,
     Notice,
     PlayerScore,
     RoundInfo,
@@ -92,7 +92,7 @@ def scoreboard_from_proto(board: pb.Scoreboard | None) -> Scoreboard:
 def event_to_proto(event: GameEvent) -> pb.GameEvent:
     text = render(event)
     match event:
-        case Joined(round=r, time=time):
+        case GameJoined(round=r, time=time):
             return pb.GameEvent(kind=pb.EventKind.JOINED, text=text, time=time, round=_round(r))
         case Watching(round=r, time=time):
             kind = pb.EventKind.WATCHING
@@ -126,12 +126,12 @@ def event_to_proto(event: GameEvent) -> pb.GameEvent:
                 time=time,
                 scoreboard=scoreboard_to_proto(board),
             )
-        case Notice(code=code, text=notice_text):
+        case Notice(status=status, text=notice_text):
             return pb.GameEvent(
                 kind=pb.EventKind.NOTICE,
                 text=text,
                 time=datetime.now(UTC),
-                notice=pb.Notice(code=code, text=notice_text),
+                notice=pb.Notice(code=status.value, text=notice_text),
             )
     raise AssertionError(f"unknown game event {event!r}")
 
@@ -143,7 +143,7 @@ def event_from_proto(e: pb.GameEvent) -> GameEvent | None:
         case pb.EventKind.HEARTBEAT:
             return None
         case pb.EventKind.JOINED:
-            return Joined(_round_back(e.round), time)
+            return GameJoined(_round_back(e.round), time)
         case pb.EventKind.WATCHING:
             return Watching(_round_back(e.round), time)
         case pb.EventKind.ROUND_STARTED:
@@ -162,5 +162,5 @@ def event_from_proto(e: pb.GameEvent) -> GameEvent | None:
         case pb.EventKind.NOTICE:
             n = e.notice
             assert n is not None
-            return Notice(n.code, n.text)
+            return Notice.from_code(n.code, n.text)
     raise ValueError(f"unknown game event kind {e.kind!r}")

@@ -24,7 +24,7 @@ from tp3.generated import ChatBase, Message
 from tp3.rpc.auth import claimed_name
 from tp3.rpc.context import current_rpc
 from tp3.rpc.session import Requests, chained, serve_session
-from tp3.rpc.status import status_for
+from tp3.rpc.status import notice_for
 
 __all__ = ["LOBBY", "LabChatService"]
 
@@ -73,7 +73,7 @@ class LabChatService(ChatBase):
             lab_message,
             leave=lambda reason: self._backend.leave(session, reason),
             too_slow=_too_slow,
-            notice=lambda error: Notice(status_for(error).value, str(error)),
+            notice=notice_for,
             requests=Requests(chained(first, messages), lambda m: self._post(session, m)),
         )
         async for response in responses:

@@ -13,7 +13,7 @@ in the same round, in the lab's French.
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 
-from tp3.errors import FailedPrecondition, ResourceExhausted, Tp3Error
+from tp3.errors import FailedPrecondition, ResourceExhausted
 from tp3.game.backend import GameBackend, PlayerSession
 from tp3.game.events import (
     GameEvent,
@@ -28,7 +28,7 @@ from tp3.generated import Empty, GuessRequest, JeuBase, Result
 from tp3.rpc.auth import claimed_name
 from tp3.rpc.context import current_rpc
 from tp3.rpc.session import Requests, chained, serve_session
-from tp3.rpc.status import status_for
+from tp3.rpc.status import notice_for
 
 __all__ = ["LabJeuService", "lab_result"]
 
@@ -72,10 +72,6 @@ def lab_result(event: GameEvent, player: str = "") -> Result | None:
     return None
 
 
-def _notice(error: Tp3Error) -> Notice:
-    return Notice(status_for(error).value, str(error))
-
-
 def _too_slow() -> ResourceExhausted:
     return ResourceExhausted("disconnected: you read the game's events too slowly")
 
@@ -92,7 +88,7 @@ class LabJeuService(JeuBase):
             lab_result,
             leave=lambda _: self._backend.unwatch(spectator),
             too_slow=_too_slow,
-            notice=_notice,
+            notice=notice_for,
         )
         async with aclosing(events):
             async for result in events:
@@ -113,7 +109,7 @@ class LabJeuService(JeuBase):
             lambda event: lab_result(event, player.name),
             leave=lambda reason: self._backend.leave(player, reason),
             too_slow=_too_slow,
-            notice=_notice,
+            notice=notice_for,
             requests=Requests(chained(first, messages), lambda r: self._guess(player, r)),
         )
         async for result in results:

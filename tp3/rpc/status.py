@@ -12,8 +12,9 @@ from tp3.errors import (
     Tp3Error,
     Unavailable,
 )
+from tp3.notice import Notice
 
-__all__ = ["MAX_STATUS_MESSAGE", "bounded_message", "status_for"]
+__all__ = ["MAX_STATUS_MESSAGE", "bounded_message", "notice_for", "status_for"]
 
 _STATUS_FOR_ERROR: dict[type[Tp3Error], Status] = {
     InvalidArgument: Status.INVALID_ARGUMENT,
@@ -33,6 +34,11 @@ def status_for(error: Tp3Error) -> Status:
         if status is not None:
             return status
     return Status.UNKNOWN
+
+
+def notice_for(error: Tp3Error) -> Notice:
+    """`error` told in-band to a session, which goes on."""
+    return Notice(status_for(error), str(error))
 
 
 MAX_STATUS_MESSAGE = 256
