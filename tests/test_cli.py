@@ -130,6 +130,8 @@ def test_a_negative_amount_reaches_the_server_and_is_one_error_line(
     """`-1` looked like an option ("No such option: -1" in a box): it is an amount."""
     result = cli(server_process, "convert", "-1", "EUR", "USD")
     assert_one_error_line(result, 1, "error: INVALID_ARGUMENT: amount: must not be negative")
+    result = cli(server_process, "batch", "MAD", "100", "EUR", "-5", "USD")
+    assert_one_error_line(result, 1, "error: INVALID_ARGUMENT: item 2: amount: must not be neg")
 
 
 def test_quotes_prints_count_ticks(server_process: ServerProcess) -> None:

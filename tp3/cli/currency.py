@@ -44,8 +44,12 @@ def _describe(c: Conversion) -> str:
     )
 
 
-# "-1" is an amount, not an unknown option: it reaches the server, which says what is wrong
-@app.command(context_settings={"ignore_unknown_options": True})
+NEGATIVE_AMOUNTS = {"ignore_unknown_options": True}
+"""Where amounts are arguments, "-1" is an amount, not an unknown option: it reaches the
+server, which says what is wrong with it (a mistyped option becomes an item as loudly)."""
+
+
+@app.command(context_settings=NEGATIVE_AMOUNTS)
 @async_command
 async def convert(
     amount: Annotated[str, typer.Argument(help="Amount to convert, e.g. 6500 or 12.50.")],
@@ -95,7 +99,7 @@ async def quotes(
                 typer.echo(line)
 
 
-@app.command()
+@app.command(context_settings=NEGATIVE_AMOUNTS)
 @async_command
 async def batch(
     to_currency: Annotated[str, typer.Argument(metavar="TO", help="Currency of the total.")],
