@@ -419,6 +419,10 @@ def test_shell_completion_completes_commands() -> None:
         )
         return assert_ok(done)
 
-    assert any("_TP3_COMPLETE=complete_bash" in line for line in run("--show-completion", "bash"))
+    # typer takes "bash" as the shell only with detection off; else it looks for a shell among
+    # the test's parent processes, and a test run started detached has none
+    no_detection = {"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+    shown = run("--show-completion", "bash", **no_detection)
+    assert any("_TP3_COMPLETE=complete_bash" in line for line in shown)
     asked = {"_TP3_COMPLETE": "complete_bash", "COMP_WORDS": "tp3 currency con", "COMP_CWORD": "2"}
     assert run(**asked) == ["convert"]

@@ -80,6 +80,9 @@ def test_an_unknown_option_is_one_line_on_every_command(
         (["game", "bot"], "error: missing option '--name'"),
         (["currency", "convert"], "error: missing argument"),
         (["nosuch"], "error: no such command 'nosuch' (tp3 -h for help)"),
+        # where "-1" is an amount, a mistyped long option is still one
+        (["currency", "convert", "1", "EUR", "--jsn"], "error: no such option: --jsn (tp3 cu"),
+        (["currency", "batch", "MAD", "1", "EUR", "--jsn"], "error: no such option: --jsn"),
     ],
 )
 def test_bad_values_are_said_in_plain_words(

@@ -10,6 +10,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer._click.exceptions import NoSuchOption  # typer vendors click
+from typer._click.globals import get_current_context
 
 from tp3.cli.common import (
     InputError,
@@ -46,7 +48,13 @@ def _describe(c: Conversion) -> str:
 
 NEGATIVE_AMOUNTS = {"ignore_unknown_options": True}
 """Where amounts are arguments, "-1" is an amount, not an unknown option: it reaches the
-server, which says what is wrong with it (a mistyped option becomes an item as loudly)."""
+server, which says what is wrong with it. `_no_long_options` still refuses "--jsn"."""
+
+
+def _no_long_options(arguments: list[str]) -> None:
+    for argument in arguments:
+        if argument.startswith("--"):
+            raise NoSuchOption(argument, ctx=get_current_context(silent=True))
 
 
 @app.command(context_settings=NEGATIVE_AMOUNTS)
@@ -63,6 +71,7 @@ async def convert(
 
     Example: tp3 currency convert 6500 MAD USD
     """
+    _no_long_options([amount, from_currency, to_currency])
     async with connect(target, timeout) as tp3:
         conversion = await tp3.currency.convert(amount, from_currency, to_currency)
     typer.echo(json_line(conversion) if json else _describe(conversion))
@@ -118,6 +127,7 @@ async def batch(
 
     Example: printf '100 EUR\\n6500 MAD\\n' | tp3 currency batch USD
     """
+    _no_long_options([to_currency, *(items or [])])
     source = _pairs(items) if items else _stdin_items()
     async with connect(target) as tp3:
         summary = await tp3.currency.convert_batch(source, to_currency)
