@@ -1,4 +1,9 @@
-"""Shared fixtures: real tp3 servers on ephemeral 127.0.0.1 ports.
+"""Shared fixtures: real tp3 servers on ephemeral 127.0.0.1 ports; the two tiers.
+
+Tiers: `pytest -m "not slow"` is the one to run on every change (in-process servers and
+unit tests, about a minute at most); a test that starts a process (a tp3 server, redis,
+nginx, grpcurl, Java...) or waits seconds on purpose is marked `slow`, and one that isn't
+marked fails as soon as it starts a process, so the fast tier stays fast.
 
 - `server` / `client`: an in-process server in the test's event loop, and an async client
   connected to it over real TCP (fast, and tests can look inside the server).
@@ -35,6 +40,29 @@ MAD_USD = {
     "rate_date": "2026-02-20",
 }
 """The Convert of 6500 MAD to USD (ECB rates of 2026-02-20), in protobuf's JSON mapping."""
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    """Outside the slow tier, starting a process (in the test or in a fixture it sets up)
+    fails the test with what to do about it."""
+    if item.get_closest_marker("slow") is not None:
+        return (yield)
+    start = subprocess.Popen.__init__
+
+    def refuse(popen: subprocess.Popen[bytes], args: object, *rest: object, **kw: object) -> None:
+        raise AssertionError(
+            f"{item.nodeid} starts a process ({args!r}): mark it slow "
+            "(`pytestmark = pytest.mark.slow` for its module, or @pytest.mark.slow)"
+        )
+
+    subprocess.Popen.__init__ = refuse  # type: ignore[method-assign,assignment]
+    try:
+        return (yield)
+    finally:
+        subprocess.Popen.__init__ = start  # type: ignore[method-assign]
+
+
 _SERVING = re.compile(r"tp3 serving on (\S+):(\d+)")
 STARTUP_TIMEOUT = 20.0
 

@@ -224,6 +224,7 @@ def test_an_unusable_token_file_is_named_with_its_line(
         Tokens.load(path)
 
 
+@pytest.mark.slow
 def test_tokens_from_the_command_line_and_the_environment(token_file: Path) -> None:
     running = start_server_process("--auth-tokens", str(token_file), "--log-level", "debug")
     try:
@@ -244,6 +245,7 @@ def test_tokens_from_the_command_line_and_the_environment(token_file: Path) -> N
     assert not any(ALICE in line or BOB in line for line in running.log)
 
 
+@pytest.mark.slow
 def test_the_classroom_recipe(pki: Pki, token_file: Path) -> None:
     """As the README gives it: every interface, TLS, a token per student."""
     running = start_server_process(
@@ -264,6 +266,7 @@ def test_the_classroom_recipe(pki: Pki, token_file: Path) -> None:
     assert not any("WARNING" in line for line in running.log), running.log
 
 
+@pytest.mark.slow
 def test_the_blocking_client_over_tls_with_a_token(pki: Pki, token_file: Path) -> None:
     running = start_server_process(
         *("--tls-cert", str(pki.server_cert), "--tls-key", str(pki.server_key)),

@@ -54,7 +54,7 @@ class Replicas:
             await backend.close()
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.slow)])
 async def replicas(request: pytest.FixtureRequest) -> AsyncIterator[Replicas]:
     url = None
     if request.param == "redis":

@@ -20,6 +20,8 @@ from tp3.client import (
 )
 from tp3.currency.models import Conversion
 
+pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
+
 
 @pytest.fixture
 def tp3(server_process: ServerProcess) -> Iterator[Tp3Client]:

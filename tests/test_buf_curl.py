@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from conftest import MAD_USD, ServerProcess
 
+pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
+
 TIMEOUT = 20.0
 METHODS = {
     *(f"tp3.currency.v1.CurrencyService/{m}" for m in ("Convert", "StreamQuotes")),

@@ -365,6 +365,7 @@ async def exchange(client: AsyncTp3Client, room: str, total: int) -> list[list[R
         return [await c for c in collecting]
 
 
+@pytest.mark.slow
 async def test_a_member_that_never_reads_is_disconnected_and_the_others_get_everything(
     server: Tp3Server,
 ) -> None:

@@ -23,6 +23,8 @@ from cli_support import (
 )
 from conftest import ServerProcess
 
+pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
+
 RATE_DATE = "2026-02-20"
 
 

@@ -29,6 +29,8 @@ from tp3.chat.backend import ChatLimits
 from tp3.errors import Tp3Error
 from tp3.server import ServerConfig, Tp3Server
 
+pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
+
 
 def chat(server: ServerProcess, *args: str) -> subprocess.CompletedProcess[str]:
     """`tp3 chat ARGS --target <server>`, to completion."""

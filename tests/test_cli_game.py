@@ -23,6 +23,8 @@ from cli_support import (
 )
 from conftest import ServerProcess, start_server_process
 
+pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
+
 PAUSE = "0.2"
 BINARY_SEARCH_GUESSES = 10  # ceil(log2(1000 + 1)): enough to find any secret in 1..1000
 

@@ -118,6 +118,7 @@ async def test_quotes_keep_the_interval(client: AsyncTp3Client) -> None:
     assert span >= 3 * interval * 0.9  # ticks are paced by the server, not sent in a burst
 
 
+@pytest.mark.slow
 async def test_quotes_default_to_ten_ticks(server: Tp3Server) -> None:
     channel = Channel("127.0.0.1", server.port)
     try:

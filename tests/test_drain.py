@@ -163,6 +163,7 @@ async def read_until_unavailable(session: AsyncIterable[Any]) -> tuple[int, Any,
     return messages, last, ended.value
 
 
+@pytest.mark.slow
 async def test_sigterm_under_load_drains_everyone_and_exits_0_within_the_grace() -> None:
     """The load of the issue: 50 chat members, 20 quote streams, a game round."""
     running = start_server_process("--grace", "10")
@@ -225,6 +226,7 @@ async def test_sigterm_under_load_drains_everyone_and_exits_0_within_the_grace()
     assert not any("Traceback" in line for line in running.log), running.log
 
 
+@pytest.mark.slow
 async def test_the_grace_period_ends_what_is_left_and_a_second_signal_stops_at_once() -> None:
     for signals, grace, code, says in [
         (1, "1.5", 0, "calls still running at the end of the grace period"),
@@ -254,6 +256,7 @@ async def test_the_grace_period_ends_what_is_left_and_a_second_signal_stops_at_o
             assert (reply.status, reply.message) == (UNAVAILABLE, REFUSAL)
 
 
+@pytest.mark.slow
 def test_a_grpcio_client_sees_the_notice_and_unavailable_with_trailers() -> None:
     running = start_server_process()
     peer = subprocess.Popen(

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from conftest import MAD_USD, ServerProcess, start_server_process
 
+pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
+
 PEER = Path(__file__).with_name("grpcio_peer.py")
 PEER_TIMEOUT = 45.0
 PLAYER = "grpcio-player"

@@ -33,6 +33,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from tp3.cli.ui import find_grpcui
 
+pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
+
 TIMEOUT = 30.0
 _AVAILABLE = re.compile(r"gRPC Web UI available at (http://\S+?)/?\s*$")
 SERVICES = {

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from conftest import ServerProcess
 
+pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
+
 TIMEOUT = 20.0
 SERVICE = "tp3.currency.v1.CurrencyService"
 CONVERT_MAD_USD = '{"from_currency": "MAD", "to_currency": "USD", "amount": "6500"}'

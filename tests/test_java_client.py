@@ -20,6 +20,8 @@ import pytest
 from cli_support import RUN_TIMEOUT, Command, Terminal, assert_ok, run_tp3
 from conftest import MAD_USD, Pki, ServerProcess, start_server_process
 
+pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
+
 TIMEOUT = 60.0
 
 

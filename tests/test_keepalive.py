@@ -62,6 +62,7 @@ def server_elsewhere() -> Iterator[ServerProcess]:
     running.stop()
 
 
+@pytest.mark.slow
 async def test_a_client_busy_with_a_backlog_still_answers_pings(
     server_elsewhere: ServerProcess,
 ) -> None:
@@ -81,6 +82,7 @@ async def test_a_client_busy_with_a_backlog_still_answers_pings(
         assert await read_burst(busy, work=0.001) == BURST
 
 
+@pytest.mark.slow
 async def test_traffic_from_a_client_on_a_slow_link_counts_as_proof_of_life(
     server: Tp3Server,
 ) -> None:

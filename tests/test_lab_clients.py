@@ -21,6 +21,8 @@ import pytest
 from cli_support import Command, assert_ok, run_tp3
 from conftest import SEED, ServerProcess, start_server_process
 
+pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
+
 HERE = Path(__file__).resolve().parent
 GUESS_DELAY = 0.4
 """Seconds the lab player waits after each reply: ten guesses leave a `tp3 game bot` started

@@ -225,6 +225,7 @@ async def test_an_idle_connection_is_sent_away(server: Tp3Server) -> None:
         await raw.close()
 
 
+@pytest.mark.slow
 async def test_an_idle_client_reconnects_by_itself(server: Tp3Server) -> None:
     async with AsyncTp3Client(f"127.0.0.1:{server.port}") as client:
         await client.currency.convert("1", "EUR", "USD")

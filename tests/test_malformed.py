@@ -211,6 +211,7 @@ CASES = st.sampled_from(METHODS).flatmap(lambda m: st.tuples(st.just(m), _fields
     database=None,  # examples depend on the server's state (rounds, rooms): don't replay them
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+@pytest.mark.slow
 @given(case=CASES)
 def test_no_well_formed_request_gets_unknown(
     connection: BlockingH2,

@@ -31,6 +31,8 @@ from conftest import (
 from tp3.cli.cluster import RECIPE, find_nginx, nginx_config, wait_for_port
 from tp3.client import AsyncTp3Client, Reconnect, Reconnected, Tp3RpcError
 
+pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
+
 WAIT = 20.0
 QUICK = Reconnect(first_pause=0.1, max_pause=0.5, give_up_after=20)
 

@@ -93,6 +93,7 @@ async def test_sessions_come_back_across_a_server_restart() -> None:
         await second.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["listen", "watch"])
 def test_the_cli_says_it_reconnected_in_one_line(command: str) -> None:
     running = start_server_process()

@@ -33,6 +33,8 @@ from tp3.game.redis_backend import RedisGameBackend
 from tp3.mailbox import Inbox
 from tp3.redis_shared import HEARTBEAT, REPLICA_TTL
 
+pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
+
 WAIT = 15.0  # more than a dead replica takes to be noticed
 
 

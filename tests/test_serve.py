@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import ServerProcess, start_server_process
 
+pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
+
 RUN_TIMEOUT = 20.0
 WAIT_TIMEOUT = 10.0
 LOG_TIMEOUT = 5.0

@@ -14,6 +14,8 @@ from tp3.client import AsyncTp3Client, ClientTls, Tp3RpcError
 from tp3.server import ServerConfig, Tp3Server
 from tp3.tls import ServerTls, TlsError
 
+pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
+
 
 @pytest.fixture
 async def tls_server(pki: Pki) -> AsyncIterator[Tp3Server]:

@@ -61,6 +61,7 @@ BACKEND_CHECK_INTERVAL = 0.5
 SERVICES = frozenset({"currency", "chat", "game"})
 HEALTH_WATCH_MOMENT = 0.1
 """Seconds a drain waits between turning health NOT_SERVING and ending the streams."""
+_HEALTH_WATCH = "/grpc.health.v1.Health/Watch"
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,8 @@ class Tp3Server:
         self._server.stop_listening()
         # Health watchers (grpclib's Watch, with no hook of ours) take a few turns of the loop
         # to send NOT_SERVING: give them a moment before their stream ends with the others.
-        await asyncio.sleep(HEALTH_WATCH_MOMENT)
+        if any(call.method == _HEALTH_WATCH for call in self.pipeline.live.calls()):
+            await asyncio.sleep(HEALTH_WATCH_MOMENT)
         await self.drain.end_calls(self.pipeline.live, deadline - reserve)
         if self._health is not None:
             self._health.cancel()
