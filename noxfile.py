@@ -3,6 +3,7 @@
 nox                 lint, generated-code drift check, tests, faults (what CI runs)
 nox -s tests        the test suite (builds grpcurl and grpcui with Go, the Java clients with
                     Maven, when they are here)
+nox -s tools        grpcurl and grpcui alone, built into .tools/bin/ (where `tp3 ui` looks)
 nox -s faults       the fault suite: tp3 under attack on loopback, figures as a table
 nox -s protos       regenerate tp3/generated/ from protos/
 nox -s bench        benchmarks (never part of the test run); arguments after --
@@ -36,8 +37,7 @@ def tests(session: nox.Session) -> None:
     install(session)
     env = {}
     if shutil.which("go"):
-        go_install(session, GRPCURL)
-        go_install(session, GRPCUI)
+        build_tools(session)
         env["TP3_GRPCURL"] = str(TOOLS_BIN / "grpcurl")
         env["TP3_GRPCUI"] = str(TOOLS_BIN / "grpcui")
     if shutil.which("mvn"):  # the Java clients: build, run their JUnit tests, make the jars
@@ -46,6 +46,21 @@ def tests(session: nox.Session) -> None:
         session.run("mvn", "-q", "-B", "-f", "clients/lab", "verify", external=True)
         env["TP3_LAB_CLIENT"] = str(ROOT / "clients" / "lab" / "target" / "tp3-lab-client.jar")
     session.run("pytest", *session.posargs, env=env)
+
+
+@nox.session(python=False)
+def tools(session: nox.Session) -> None:
+    """grpcurl and grpcui into .tools/bin/, as the tests session builds them; `tp3 ui` finds
+    grpcui there. Needs Go alone (no virtualenv)."""
+    if not shutil.which("go"):
+        session.error("Go is needed to build grpcurl and grpcui (https://go.dev/doc/install)")
+    build_tools(session)
+    session.log(f"built {TOOLS_BIN / 'grpcurl'} and {TOOLS_BIN / 'grpcui'}")
+
+
+def build_tools(session: nox.Session) -> None:
+    go_install(session, GRPCURL)
+    go_install(session, GRPCUI)
 
 
 def go_install(session: nox.Session, package_at_version: str) -> None:

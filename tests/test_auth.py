@@ -261,6 +261,10 @@ def test_the_classroom_recipe(pki: Pki, token_file: Path) -> None:
         assert line.startswith("6500 MAD = 708.68 USD")
         impostor = run_tp3("chat", "send", "--name", "bob", "I am bob", env=student)
         assert_one_error_line(impostor, 1, "error: PERMISSION_DENIED: name: you are 'alice'")
+        # The recipe's last line: the interactive chat, which once ignored TP3_TLS_CA and
+        # TP3_TOKEN (plaintext to a TLS server: "Connection lost").
+        chat = run_tp3("chat", "--name", "alice", "--reconnect", input="/quit\n", env=student)
+        assert assert_ok(chat)[0].startswith("* joined room lobby as alice;"), chat.stdout
     finally:
         running.stop()
     assert not any("WARNING" in line for line in running.log), running.log

@@ -45,7 +45,7 @@ def test_errors_are_tp3_rpc_errors(tp3: Tp3Client) -> None:
 def test_quotes_iterate_and_can_stop_early(tp3: Tp3Client) -> None:
     ticks = tp3.currency.quotes("EUR", "USD", count=1000, interval=timedelta(milliseconds=10))
     first = [next(ticks) for _ in range(3)]
-    ticks.close()  # type: ignore[attr-defined]
+    ticks.close()
     assert [t.sequence for t in first] == [1, 2, 3]
     assert tp3.currency.list_currencies().base_currency == "EUR"  # the client goes on
 

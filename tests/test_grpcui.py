@@ -3,7 +3,7 @@ through server reflection, checked in a real headless Chromium.
 
 One test dumps the page's DOM and looks for every service and method; another, driving the
 page with Selenium, fills Convert's request form, clicks Invoke and reads the result in the
-page's Response tab. grpcui comes from `go install` (`nox -s tests` does it), Chromium and
+page's Response tab. grpcui comes from `nox -s tools` (`nox -s tests` builds it too), Chromium and
 chromedriver from the system (.ci/run installs Debian's); where one is missing the tests skip,
 unless TP3_REQUIRE_TOOLS=1 (set by CI) turns a missing tool into a failure.
 TP3_GRPCUI_SCREENSHOT=FILE also saves a screenshot of the page showing that result there
@@ -69,7 +69,7 @@ def _tool(name: str, path: str | None) -> str:
     if os.environ.get("TP3_REQUIRE_TOOLS") == "1":
         pytest.fail(f"{name} is required (TP3_REQUIRE_TOOLS=1) but was not found")
     pytest.skip(
-        f"{name} not installed (nox -s tests installs grpcui; .ci/run installs chromium and "
+        f"{name} not installed (nox -s tools builds grpcui; .ci/run installs chromium and "
         "chromium-driver)"
     )
 

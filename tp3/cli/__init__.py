@@ -9,11 +9,14 @@ from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer vendo
 
 from tp3.cli import chat, currency, game
 from tp3.cli.cluster import cluster_command
+from tp3.cli.manpage import use_man_page_style
 from tp3.cli.serve import serve_command
 from tp3.cli.ui import ui_command
 from tp3.cli.usage import usage_line
 
 __all__ = ["app", "main"]
+
+use_man_page_style()  # `--room ROOM`, not typer's `--room <str>`: see tp3/cli/manpage.py
 
 app = typer.Typer(
     name="tp3",

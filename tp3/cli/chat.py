@@ -33,6 +33,7 @@ from tp3.cli.common import (
     TimeoutOption,
     async_command,
     connect,
+    connection_options,
     fail,
     json_line,
 )
@@ -165,6 +166,7 @@ def _welcome_json(joined: RoomJoined) -> dict[str, Any]:
 
 
 @app.callback(invoke_without_command=True)
+@connection_options  # the interactive session's --tls-*, --token (and TP3_TLS_*, TP3_TOKEN)
 def chat(
     ctx: typer.Context,
     name: Annotated[
@@ -313,12 +315,20 @@ async def send(
     room: RoomOption = DEFAULT_ROOM,
     to: Annotated[
         str | None,
-        typer.Option(help="Say it privately to this member of the room only.", show_default=False),
+        typer.Option(
+            metavar="NAME",
+            help="Say it privately to this member of the room only.",
+            show_default=False,
+        ),
     ] = None,
     target: TargetOption = DEFAULT_TARGET,
     timeout: Annotated[
         float,
-        typer.Option(min=0.001, help="Seconds to wait for the server to confirm the message."),
+        typer.Option(
+            min=0.001,
+            metavar="SECONDS",
+            help="Seconds to wait for the server to confirm the message.",
+        ),
     ] = DEFAULT_TIMEOUT,
     json: JsonOption = False,
 ) -> None:
@@ -391,6 +401,7 @@ async def listen(
         float | None,
         typer.Option(
             min=0.001,
+            metavar="SECONDS",
             help=(
                 "Stop listening this many seconds after joining: exit 0, or exit 1 if --count "
                 "messages have not all come."
@@ -472,7 +483,9 @@ async def rooms(
 @app.command()
 @async_command
 async def who(
-    room: RoomOption = DEFAULT_ROOM,
+    room: Annotated[
+        str, typer.Option("--room", "-r", help="Room whose members are listed.")
+    ] = DEFAULT_ROOM,
     target: TargetOption = DEFAULT_TARGET,
     timeout: TimeoutOption = DEFAULT_TIMEOUT,
     json: JsonOption = False,

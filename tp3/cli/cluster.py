@@ -71,10 +71,11 @@ def wait_for_port(port: int, process: "subprocess.Popen[bytes]", what: str) -> N
 def cluster_command(
     replicas: Annotated[int, typer.Option(min=1, max=9, help="tp3 replicas behind nginx.")] = 3,
     port: Annotated[
-        int, typer.Option(min=1, max=65535, help="nginx's port: where clients connect.")
+        int,
+        typer.Option(min=1, max=65535, metavar="PORT", help="nginx's port: where clients connect."),
     ] = 8080,
 ) -> None:
-    """Run redis-server, REPLICAS tp3 replicas sharing it, and nginx in front, until Ctrl-C.
+    """Run redis-server, tp3 replicas sharing it (--replicas) and nginx in front, until Ctrl-C.
 
     A demo of scale-out on one machine: point clients at 127.0.0.1:PORT (with
     --reconnect, they survive a replica being killed). Needs redis-server and nginx.

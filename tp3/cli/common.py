@@ -55,7 +55,8 @@ TargetOption = Annotated[
         "--target",
         "-t",
         envvar=TARGET_ENV,
-        help=f"Server address, host:port (default: ${TARGET_ENV}, else {DEFAULT_TARGET}).",
+        metavar="HOST:PORT",
+        help=f"Server address (default: ${TARGET_ENV}, else {DEFAULT_TARGET}).",
         show_default=False,
     ),
 ]
@@ -64,7 +65,12 @@ JsonOption = Annotated[
 ]
 TimeoutOption = Annotated[
     float,
-    typer.Option("--timeout", min=0.001, help="Seconds to wait for the answer (deadline)."),
+    typer.Option(
+        "--timeout",
+        min=0.001,
+        metavar="SECONDS",
+        help="Seconds to wait for the answer (deadline).",
+    ),
 ]
 
 
@@ -153,8 +159,13 @@ def connection_options(func: Callable[P, None]) -> Callable[P, None]:
 
     @functools.wraps(func)
     def command(*args: P.args, **kwargs: P.kwargs) -> None:
-        given = {option.name: kwargs.pop(option.name, None) for option in _OPTIONS}
-        _connection.set(Connection(**given))  # type: ignore[arg-type]
+        given = {
+            option.name: kwargs.pop(option.name) for option in _OPTIONS if option.name in kwargs
+        }
+        # Called by typer, it has them all; called from another command's body (`tp3 chat`'s
+        # interactive session), none: that command's options stand.
+        if given:
+            _connection.set(Connection(**given))  # type: ignore[arg-type]
         func(*args, **kwargs)
 
     signature = inspect.signature(func)

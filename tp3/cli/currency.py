@@ -60,7 +60,9 @@ def _no_long_options(arguments: list[str]) -> None:
 @app.command(context_settings=NEGATIVE_AMOUNTS)
 @async_command
 async def convert(
-    amount: Annotated[str, typer.Argument(help="Amount to convert, e.g. 6500 or 12.50.")],
+    amount: Annotated[
+        str, typer.Argument(metavar="AMOUNT", help="Amount to convert, e.g. 6500 or 12.50.")
+    ],
     from_currency: Annotated[str, typer.Argument(metavar="FROM", help="Currency code, e.g. MAD.")],
     to_currency: Annotated[str, typer.Argument(metavar="TO", help="Currency code, e.g. USD.")],
     target: TargetOption = DEFAULT_TARGET,
@@ -80,10 +82,16 @@ async def convert(
 @app.command()
 @async_command
 async def quotes(
-    base: Annotated[str, typer.Argument(help="Base currency, the one quoted, e.g. EUR.")],
-    quote: Annotated[str, typer.Argument(help="Quote currency, the price unit, e.g. USD.")],
+    base: Annotated[
+        str, typer.Argument(metavar="BASE", help="Base currency, the one quoted, e.g. EUR.")
+    ],
+    quote: Annotated[
+        str, typer.Argument(metavar="QUOTE", help="Quote currency, the price unit, e.g. USD.")
+    ],
     count: Annotated[int, typer.Option(help="Number of ticks (1-100000).")] = 10,
-    interval: Annotated[float, typer.Option(help="Seconds between ticks (0.01-60).")] = 1.0,
+    interval: Annotated[
+        float, typer.Option(metavar="SECONDS", help="Seconds between ticks (0.01-60).")
+    ] = 1.0,
     target: TargetOption = DEFAULT_TARGET,
     json: JsonOption = False,
 ) -> None:
@@ -115,7 +123,7 @@ async def batch(
     items: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[AMOUNT CODE]...",
+            metavar="AMOUNT CODE",
             help="Items as pairs, e.g. 100 EUR 250 MAD; without them, stdin lines 'AMOUNT CODE'.",
             show_default=False,
         ),

@@ -32,9 +32,17 @@ class LogLevel(StrEnum):
 
 
 def serve_command(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = DEFAULT_HOST,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on (0.0.0.0: every interface, for other machines too)."
+        ),
+    ] = DEFAULT_HOST,
     port: Annotated[
-        int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free port).")
+        int,
+        typer.Option(
+            min=0, max=65535, metavar="PORT", help="Port to listen on (0: any free port)."
+        ),
     ] = DEFAULT_PORT,
     rates: Annotated[
         Path | None,
@@ -59,7 +67,9 @@ def serve_command(
     ] = ChatLimits.mailbox_size,
     game_pause: Annotated[
         float,
-        typer.Option(min=0, help="Seconds between a win and the next round of the game."),
+        typer.Option(
+            min=0, metavar="SECONDS", help="Seconds between a win and the next round of the game."
+        ),
     ] = GameLimits.pause,
     game_rate: Annotated[
         float,
@@ -95,7 +105,12 @@ def serve_command(
     ] = ServerConfig.client_quotes_per_second,
     max_message_size: Annotated[
         int,
-        typer.Option(min=1, help="Bytes a request message may have.", rich_help_panel=LIMITS),
+        typer.Option(
+            min=1,
+            metavar="BYTES",
+            help="Bytes a request message may have.",
+            rich_help_panel=LIMITS,
+        ),
     ] = RpcLimits.max_message_size,
     max_streams_per_connection: Annotated[
         int,
@@ -131,6 +146,7 @@ def serve_command(
         float,
         typer.Option(
             min=0.1,
+            metavar="SECONDS",
             help="Seconds a new connection has to send its first request.",
             rich_help_panel=LIMITS,
         ),
@@ -139,6 +155,7 @@ def serve_command(
         float,
         typer.Option(
             min=0,
+            metavar="SECONDS",
             help="Seconds a connection with no call open is kept (0: forever).",
             rich_help_panel=LIMITS,
         ),
@@ -147,6 +164,7 @@ def serve_command(
         float,
         typer.Option(
             min=0,
+            metavar="SECONDS",
             help="Seconds between pings that detect vanished clients (0: no pings).",
             rich_help_panel=LIMITS,
         ),
@@ -155,6 +173,7 @@ def serve_command(
         float,
         typer.Option(
             min=0,
+            metavar="SECONDS",
             help="Seconds of quiet after which a chat or game session gets a heartbeat, for "
             "proxies that cut idle streams (0: never).",
             rich_help_panel=LIMITS,
@@ -164,6 +183,7 @@ def serve_command(
         float,
         typer.Option(
             min=0.01,
+            metavar="SECONDS",
             help="Seconds a client has to show it is alive after a ping.",
             rich_help_panel=LIMITS,
         ),
@@ -252,6 +272,7 @@ def serve_command(
         float,
         typer.Option(
             min=0,
+            metavar="SECONDS",
             help="Seconds calls get to finish on SIGTERM/SIGINT before the server exits.",
         ),
     ] = ServerConfig.grace,

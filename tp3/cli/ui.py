@@ -1,7 +1,8 @@
 """`tp3 ui`: open grpcui, a web UI for any reflection-enabled gRPC server, on a tp3 server.
 
 grpcui is a Go program (the successor of the archived BloomRPC): found through TP3_GRPCUI, then
-PATH, then `$(go env GOPATH)/bin`. It runs in the foreground with its output passed through.
+PATH, then `.tools/bin/` (where `nox -s tools` builds it) of tp3's checkout and of the current
+directory, then `$(go env GOPATH)/bin`. It runs in the foreground with its output passed through.
 """
 
 import os
@@ -17,17 +18,32 @@ from tp3.cli.common import TargetOption, connection, connection_options, fail
 from tp3.client import DEFAULT_TARGET
 
 GRPCUI_VERSION = "v1.5.0"
-INSTALL_HINT = f"go install github.com/fullstorydev/grpcui/cmd/grpcui@{GRPCUI_VERSION}"
+GRPCUI_PACKAGE = "github.com/fullstorydev/grpcui/cmd/grpcui"
+# Not `go install pkg@version`: that also asks the Go proxy for the module's version list, which
+# some proxies refuse (403 for grpcui on proxy.golang.org). `go get` in a throwaway module
+# resolves the pinned version alone; noxfile.py's go_install does the same.
+INSTALL_HINT = (
+    "build it with `nox -s tools` in tp3's checkout (into .tools/bin/), or with Go: "
+    f'(cd "$(mktemp -d)" && go mod init tools && go get {GRPCUI_PACKAGE}@{GRPCUI_VERSION} '
+    f"&& go install {GRPCUI_PACKAGE})"
+)
+# An editable install's checkout (tp3/ sits in it); `nox -s tools` builds into its .tools/bin.
+CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 def find_grpcui() -> str | None:
-    """TP3_GRPCUI, else `grpcui` on PATH, else the one `go install` put in $(go env GOPATH)/bin."""
+    """TP3_GRPCUI, else `grpcui` on PATH, else the one `nox -s tools` built in .tools/bin/ of
+    tp3's checkout or of the current directory, else the one `go install` put in
+    $(go env GOPATH)/bin."""
     configured = os.environ.get("TP3_GRPCUI")
     if configured:
         return configured if os.access(configured, os.X_OK) else None
     found = shutil.which("grpcui")
     if found:
         return found
+    for tools in (CHECKOUT / ".tools" / "bin", Path.cwd() / ".tools" / "bin"):
+        if os.access(tools / "grpcui", os.X_OK):
+            return str(tools / "grpcui")
     go = shutil.which("go")
     if go is None:
         return None
@@ -66,7 +82,10 @@ def grpcui_security() -> list[str]:
 def ui_command(
     target: TargetOption = DEFAULT_TARGET,
     port: Annotated[
-        int, typer.Option(min=0, max=65535, help="Port for the web UI (0: any free port).")
+        int,
+        typer.Option(
+            min=0, max=65535, metavar="PORT", help="Port for the web UI (0: any free port)."
+        ),
     ] = 0,
     no_browser: Annotated[
         bool, typer.Option("--no-browser", help="Print the URL instead of opening a browser.")
@@ -75,7 +94,7 @@ def ui_command(
     """Browse and call the server's services in a web UI (grpcui, over server reflection)."""
     grpcui = find_grpcui()
     if grpcui is None:
-        fail(f"grpcui not found (set TP3_GRPCUI or install it: {INSTALL_HINT})")
+        fail(f"grpcui not found: {INSTALL_HINT}; or set TP3_GRPCUI to its path")
     command = [grpcui, *grpcui_security(), "-port", str(port)]
     if no_browser:
         command.append("-open-browser=false")
