@@ -65,6 +65,7 @@ def test_other_shells_are_told_to_activate_before_any_example_calls_tp3() -> Non
     sys.prefix == sys.base_prefix or not (Path(sys.prefix) / "bin" / "tp3").exists(),
     reason="not run from a virtualenv with tp3 installed",
 )
+@pytest.mark.slow  # a process
 def test_activating_the_virtualenv_gives_a_new_shell_its_tp3(tmp_path: Path) -> None:
     """What the README's line does, in a shell with a login's PATH and nothing else."""
     venv = Path(sys.prefix)
@@ -129,6 +130,7 @@ def test_minor_units_cited_are_iso_4217s_and_servable() -> None:
             assert "--rates" in money, code
 
 
+@pytest.mark.slow  # a process
 def test_the_python_example_runs_and_prints_what_its_comments_say(
     server_process: ServerProcess, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -178,6 +180,7 @@ def test_the_layout_names_every_package_and_module_of_tp3() -> None:
             assert module.stem == "__init__" or module.stem in words, f"tp3/{package}/{module.name}"
 
 
+@pytest.mark.slow  # a process
 def test_the_layout_names_every_top_level_folder() -> None:
     try:
         tracked = subprocess.run(
