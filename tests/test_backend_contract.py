@@ -382,6 +382,23 @@ async def test_a_round_ends_and_the_next_one_starts_once(game_backends: GameFact
     assert latecomer.joined.round.number == first + 1  # started once, not once per replica
 
 
+async def test_who_arrives_between_rounds_learns_when_the_next_starts(
+    game_backends: GameFactory,
+) -> None:
+    """On any replica (with Redis), a join and a watch during the pause see the round closed
+    and the start of the next one, as the game over announced it."""
+    backend, other = [await game_backends(GameLimits(pause=60), SECRET) for _ in range(2)]
+    alice = await backend.join("alice")
+    assert alice.joined.round.next_round_at is None
+    await backend.play_guess(alice, SECRET)
+    over = await next_of(alice.inbox, GameOver)
+    for name, replica in [("bob", backend), ("carol", other)]:
+        late = await replica.join(name)
+        spectator = await replica.watch()
+        for info in (late.joined.round, spectator.watching.round):
+            assert (info.number, info.open, info.next_round_at) == (1, False, over.next_round_at)
+
+
 async def test_the_winner_hears_its_hint_before_the_game_over(game_backends: GameFactory) -> None:
     """With Redis, the GameOver comes back through PUB/SUB, often before the winning guess's
     own reply: a player must still read "BRAVO" first, then "game over". Three rounds."""

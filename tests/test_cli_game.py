@@ -10,6 +10,7 @@ import json
 import re
 import subprocess
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -186,11 +187,18 @@ def test_guess_needs_an_integer(game_server: ServerProcess, number: str) -> None
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize("number", ["0", "1001"])
-def test_guess_out_of_range_is_one_error_line(game_server: ServerProcess, number: str) -> None:
-    result = game(game_server, "guess", "--name", "alice", number)
-    line = assert_one_error_line(result, 1, "error: INVALID_ARGUMENT: number")
-    assert "between 1 and 1000" in line
+@pytest.mark.parametrize(
+    "number", ["0", "1001", "-5", "99999999999999999999", "9223372036854775808"]
+)
+@pytest.mark.parametrize("number_first", [False, True])
+def test_guess_out_of_range_is_refused_before_sending(number: str, number_first: bool) -> None:
+    """Checked against the game's range here: the server (none listens) is never called, a
+    number too big for the wire's 64 bits neither fails to encode nor wraps around, and
+    "-5" is a number, not an unknown option."""
+    args = [number, "--name", "alice"] if number_first else ["--name", "alice", number]
+    result = run_tp3("game", "guess", *args, "--target", "127.0.0.1:1")
+    line = assert_one_error_line(result, 2, "error: number: ")
+    assert line == f"error: number: must be between 1 and 1000, got {number}"
 
 
 def test_unreachable_server_is_one_error_line() -> None:
@@ -206,7 +214,8 @@ def test_bot_plays_two_rounds_by_binary_search(game_server: ServerProcess) -> No
     events = json_lines(assert_ok(result))
     assert result.stderr == ""
     assert events[0]["type"] == "joined"
-    assert {e["type"] for e in events} <= {"joined", "hint", "notice", "game_over", "round_started"}
+    kinds = {"joined", "waiting", "hint", "notice", "game_over", "round_started"}
+    assert {e["type"] for e in events} <= kinds  # waiting: it joined in an earlier win's pause
     for notice in of_type(events, "notice"):  # too fast for the rate limit: it slowed down
         assert notice["status"] == "RESOURCE_EXHAUSTED", notice
     overs = of_type(events, "game_over")
@@ -550,6 +559,129 @@ def test_play_ctrl_d_and_ctrl_c_leave_cleanly(
     finally:
         player.close()
     assert_ok(game(game_server, "play", "--name", name, input=""))  # it left: the name is free
+
+
+# --- between rounds --------------------------------------------------------------------------
+
+LONG_PAUSE = 30  # seconds: time for the test to start players and bots in the pause
+BETWEEN = {
+    "en": {
+        "round_1": "round 1: guess a number between 1 and 1000",
+        "round_2": "round 2: guess a number between 1 and 1000",
+        "over": "game over, the winner is winner ",
+        "next_round": r"next round in (\d+) s, at (\d\d:\d\d:\d\d)",
+        "countdown": "next round in ",
+        "player_waits": "the round is over: waiting for the next one",
+        "sits_out": "waiting for round 2, which starts once round 1 is won",
+        "joins_late": r"waiting for round 2, which starts in (\d+) s, at (\d\d:\d\d:\d\d)",
+    },
+    "fr": {
+        "round_1": "Manche 1 : devinez un nombre entre 1 et 1000",
+        "round_2": "Manche 2 : devinez un nombre entre 1 et 1000",
+        "over": "Jeu terminé, le gagnant est winner ",
+        "next_round": r"prochaine manche dans (\d+) s, à (\d\d:\d\d:\d\d)",
+        "countdown": "prochaine manche dans ",
+        "player_waits": "la manche est terminée : attente de la suivante",
+        "sits_out": "en attente de la manche 2, qui commencera quand la manche 1 sera gagnée",
+        "joins_late": (r"en attente de la manche 2, qui commence dans (\d+) s, à (\d\d:\d\d:\d\d)"),
+    },
+}
+
+
+def local_clock(timestamp: str) -> str:
+    """A JSON time as the CLI words it: the local clock."""
+    return f"{datetime.fromisoformat(timestamp).astimezone():%H:%M:%S}"
+
+
+def assert_says_when(line: str | None, pattern: str, clock: str) -> None:
+    """`line` matches `pattern`: seconds left within the pause, then the clock time `clock`."""
+    match = re.fullmatch(pattern, line or "")
+    assert match, (line, pattern)
+    assert 0 <= int(match[1]) <= LONG_PAUSE, line
+    assert match[2] == clock, (line, clock)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_between_rounds_everyone_is_told_when_the_next_starts(lang: str) -> None:
+    """Round 1 is won, then a long pause: a player (piped) and a spectator are told when round
+    2 starts; a player and bots joining in the pause are told that they wait for it, and
+    when; a bot sitting round 1 out (--next-round) says so from the start."""
+    words = BETWEEN[lang]
+    server = start_server_process("--game-pause", str(LONG_PAUSE))
+    running: list[Command] = []
+
+    def start(*args: str, stdin: int = subprocess.DEVNULL) -> Command:
+        running.append(game_command(server, *args, stdin=stdin))
+        return running[-1]
+
+    try:
+        sitter = start("bot", "--name", "sitter", "--next-round", "--lang", lang)
+        sitter_json = start("bot", "--name", "sitter-json", "--next-round", "--json")
+        player = start("play", "--name", "piper", "--lang", lang, stdin=subprocess.PIPE)
+        watcher = start("watch", "--lang", lang)
+        for command in (sitter, player, watcher):
+            assert command.out.next_line(RUN_TIMEOUT) == words["round_1"]
+        assert sitter.out.next_line() == words["sits_out"]
+        assert first_json(sitter_json)["type"] == "joined"
+        sits_out = sitter_json.next_json()
+        assert (sits_out["type"], sits_out["round"], sits_out["next_round_at"]) == (
+            "waiting",
+            2,
+            None,
+        )
+        assert sits_out["text"] == BETWEEN["en"]["sits_out"]
+
+        won = game(server, "bot", "--name", "winner", "--rounds", "1", "--json")
+        (over,) = of_type(json_lines(assert_ok(won)), "game_over")
+        clock = local_clock(over["next_round_at"])
+        for command in (player, watcher):
+            command.wait_line(starts=words["over"])
+            assert_says_when(command.out.next_line(), words["next_round"], clock)
+
+        late = assert_ok(game(server, "play", "--name", "late", "--lang", lang, input=""))
+        assert late[:2] == [words["round_1"], words["player_waits"]], late
+        assert_says_when(late[2], words["next_round"], clock)
+
+        late_bot = start("bot", "--name", "late-bot", "--lang", lang)
+        assert late_bot.out.next_line(RUN_TIMEOUT) == words["round_1"]
+        assert_says_when(late_bot.out.next_line(), words["joins_late"], clock)
+        late_json = start("bot", "--name", "late-json", "--json")
+        assert first_json(late_json)["open"] is False
+        waits = late_json.next_json()
+        assert (waits["type"], waits["round"], waits["next_round_at"]) == (
+            "waiting",
+            2,
+            over["next_round_at"],
+        )
+    finally:
+        for command in running:
+            command.finish()
+        server.stop()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_play_on_a_terminal_counts_down_to_the_next_round(lang: str) -> None:
+    """After a win, the seconds left until the next round show beside the prompt (redrawn in
+    place, not printed line after line), until the next round starts."""
+    words = BETWEEN[lang]
+    server = start_server_process("--game-pause", "3")
+    alice = game_terminal(server, "play", "--name", "alice", "--lang", lang)
+    try:
+        alice.wait_for("alice>")
+        assert_ok(game(server, "bot", "--name", "winner", "--rounds", "1"))
+        alice.wait_for(words["over"])
+        alice.wait_for(words["countdown"])
+        assert re.fullmatch(r"[123] s", alice.wait_for(" s")), alice.screen
+        pause = alice.wait_for(words["round_2"])
+        assert words["countdown"] not in pause  # the seconds change, the line stays
+        assert not re.search(words["next_round"], alice.screen)  # the pipe's line, not here
+        alice.wait_for("alice>")
+        alice.type("/quit\r")
+        assert alice.wait_exit() == 0
+        assert "Traceback" not in alice.screen
+    finally:
+        alice.close()
+        server.stop()
 
 
 # --- usage -----------------------------------------------------------------------------------

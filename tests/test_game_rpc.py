@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from dataclasses import replace
+from datetime import timedelta
 from typing import TypeVar
 
 import pytest
@@ -22,6 +23,7 @@ from tp3.game.events import (
     GameOver,
     Hint,
     Notice,
+    RoundInfo,
     RoundStarted,
     ScoreboardChanged,
     Verdict,
@@ -114,6 +116,26 @@ async def test_the_next_round_starts_by_itself_with_another_secret(tp3: AsyncTp3
         assert (await hint_for(alice, 250)).verdict is Verdict.CORRECT
         second = await next_of(alice.events(), GameOver)
     assert (first.secret, second.secret) == (500, 250)
+
+
+async def test_who_arrives_between_rounds_is_told_when_the_next_starts(server: Tp3Server) -> None:
+    """A player joining and a spectator watching during the pause see the round closed, with
+    the start of the next one that the game over announced; an open round has none."""
+    backend = InMemoryGameBackend(GameLimits(pause=60), draw=secrets_from(500))
+    async with (
+        Tp3Server(replace(server.config, port=0), game_backend=backend) as paused,
+        AsyncTp3Client(f"127.0.0.1:{paused.port}", timeout=5) as tp3,
+        tp3.game.play("alice") as alice,
+    ):
+        assert alice.joined.round.next_round_at is None
+        await alice.guess(500)
+        over = await next_of(alice.events(), GameOver)
+        async with tp3.game.play("bob") as bob, aclosing(tp3.game.watch()) as spectator:
+            watching = await anext(spectator)
+            assert isinstance(watching, Watching)
+            expected = RoundInfo(1, 1, 1000, False, over.next_round_at)
+            assert bob.joined.round == watching.round == expected
+            assert over.next_round_at - over.time == timedelta(seconds=60)
 
 
 async def test_fifty_simultaneous_correct_guesses_make_exactly_one_winner(

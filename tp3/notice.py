@@ -16,6 +16,11 @@ class Notice:
     status: Status
     text: str
 
+    @property
+    def retry_later(self) -> bool:
+        """A limit refused the request (too fast): the same one may pass after a while."""
+        return self.status is Status.RESOURCE_EXHAUSTED
+
     @classmethod
     def from_code(cls, code: int, text: str) -> Self:
         """The notice a peer sent as a status code number (one this grpclib doesn't know

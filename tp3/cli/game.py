@@ -6,14 +6,11 @@ scripts. Events read as `tp3.game.texts` renders them, in English or the lab's F
 """
 
 import asyncio
-import random
-import re
 import sys
 from collections.abc import AsyncIterator
 from contextlib import aclosing
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -23,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tp3.cli.common import (
+    InputError,
     JsonOption,
     ReconnectOption,
     TargetOption,
@@ -33,6 +31,7 @@ from tp3.cli.common import (
     json_line,
 )
 from tp3.cli.interactive import (
+    Fragments,
     Screen,
     SessionEnded,
     piped_lines,
@@ -47,6 +46,9 @@ from tp3.client import (
     Reconnected,
     Tp3RpcError,
 )
+from tp3.errors import InvalidArgument
+from tp3.game import lines
+from tp3.game.bot import Bot, GiveUp, Strategy
 from tp3.game.events import (
     GameEvent,
     GameJoined,
@@ -58,9 +60,12 @@ from tp3.game.events import (
     Scoreboard,
     ScoreboardChanged,
     Verdict,
+    WaitingForRound,
     Watching,
 )
-from tp3.game.texts import render
+from tp3.game.knowledge import RoundKnowledge, next_round_at
+from tp3.game.rules import check_guess
+from tp3.game.texts import Lang, next_round, render, say
 
 app = typer.Typer(
     name="game",
@@ -70,16 +75,6 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
 )
-
-
-class Lang(StrEnum):
-    en = "en"
-    fr = "fr"
-
-
-class Strategy(StrEnum):
-    binary = "binary"
-    random = "random"
 
 
 NameOption = Annotated[
@@ -107,92 +102,11 @@ ROUND = "ansiyellow"
 RANGE = "ansicyan"
 PROBLEM = "ansired"
 
-# What the CLI itself says (the game's events read as tp3.game.texts renders them).
-_PHRASES: dict[Lang, dict[str, str]] = {
-    Lang.en: {
-        "intro": "type a number and Enter to guess; /help lists the commands",
-        "waiting": "the round is over: waiting for the next one",
-        "not_a_number": "not a number: {line!r}; type a number between {low} and {high}, or /quit",
-        "out_of_range": "{number} is not between {low} and {high}: not sent",
-        "unknown": "unknown command /{command}; /help lists the commands",
-        "help": (
-            "  NUMBER   guess NUMBER in the current round\n"
-            "  /quit    leave the game (Ctrl-D and Ctrl-C too)\n"
-            "  /help    this help"
-        ),
-    },
-    Lang.fr: {
-        "intro": "tapez un nombre puis Entrée pour deviner ; /help liste les commandes",
-        "waiting": "la manche est terminée : attente de la suivante",
-        "not_a_number": (
-            "ce n'est pas un nombre : {line!r} ; tapez un nombre entre {low} et {high}, ou /quit"
-        ),
-        "out_of_range": "{number} n'est pas entre {low} et {high} : non envoyé",
-        "unknown": "commande inconnue /{command} ; /help liste les commandes",
-        "help": (
-            "  NOMBRE   proposer NOMBRE dans la manche en cours\n"
-            "  /quit    quitter la partie (Ctrl-D et Ctrl-C aussi)\n"
-            "  /help    cette aide"
-        ),
-    },
-}
-
-_NUMBER = re.compile(r"[+-]?[0-9]+")
-
-
-# --- what a player knows ---------------------------------------------------------------------
-
-
-@dataclass
-class _Knowledge:
-    """The current round as a player knows it: the range its hints narrowed the secret to."""
-
-    round: int
-    low: int
-    high: int
-    open: bool
-    bounds: tuple[int, int]
-    """The round's whole range (1 and 1000)."""
-
-    @classmethod
-    def of(cls, info: RoundInfo) -> "_Knowledge":
-        return cls(info.number, info.low, info.high, info.open, (info.low, info.high))
-
-    def start(self, info: RoundInfo) -> None:
-        self.round, self.low, self.high, self.open = info.number, info.low, info.high, info.open
-        self.bounds = (info.low, info.high)
-
-    def learn(self, hint: Hint) -> bool:
-        """Take in the hint to one of our guesses; True if it narrowed the range."""
-        if hint.round != self.round:  # a guess judged in an earlier round
-            return False
-        before = (self.low, self.high)
-        match hint.verdict:
-            case Verdict.TOO_HIGH:
-                self.high = min(self.high, hint.guess - 1)
-            case Verdict.TOO_LOW:
-                self.low = max(self.low, hint.guess + 1)
-            case Verdict.CORRECT | Verdict.ROUND_OVER:
-                self.open = False
-        if self.low > self.high:  # contradicting hints: start again from the whole range
-            self.low, self.high = self.bounds
-        return (self.low, self.high) != before
-
-    def end(self, over: GameOver) -> None:
-        if over.round == self.round:
-            self.open = False
-
-    def describe(self, lang: Lang) -> str:
-        """The round and the range left, in `lang`: "round 3: guess a number between 501 and
-        1000"."""
-        info = RoundInfo(self.round, self.low, self.high, self.open)
-        return render(RoundStarted(info, datetime.now(UTC)), lang)
-
 
 # --- how events look -------------------------------------------------------------------------
 
 
-def _text(event: GameEvent | Reconnected, lang: Lang) -> str:
+def _text(event: GameEvent | WaitingForRound | Reconnected, lang: Lang) -> str:
     if isinstance(event, Reconnected):
         return f"* {event}"
     if isinstance(event, Notice):
@@ -224,7 +138,7 @@ def _round_json(kind: str, info: RoundInfo, time: datetime) -> dict[str, Any]:
     }
 
 
-def _event_json(event: GameEvent | Reconnected, lang: Lang) -> dict[str, Any]:
+def _event_json(event: GameEvent | WaitingForRound | Reconnected, lang: Lang) -> dict[str, Any]:
     """One event as a JSON object: a "type", the event's fields, and its `text` in `lang`."""
     match event:
         case Reconnected():
@@ -243,6 +157,8 @@ def _event_json(event: GameEvent | Reconnected, lang: Lang) -> dict[str, Any]:
             fields = {"type": "scoreboard", **asdict(board), "time": time}
         case Notice(status=status, text=text):
             return {"type": "notice", "code": status.value, "status": status.name, "text": text}
+        case WaitingForRound():
+            fields = {"type": "waiting", **asdict(event)}
         case _:
             raise AssertionError(f"unknown game event {event!r}")
     return {**fields, "text": render(event, lang)}
@@ -255,7 +171,7 @@ class _Printer:
         self.json = json
         self.lang = lang
 
-    def show(self, event: GameEvent | Reconnected, **extra: Any) -> None:
+    def show(self, event: GameEvent | WaitingForRound | Reconnected, **extra: Any) -> None:
         if self.json:
             typer.echo(json_line({**_event_json(event, self.lang), **extra}))
         else:
@@ -271,9 +187,9 @@ class _Player:
     def __init__(self, session: GameSession, console: Screen, lang: Lang) -> None:
         self.session = session
         self.console = console
+        """Styled: a terminal, where `countdown` shows beside the prompt."""
         self.lang = lang
-        self.phrases = _PHRASES[lang]
-        self.knows = _Knowledge.of(session.joined.round)
+        self.knows = RoundKnowledge(session.joined.round)
         self.answered = asyncio.Event()
         """Set by the hint or notice that answers the guess in flight."""
 
@@ -281,8 +197,22 @@ class _Player:
         joined = self.session.joined
         self.console.show([(ROUND, render(joined, self.lang))])
         if not joined.round.open:
-            self.console.show([(ROUND, self.phrases["waiting"])])
-        self.console.show([("", self.phrases["intro"])])
+            self.console.show([(ROUND, say("waiting", self.lang))])
+            self._tell_next_round()
+        self.console.show([("", say("intro", self.lang))])
+
+    def countdown(self) -> Fragments:
+        """Between rounds, the seconds left until the next one; otherwise nothing."""
+        at = self.knows.next_round_at
+        if self.knows.open or at is None:
+            return []
+        return [(ROUND, next_round(at, datetime.now(UTC), self.lang, countdown=True))]
+
+    def _tell_next_round(self) -> None:
+        """Without a terminal, where no countdown shows, one line: when the next round starts."""
+        at = self.knows.next_round_at
+        if not self.console.styled and not self.knows.open and at is not None:
+            self.console.show([(ROUND, next_round(at, datetime.now(UTC), self.lang))])
 
     async def receive(self) -> None:
         """Show the game's events until the session ends; a server error raises."""
@@ -297,7 +227,7 @@ class _Player:
             case Reconnected():
                 self.answered.set()  # a guess in flight was lost with the connection
             case GameJoined(round=info):  # the round as it is after a reconnection
-                self.knows = _Knowledge.of(info)
+                self.knows = RoundKnowledge(info)
             case Hint():
                 if self.knows.learn(event) and self.knows.open:
                     self.console.show([(RANGE, self.knows.describe(self.lang))])
@@ -306,39 +236,23 @@ class _Player:
                 self.answered.set()
             case GameOver():
                 self.knows.end(event)
+                self._tell_next_round()
             case RoundStarted(round=info):
                 self.knows.start(info)
 
-    async def obey(self, lines: AsyncIterator[str]) -> None:
+    async def obey(self, typed: AsyncIterator[str]) -> None:
         """Act on each line until /quit or the end of the lines."""
-        async for line in lines:
-            if not await self._obey(line.strip()):
-                return
-
-    async def _obey(self, line: str) -> bool:
-        """Act on one line; False means leave."""
-        if not line:
-            return True
-        if line.startswith("/"):
-            command = line[1:].split(maxsplit=1)[0].lower() if line[1:].strip() else ""
-            match command:
-                case "quit" | "exit" | "leave" | "q":
-                    return False
-                case "help" | "h" | "?":
-                    self.console.show([("", self.phrases["help"])])
-                case _:
-                    self._problem(self.phrases["unknown"].format(command=command))
-            return True
-        low, high = self.knows.bounds
-        if not _NUMBER.fullmatch(line):
-            self._problem(self.phrases["not_a_number"].format(line=line, low=low, high=high))
-            return True
-        number = int(line)
-        if not low <= number <= high:
-            self._problem(self.phrases["out_of_range"].format(number=number, low=low, high=high))
-            return True
-        await self._guess(number)
-        return True
+        async for line in typed:
+            low, high = self.knows.bounds
+            match lines.parse(line, low, high, self.lang):
+                case lines.Quit():
+                    return
+                case lines.Help():
+                    self.console.show([("", say("help", self.lang))])
+                case lines.Problem(text=text):
+                    self.console.show([(PROBLEM, f"! {text}")])
+                case lines.Guess(number=number):
+                    await self._guess(number)
 
     async def _guess(self, number: int) -> None:
         """Guess, and wait for the answer: one guess at a time, like a player reading hints."""
@@ -352,9 +266,6 @@ class _Player:
                 Status.DEADLINE_EXCEEDED,
                 f"no answer to the guess {number} within {DEFAULT_TIMEOUT:g} s",
             ) from None
-
-    def _problem(self, text: str) -> None:
-        self.console.show([(PROBLEM, f"! {text}")])
 
 
 @app.command()
@@ -370,10 +281,12 @@ async def play(
     Shows the current round, then reads the numbers you type: each guess is
     answered with a hint ("your number is bigger": the secret is smaller), and the
     range left is shown as the hints narrow it. When someone finds the secret,
-    everyone is told the winner; the next round starts by itself after a pause.
-    Commands: /help, /quit. Ctrl-D or Ctrl-C leaves too.
+    everyone is told the winner; the next round starts by itself after a pause,
+    counted down beside the prompt. Commands: /help, /quit. Ctrl-D or Ctrl-C
+    leaves too.
     Without a terminal, numbers are read from stdin, one per line, each guess
-    waiting for its hint; the end of the input leaves the game.
+    waiting for its hint; the end of the input leaves the game. Between rounds,
+    one line says when the next starts.
 
     Example: tp3 game play --name alice --lang fr
     """
@@ -384,10 +297,9 @@ async def play(
             player = _Player(session, Screen(styled=on_terminal), lang)
             player.greet()
             if on_terminal:
+                typed = terminal_lines(f"{name.strip()}> ", status=player.countdown)
                 with patch_stdout(raw=True):
-                    await run_side_by_side(
-                        player.receive(), player.obey(terminal_lines(f"{name.strip()}> "))
-                    )
+                    await run_side_by_side(player.receive(), player.obey(typed))
             else:
                 await run_side_by_side(player.receive(), player.obey(piped_lines()))
     except SessionEnded:
@@ -396,91 +308,45 @@ async def play(
 
 # --- bot -------------------------------------------------------------------------------------
 
-_MAX_PACE = 2.0
-"""Seconds: the longest a rate-limited bot waits between two guesses."""
 
+class _BotPlayer:
+    """Wires a Bot to its session: shows every event, sends the guesses the bot asks for."""
 
-class _Bot:
-    """Plays by itself: one guess at a time, within the range its hints narrowed."""
-
-    def __init__(
-        self,
-        session: GameSession,
-        printer: _Printer,
-        strategy: Strategy,
-        rounds: int | None,
-        next_round: bool,
-    ) -> None:
+    def __init__(self, session: GameSession, printer: _Printer, bot: Bot) -> None:
         self.session = session
         self.printer = printer
-        self.strategy = strategy
-        self.rounds = rounds
-        joined = session.joined.round
-        self.knows = _Knowledge.of(joined)
-        self.playing: int | None = None if next_round or not joined.open else joined.number
-        """The round the bot takes part in (None: waiting for the next one)."""
-        self.ended = 0
-        """Rounds the bot took part in that have ended."""
-        self.in_flight = False
-        self.pace = 0.0
-        """Seconds to wait before a guess: grows when the server says we guess too fast."""
-        self.random = random.Random()
+        self.bot = bot
 
     async def run(self) -> None:
-        """Play until `rounds` rounds have ended (or forever)."""
+        """Play until the bot is done (or forever)."""
         self.printer.show(self.session.joined)
+        if (waiting := self.bot.waiting(datetime.now(UTC))) is not None:
+            self.printer.show(waiting)
         await self._guess()
         async with aclosing(self.session.events()) as events:
             async for event in events:
-                if self._take(event):
+                if isinstance(event, Reconnected):  # the bot never asks for it
+                    self.printer.show(event)
+                    continue
+                try:
+                    self.bot.take(event)
+                except GiveUp as stop:
+                    self.printer.show(event)
+                    raise Tp3RpcError(stop.notice.status, stop.notice.text) from None
+                knows = self.bot.knows
+                extra = {"low": knows.low, "high": knows.high} if isinstance(event, Hint) else {}
+                self.printer.show(event, **extra)
+                if self.bot.done:
                     return
                 await self._guess()
         raise SessionEnded
 
-    def _take(self, event: GameEvent | Reconnected) -> bool:
-        """Take in one event; True when the bot is done."""
-        match event:
-            case Reconnected():  # the bot never asks for it
-                self.printer.show(event)
-                return False
-            case Hint():
-                self.in_flight = False
-                self.pace = self.pace * 0.75 if self.pace > 0.01 else 0.0
-                self.knows.learn(event)
-                self.printer.show(event, low=self.knows.low, high=self.knows.high)
-                return False
-            case Notice(status=status, text=text):
-                self.in_flight = False
-                self.printer.show(event)
-                if status is not Status.RESOURCE_EXHAUSTED:  # retrying would fail forever
-                    raise Tp3RpcError(status, text)
-                self.pace = min(max(self.pace * 2, 0.05), _MAX_PACE)
-                return False
-            case GameOver(round=number):
-                self.knows.end(event)
-                self.printer.show(event)
-                if number == self.playing:
-                    self.playing = None
-                    self.ended += 1
-                return self.rounds is not None and self.ended >= self.rounds
-            case RoundStarted(round=info):
-                self.knows.start(info)
-                self.playing = info.number
-        self.printer.show(event)
-        return False
-
     async def _guess(self) -> None:
-        """Make the next guess, if the bot is playing an open round and has none in flight."""
-        knows = self.knows
-        if self.in_flight or not knows.open or self.playing != knows.round:
+        number = self.bot.next_guess()
+        if number is None:
             return
-        if self.pace:
-            await asyncio.sleep(self.pace)  # events wait in the stream meanwhile
-        if self.strategy is Strategy.binary:
-            number = (knows.low + knows.high) // 2
-        else:
-            number = self.random.randint(knows.low, knows.high)
-        self.in_flight = True
+        if self.bot.pace:
+            await asyncio.sleep(self.bot.pace)  # events wait in the stream meanwhile
         await self.session.guess(number)
 
 
@@ -525,16 +391,19 @@ async def bot(
     One guess at a time, each within the range the earlier hints left; after a
     win (anyone's) it waits for the next round. Guessing too fast for the server
     (a RESOURCE_EXHAUSTED notice) slows it down. Prints one line per event: the
-    join, each hint, game overs, round starts, notices. With --json each line is
-    one JSON object with a "type": joined, hint (with the "low" and "high" left),
-    game_over, round_started or notice.
+    join, each hint, game overs, round starts, notices; and, when it joins
+    between rounds or sits one out (--next-round), that it waits for the next.
+    With --json each line is one JSON object with a "type": joined, waiting (the
+    "round" it waits for, its "next_round_at" if known), hint (with the "low" and
+    "high" left), game_over, round_started or notice.
 
     Example: tp3 game bot --name b1 --rounds 3 --json
     """
     printer = _Printer(json, lang)
     try:
         async with connect(target) as tp3, tp3.game.play(name) as session:
-            await _Bot(session, printer, strategy, rounds, next_round).run()
+            plays = Bot(session.joined.round, strategy, rounds=rounds, next_round=next_round)
+            await _BotPlayer(session, printer, plays).run()
     except SessionEnded:
         fail("the server ended the game session")
 
@@ -542,7 +411,8 @@ async def bot(
 # --- guess -----------------------------------------------------------------------------------
 
 
-@app.command()
+# "-5" is a number out of range, not an unknown option: the range check says so
+@app.command(context_settings={"ignore_unknown_options": True})
 @async_command
 async def guess(
     number: Annotated[
@@ -567,10 +437,14 @@ async def guess(
     Prints the hint: your number is bigger (the secret is smaller), smaller,
     BRAVO (you won the round), or the round is already over, with its winner.
     With --json, one object with "type": "hint". A number outside 1..1000 is
-    one error line (INVALID_ARGUMENT) and exit status 1.
+    one error line and exit status 2, and nothing is sent.
 
     Example: tp3 game guess --name alice 500
     """
+    try:  # the wire holds 64 bits: a bigger number would fail to encode, or wrap around
+        check_guess(number)
+    except InvalidArgument as error:
+        raise InputError(str(error)) from None
     async with connect(target, timeout) as tp3:
         hint = await tp3.game.guess(name, number)
     _Printer(json, lang).show(hint)
@@ -598,8 +472,9 @@ async def watch(
     """Spectate: print the game's events, one line each, as they happen.
 
     First the current round, then round starts, game overs (the winner and the
-    secret) and scoreboard changes. With --json each line is one JSON object with
-    a "type": watching, round_started, game_over or scoreboard.
+    secret, then when the next round starts) and scoreboard changes. With --json
+    each line is one JSON object with a "type": watching, round_started,
+    game_over (its "next_round_at" says when the next starts) or scoreboard.
 
     Example: tp3 game watch --rounds 1 --lang fr
     """
@@ -613,6 +488,9 @@ async def watch(
                 ended += 1
                 if rounds is not None and ended >= rounds:
                     return
+            at = None if json or isinstance(event, Reconnected) else next_round_at(event)
+            if at is not None:
+                typer.echo(next_round(at, datetime.now(UTC), lang))
     fail("the server ended the watch")
 
 

@@ -2,7 +2,7 @@
 typed lines come from, and running the receiving and the typing side by side."""
 
 import asyncio
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 import typer
@@ -46,14 +46,30 @@ def plain(fragments: Fragments) -> str:
     return "".join(text for _, text in fragments)
 
 
-async def terminal_lines(prompt: str) -> AsyncIterator[str]:
-    """Lines typed at a prompt_toolkit prompt, until Ctrl-D or Ctrl-C."""
-    session: PromptSession[str] = PromptSession(erase_when_done=True)
+async def terminal_lines(
+    prompt: str, status: Callable[[], Fragments] | None = None
+) -> AsyncIterator[str]:
+    """Lines typed at a prompt_toolkit prompt, until Ctrl-D or Ctrl-C. `status` gives a line
+    kept at the right of the prompt and redrawn as time passes (a countdown), often empty."""
+    session: PromptSession[str] = PromptSession(
+        erase_when_done=True,
+        # not a bottom toolbar: prompt_toolkit draws that only once the terminal has answered
+        # a cursor position request, and shows an empty bar while there is nothing to say
+        rprompt=(lambda: FormattedText(_margined(status()))) if status else None,
+        refresh_interval=0.5 if status else 0,
+    )
     while True:
         try:
             yield await session.prompt_async(prompt)
         except (EOFError, KeyboardInterrupt):
             return
+
+
+def _margined(fragments: Fragments) -> Fragments:
+    """One blank column between a right-aligned text and the terminal's edge: prompt_toolkit
+    draws the last column apart (after a carriage return), which splits the text in two for
+    whatever reads the terminal's output (tests, screen readers)."""
+    return [*fragments, ("", " ")] if fragments else []
 
 
 async def piped_lines() -> AsyncIterator[str]:

@@ -19,6 +19,7 @@ __all__ = [
     "Scoreboard",
     "ScoreboardChanged",
     "Verdict",
+    "WaitingForRound",
     "Watching",
 ]
 
@@ -36,6 +37,9 @@ class RoundInfo:
     low: int
     high: int
     open: bool
+    next_round_at: datetime | None = None
+    """When a closed round's successor starts (None while the round is open, or from a
+    server too old to say)."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,16 @@ class Scoreboard:
 @dataclass(frozen=True)
 class ScoreboardChanged:
     scoreboard: Scoreboard
+    time: datetime
+
+
+@dataclass(frozen=True)
+class WaitingForRound:
+    """Not from the server: a client's own word that it sits out until round `round`, which
+    starts at `next_round_at` (None: once the round in progress is won)."""
+
+    round: int
+    next_round_at: datetime | None
     time: datetime
 
 

@@ -149,7 +149,10 @@ class RedisGameBackend(GameBackend):
                 await self._redis.hset(PLAYERS, key, record)  # its replica died: free
             current = await self._round()
         session = PlayerSession(
-            player, GameJoined(current.info(), _now()), Mailbox(self.limits.mailbox_size), origin
+            player,
+            GameJoined(current.info(self._pause), _now()),
+            Mailbox(self.limits.mailbox_size),
+            origin,
         )
         self._players[key] = (session, player_id)
         return session
@@ -188,7 +191,9 @@ class RedisGameBackend(GameBackend):
     async def watch(self) -> Spectator:
         with unavailable("game"):
             current = await self._round()
-        spectator = Spectator(Watching(current.info(), _now()), Mailbox(self.limits.mailbox_size))
+        spectator = Spectator(
+            Watching(current.info(self._pause), _now()), Mailbox(self.limits.mailbox_size)
+        )
         self._spectators.add(spectator)
         return spectator
 

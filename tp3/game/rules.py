@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tp3.errors import InvalidArgument
 from tp3.game.events import Hint, RoundInfo, Verdict
@@ -36,8 +36,13 @@ class Round:
     def open(self) -> bool:
         return self.winner is None
 
-    def info(self) -> RoundInfo:
-        return RoundInfo(self.number, LOW, HIGH, self.open)
+    def info(self, pause: timedelta | None = None) -> RoundInfo:
+        """The round as players see it; given the game's `pause` between a win and the next
+        round, a closed round also tells when the next one starts."""
+        next_round_at = None
+        if pause is not None and self.ended_at is not None:
+            next_round_at = self.ended_at + pause
+        return RoundInfo(self.number, LOW, HIGH, self.open, next_round_at)
 
 
 def judge(current: Round, player: str, guess: int, now: datetime) -> tuple[Round, Hint]:

@@ -48,12 +48,14 @@ def _time(value: datetime | None) -> datetime:
 
 
 def _round(r: RoundInfo) -> pb.Round:
-    return pb.Round(number=r.number, low=r.low, high=r.high, open=r.open)
+    return pb.Round(
+        number=r.number, low=r.low, high=r.high, open=r.open, next_round_at=r.next_round_at
+    )
 
 
 def _round_back(r: pb.Round | None) -> RoundInfo:
     assert r is not None
-    return RoundInfo(r.number, r.low, r.high, r.open)
+    return RoundInfo(r.number, r.low, r.high, r.open, r.next_round_at)
 
 
 def scoreboard_to_proto(board: Scoreboard) -> pb.Scoreboard:

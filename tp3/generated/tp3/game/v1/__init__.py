@@ -415,6 +415,13 @@ class Round(betterproto2.Message):
     False between a win and the start of the next round.
     """
 
+    next_round_at: "datetime.datetime | None" = betterproto2.field(
+        5, betterproto2.TYPE_MESSAGE, unwrap=lambda: ___google__protobuf__.Timestamp, optional=True
+    )
+    """
+    When the round is closed: when the next one starts. Unset while the round is open.
+    """
+
 
 default_message_pool.register_message("tp3.game.v1", "Round", Round)
 
