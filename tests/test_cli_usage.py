@@ -57,8 +57,8 @@ def test_an_unknown_option_is_one_line_on_every_command(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     line = one_usage_line(*run_main([*command, "--no-such-option"], monkeypatch, capsys))
-    # convert takes "-1" as an amount, so there the missing arguments are the problem
-    assert "--no-such-option" in line or "missing argument" in line
+    # where "-1" is a number (convert, batch, guess), what is missing is said first
+    assert "--no-such-option" in line or "error: missing" in line
     assert line.endswith(f"(tp3 {' '.join(command)} -h for help)")
 
 
@@ -83,6 +83,7 @@ def test_an_unknown_option_is_one_line_on_every_command(
         # where "-1" is an amount, a mistyped long option is still one
         (["currency", "convert", "1", "EUR", "--jsn"], "error: no such option: --jsn (tp3 cu"),
         (["currency", "batch", "MAD", "1", "EUR", "--jsn"], "error: no such option: --jsn"),
+        (["game", "guess", "-n", "x", "--jsn"], "error: no such option: --jsn"),
     ],
 )
 def test_bad_values_are_said_in_plain_words(

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, ParamSpec
 
 import typer
+from typer._click.exceptions import NoSuchOption  # typer vendors click
+from typer._click.globals import get_current_context
 
 from tp3.client import (
     DEFAULT_TARGET,
@@ -32,6 +34,7 @@ from tp3.client import (
 from tp3.tls import TlsError
 
 __all__ = [
+    "NEGATIVE_NUMBERS",
     "Connection",
     "InputError",
     "JsonOption",
@@ -44,6 +47,7 @@ __all__ = [
     "connection_options",
     "fail",
     "json_line",
+    "refuse_long_options",
     "stdin_lines",
 ]
 
@@ -82,6 +86,19 @@ ReconnectOption = Annotated[
         "where you were (one line says so).",
     ),
 ]
+
+
+NEGATIVE_NUMBERS = {"ignore_unknown_options": True}
+"""A command's context settings where numbers are arguments: "-1" is a number, not an unknown
+option, and reaches the check that says what is wrong with it (`refuse_long_options` still
+refuses a mistyped "--jsn")."""
+
+
+def refuse_long_options(*arguments: str) -> None:
+    """In a NEGATIVE_NUMBERS command, an argument that is a long option the command lacks."""
+    for argument in arguments:
+        if argument.startswith("--"):
+            raise NoSuchOption(argument, ctx=get_current_context(silent=True))
 
 
 class InputError(ValueError):

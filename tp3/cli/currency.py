@@ -10,10 +10,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from typer._click.exceptions import NoSuchOption  # typer vendors click
-from typer._click.globals import get_current_context
 
 from tp3.cli.common import (
+    NEGATIVE_NUMBERS,
     InputError,
     JsonOption,
     TargetOption,
@@ -21,6 +20,7 @@ from tp3.cli.common import (
     async_command,
     connect,
     json_line,
+    refuse_long_options,
     stdin_lines,
 )
 from tp3.client import (
@@ -46,18 +46,7 @@ def _describe(c: Conversion) -> str:
     )
 
 
-NEGATIVE_AMOUNTS = {"ignore_unknown_options": True}
-"""Where amounts are arguments, "-1" is an amount, not an unknown option: it reaches the
-server, which says what is wrong with it. `_no_long_options` still refuses "--jsn"."""
-
-
-def _no_long_options(arguments: list[str]) -> None:
-    for argument in arguments:
-        if argument.startswith("--"):
-            raise NoSuchOption(argument, ctx=get_current_context(silent=True))
-
-
-@app.command(context_settings=NEGATIVE_AMOUNTS)
+@app.command(context_settings=NEGATIVE_NUMBERS)
 @async_command
 async def convert(
     amount: Annotated[
@@ -73,7 +62,7 @@ async def convert(
 
     Example: tp3 currency convert 6500 MAD USD
     """
-    _no_long_options([amount, from_currency, to_currency])
+    refuse_long_options(amount, from_currency, to_currency)
     async with connect(target, timeout) as tp3:
         conversion = await tp3.currency.convert(amount, from_currency, to_currency)
     typer.echo(json_line(conversion) if json else _describe(conversion))
@@ -116,7 +105,7 @@ async def quotes(
                 typer.echo(line)
 
 
-@app.command(context_settings=NEGATIVE_AMOUNTS)
+@app.command(context_settings=NEGATIVE_NUMBERS)
 @async_command
 async def batch(
     to_currency: Annotated[str, typer.Argument(metavar="TO", help="Currency of the total.")],
@@ -135,7 +124,7 @@ async def batch(
 
     Example: printf '100 EUR\\n6500 MAD\\n' | tp3 currency batch USD
     """
-    _no_long_options([to_currency, *(items or [])])
+    refuse_long_options(to_currency, *(items or []))
     source = _pairs(items) if items else _stdin_items()
     async with connect(target) as tp3:
         summary = await tp3.currency.convert_batch(source, to_currency)

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from tp3.cli.common import (
+    NEGATIVE_NUMBERS,
     InputError,
     JsonOption,
     ReconnectOption,
@@ -29,6 +30,7 @@ from tp3.cli.common import (
     connect,
     fail,
     json_line,
+    refuse_long_options,
 )
 from tp3.cli.interactive import (
     Fragments,
@@ -46,7 +48,7 @@ from tp3.client import (
     Reconnected,
     Tp3RpcError,
 )
-from tp3.errors import InvalidArgument
+from tp3.errors import InvalidArgument, quote
 from tp3.game import lines
 from tp3.game.bot import Bot, GiveUp, Strategy
 from tp3.game.events import (
@@ -411,12 +413,11 @@ async def bot(
 # --- guess -----------------------------------------------------------------------------------
 
 
-# "-5" is a number out of range, not an unknown option: the range check says so
-@app.command(context_settings={"ignore_unknown_options": True})
+@app.command(context_settings=NEGATIVE_NUMBERS)  # "-5" reaches the range check
 @async_command
 async def guess(
     number: Annotated[
-        int, typer.Argument(metavar="NUMBER", help="Your guess, between 1 and 1000.")
+        str, typer.Argument(metavar="NUMBER", help="Your guess, between 1 and 1000.")
     ],
     name: Annotated[
         str,
@@ -441,12 +442,15 @@ async def guess(
 
     Example: tp3 game guess --name alice 500
     """
+    refuse_long_options(number)
     try:  # the wire holds 64 bits: a bigger number would fail to encode, or wrap around
-        check_guess(number)
+        guessed = check_guess(int(number))
+    except ValueError:
+        raise InputError(f"NUMBER: not a whole number: {quote(number)}") from None
     except InvalidArgument as error:
         raise InputError(str(error)) from None
     async with connect(target, timeout) as tp3:
-        hint = await tp3.game.guess(name, number)
+        hint = await tp3.game.guess(name, guessed)
     _Printer(json, lang).show(hint)
 
 
