@@ -1,29 +1,18 @@
 """The game's words: one table, both languages, events and what `tp3 game` says itself."""
 
 import re
-import string
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tp3.game.events import WaitingForRound
-from tp3.game.texts import _WORDS, Lang, next_round, render, say, seconds_until
+from tp3.game.texts import next_round, render, say, seconds_until
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def clock(at: datetime) -> str:
     return f"{at.astimezone():%H:%M:%S}"  # the local time, as the player reads a clock
-
-
-def test_both_languages_have_every_phrase_with_the_same_fields() -> None:
-    def fields(phrase: str) -> set[str]:
-        return {name for _, name, _, _ in string.Formatter().parse(phrase) if name}
-
-    english, french = _WORDS[Lang.en], _WORDS[Lang.fr]
-    assert english.keys() == french.keys()
-    for key in english:
-        assert fields(english[key]) == fields(french[key]), key
 
 
 @pytest.mark.parametrize(("left", "seconds"), [(2.5, 3), (3.0, 3), (0.2, 1), (0.0, 0), (-4.0, 0)])

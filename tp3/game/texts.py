@@ -3,7 +3,6 @@
 
 import math
 from datetime import datetime
-from enum import StrEnum
 
 from tp3.game.events import (
     GameEvent,
@@ -16,85 +15,83 @@ from tp3.game.events import (
     WaitingForRound,
     Watching,
 )
+from tp3.lang import Lang, Phrases
 
 __all__ = ["Lang", "next_round", "render", "say", "seconds_until"]
 
 
-class Lang(StrEnum):
-    en = "en"
-    fr = "fr"
-
-
-_WORDS: dict[Lang, dict[str, str]] = {
-    Lang.en: {
-        # the game's events; a hint is worded by its verdict
-        "round": "round {number}: guess a number between {low} and {high}",
-        "too_high": "{guess}: your number is bigger",
-        "too_low": "{guess}: your number is smaller",
-        "correct": "{guess}: BRAVO, you won in {attempts} guesses",
-        "round_over": "round {round} is over, the winner is {winner}",
-        "game_over": (
-            "game over, the winner is {winner} (round {round}, the secret was {secret},"
-            " {attempts} guesses)"
-        ),
-        "scoreboard": "scoreboard: {scores}",
-        "score": "{name} {wins} wins",
-        # between rounds
-        "next_round": "next round in {seconds} s, at {clock}",
-        "countdown": "next round in {seconds} s",
-        "waiting_until": "waiting for round {round}, which starts in {seconds} s, at {clock}",
-        "waiting_for_a_win": "waiting for round {round}, which starts once round {current} is won",
-        # what `tp3 game play` says to the one typing
-        "intro": "type a number and Enter to guess; /help lists the commands",
-        "waiting": "the round is over: waiting for the next one",
-        "not_a_number": "not a number: {line!r}; type a number between {low} and {high}, or /quit",
-        "out_of_range": "{number} is not between {low} and {high}: not sent",
-        "unknown": "unknown command /{command}; /help lists the commands",
-        "help": (
-            "  NUMBER   guess NUMBER in the current round\n"
-            "  /quit    leave the game (Ctrl-D and Ctrl-C too)\n"
-            "  /help    this help"
-        ),
-    },
-    Lang.fr: {
-        "round": "Manche {number} : devinez un nombre entre {low} et {high}",
-        "too_high": "{guess} : Votre nombre est plus grand",
-        "too_low": "{guess} : Votre nombre est plus petit",
-        "correct": "{guess} : BRAVO vous avez gagné en {attempts} essais",
-        "round_over": "Manche {round} terminée, le gagnant est {winner}",
-        "game_over": (
-            "Jeu terminé, le gagnant est {winner} (manche {round}, nombre secret {secret},"
-            " {attempts} essais)"
-        ),
-        "scoreboard": "Classement : {scores}",
-        "score": "{name} {wins} victoires",
-        "next_round": "prochaine manche dans {seconds} s, à {clock}",
-        "countdown": "prochaine manche dans {seconds} s",
-        "waiting_until": (
-            "en attente de la manche {round}, qui commence dans {seconds} s, à {clock}"
-        ),
-        "waiting_for_a_win": (
-            "en attente de la manche {round}, qui commencera quand la manche {current} sera gagnée"
-        ),
-        "intro": "tapez un nombre puis Entrée pour deviner ; /help liste les commandes",
-        "waiting": "la manche est terminée : attente de la suivante",
-        "not_a_number": (
-            "ce n'est pas un nombre : {line!r} ; tapez un nombre entre {low} et {high}, ou /quit"
-        ),
-        "out_of_range": "{number} n'est pas entre {low} et {high} : non envoyé",
-        "unknown": "commande inconnue /{command} ; /help liste les commandes",
-        "help": (
-            "  NOMBRE   proposer NOMBRE dans la manche en cours\n"
-            "  /quit    quitter la partie (Ctrl-D et Ctrl-C aussi)\n"
-            "  /help    cette aide"
-        ),
-    },
-}
+_WORDS = Phrases(
+    {
+        Lang.en: {
+            # the game's events; a hint is worded by its verdict
+            "round": "round {number}: guess a number between {low} and {high}",
+            "too_high": "{guess}: your number is bigger",
+            "too_low": "{guess}: your number is smaller",
+            "correct": "{guess}: BRAVO, you won in {attempts} guesses",
+            "round_over": "round {round} is over, the winner is {winner}",
+            "game_over": (
+                "game over, the winner is {winner} (round {round}, the secret was {secret},"
+                " {attempts} guesses)"
+            ),
+            "scoreboard": "scoreboard: {scores}",
+            "score": "{name} {wins} wins",
+            # between rounds
+            "next_round": "next round in {seconds} s, at {clock}",
+            "countdown": "next round in {seconds} s",
+            "waiting_until": "waiting for round {round}, which starts in {seconds} s, at {clock}",
+            "waiting_for_a_win": "waiting for round {round}, which starts once round {current} is won",
+            # what `tp3 game play` says to the one typing
+            "intro": "type a number and Enter to guess; /help lists the commands",
+            "waiting": "the round is over: waiting for the next one",
+            "not_a_number": "not a number: {line!r}; type a number between {low} and {high}, or /quit",
+            "out_of_range": "{number} is not between {low} and {high}: not sent",
+            "unknown": "unknown command /{command}; /help lists the commands",
+            "help": (
+                "  NUMBER   guess NUMBER in the current round\n"
+                "  /quit    leave the game (Ctrl-D and Ctrl-C too)\n"
+                "  /help    this help"
+            ),
+        },
+        Lang.fr: {
+            "round": "Manche {number} : devinez un nombre entre {low} et {high}",
+            "too_high": "{guess} : Votre nombre est plus grand",
+            "too_low": "{guess} : Votre nombre est plus petit",
+            "correct": "{guess} : BRAVO vous avez gagné en {attempts} essais",
+            "round_over": "Manche {round} terminée, le gagnant est {winner}",
+            "game_over": (
+                "Jeu terminé, le gagnant est {winner} (manche {round}, nombre secret {secret},"
+                " {attempts} essais)"
+            ),
+            "scoreboard": "Classement : {scores}",
+            "score": "{name} {wins} victoires",
+            "next_round": "prochaine manche dans {seconds} s, à {clock}",
+            "countdown": "prochaine manche dans {seconds} s",
+            "waiting_until": (
+                "en attente de la manche {round}, qui commence dans {seconds} s, à {clock}"
+            ),
+            "waiting_for_a_win": (
+                "en attente de la manche {round}, qui commencera quand la manche {current} sera gagnée"
+            ),
+            "intro": "tapez un nombre puis Entrée pour deviner ; /help liste les commandes",
+            "waiting": "la manche est terminée : attente de la suivante",
+            "not_a_number": (
+                "ce n'est pas un nombre : {line!r} ; tapez un nombre entre {low} et {high}, ou /quit"
+            ),
+            "out_of_range": "{number} n'est pas entre {low} et {high} : non envoyé",
+            "unknown": "commande inconnue /{command} ; /help liste les commandes",
+            "help": (
+                "  NOMBRE   proposer NOMBRE dans la manche en cours\n"
+                "  /quit    quitter la partie (Ctrl-D et Ctrl-C aussi)\n"
+                "  /help    cette aide"
+            ),
+        },
+    }
+)
 
 
 def say(phrase: str, lang: str = Lang.en, **fields: object) -> str:
     """A phrase of the table in `lang`: say("out_of_range", "fr", number=0, low=1, high=9)."""
-    return _WORDS[Lang(lang)][phrase].format(**fields)
+    return _WORDS(phrase, Lang(lang), **fields)
 
 
 def render(event: GameEvent | WaitingForRound, lang: str = Lang.en) -> str:
