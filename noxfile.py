@@ -110,6 +110,7 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
     session.run("mypy", "--strict", "bench")
+    session.run("mypy", "--strict", "tests")
     session.run("python", "bench/charts.py", "--check")
     session.run("buf", "lint", "protos")
     if shutil.which("go"):  # the fan-out bench's Go load: compiled and vetted, so it can't rot

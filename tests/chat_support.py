@@ -2,10 +2,10 @@
 
 import asyncio
 
+from support import WAIT
+
 from tp3.chat.events import MemberJoined, MemberLeft, RoomMessage
 from tp3.client import ChatSession, Reconnected
-
-WAIT = 10.0
 
 
 async def messages_until(

@@ -94,6 +94,21 @@ class ServerProcess:
     log: list[str] = field(repr=False)
     reader: threading.Thread
 
+    def wait_for_log(
+        self, matches: Callable[[str], bool], *, count: int = 1, timeout: float = 10.0
+    ) -> str:
+        """The `count`th log line that `matches` (the first, by default), polling the live log
+        for at most `timeout` seconds; the test fails, showing the log, if it does not come."""
+        deadline = time.monotonic() + timeout
+        while len(found := [line for line in list(self.log) if matches(line)]) < count:
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"{count} matching log line(s) not seen within {timeout}s; log:\n"
+                    + "\n".join(self.log)
+                )
+            time.sleep(0.02)
+        return found[count - 1]
+
     def stop(self, timeout: float = 10.0) -> int:
         if self.process.poll() is None:
             self.process.terminate()

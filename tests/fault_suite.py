@@ -265,7 +265,7 @@ async def test_one_stream_over_the_limit_on_a_connection(
     for attempt in range(ROUNDS):
         async with attacked(victim, record, attempt):
             raw = await RawH2().connect(victim.port, source=source(0))
-            raw.h2.remote_settings.max_concurrent_streams = 1000  # type: ignore[misc]
+            raw.h2.remote_settings.max_concurrent_streams = 1000
             held = [raw.request(CONVERT, grpc_frame(convert_body()), end=False) for _ in range(101)]
             refused = await raw.reply(held[-1])
             for stream_id in held[:-1]:

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import grpc
+import grpc  # type: ignore[import-untyped]
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
@@ -87,7 +87,12 @@ def play(channel: grpc.Channel, name: str, delay: float) -> None:
     stub = rpc.JeuStub(channel)
     start = stub.Start(pb.Empty(), timeout=DEADLINE)
     emit("Start", next(start))
-    threading.Thread(target=lambda: [emit("Start", r) for r in start], daemon=True).start()
+
+    def the_rest_of_start() -> None:
+        for result in start:
+            emit("Start", result)
+
+    threading.Thread(target=the_rest_of_start, daemon=True).start()
     low, high = 1, 1000
     guesses: list[int] = []
     ready = threading.Semaphore(1)

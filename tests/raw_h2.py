@@ -6,6 +6,7 @@ import contextlib
 import socket
 import struct
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -30,7 +31,7 @@ def convert_body(amount: str = "6500", source: str = "MAD", target: str = "USD")
     return bytes(pb.ConvertRequest(from_currency=source, to_currency=target, amount=amount))
 
 
-def request_headers(path: str, extra: list[tuple[str, str]] = ()) -> list[tuple[str, str]]:  # type: ignore[assignment]
+def request_headers(path: str, extra: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
     """The headers of a gRPC request, as any client sends them."""
     return [
         (":method", "POST"),
@@ -92,7 +93,7 @@ class RawH2:
         path: str = CONVERT,
         body: bytes | None = None,
         *,
-        extra: list[tuple[str, str]] = (),  # type: ignore[assignment]
+        extra: Sequence[tuple[str, str]] = (),
         end: bool = True,
     ) -> int:
         stream_id = self.h2.get_next_available_stream_id()

@@ -10,13 +10,14 @@ import asyncio
 import contextlib
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pytest
 from conftest import RedisServer
 from redis import asyncio as aioredis
+from support import WAIT, next_in
 
-from tp3.chat.backend import ChatBackend, ChatLimits, InMemoryChatBackend
+from tp3.chat.backend import ChatBackend, ChatLimits, InMemoryChatBackend, Session
 from tp3.chat.events import MemberJoined, MemberLeft, PrivateMessage, Resume, RoomMessage
 from tp3.chat.redis_backend import RedisChatBackend
 from tp3.errors import AlreadyExists, InvalidArgument, ResourceExhausted
@@ -26,20 +27,22 @@ from tp3.game.redis_backend import RedisGameBackend
 from tp3.mailbox import Inbox, LeaveReason, MailboxClosed
 from tp3.ratelimit import Origin
 
-WAIT = 5.0
 ChatFactory = Callable[[ChatLimits], Awaitable[ChatBackend]]
 GameFactory = Callable[[GameLimits, int], Awaitable[GameBackend]]
 
 
-class Replicas:
-    """The backends a test makes: in memory, one for the whole test (a process is one
-    replica); with Redis (`url`), each one another replica on the same emptied database."""
+B = TypeVar("B", ChatBackend, GameBackend)
+
+
+class Replicas(Generic[B]):
+    """The backends of one kind a test makes: in memory, one for the whole test (a process is
+    one replica); with Redis (`url`), each one another replica on the same emptied database."""
 
     def __init__(self, url: str | None) -> None:
         self.url = url
-        self.made: list[Any] = []
+        self.made: list[B] = []
 
-    async def new(self, in_memory: Callable[[], Any], on_redis: Callable[[str], Any]) -> Any:
+    async def new(self, in_memory: Callable[[], B], on_redis: Callable[[str], B]) -> B:
         if self.url is None:
             if not self.made:
                 self.made.append(in_memory())
@@ -55,33 +58,34 @@ class Replicas:
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.slow)])
-async def replicas(request: pytest.FixtureRequest) -> AsyncIterator[Replicas]:
-    url = None
-    if request.param == "redis":
-        server: RedisServer = request.getfixturevalue("redis_server")
-        async with aioredis.Redis.from_url(server.url) as redis:
-            await redis.flushdb()
-        url = server.url
-    made = Replicas(url)
-    yield made
-    await made.close()
+async def redis_url(request: pytest.FixtureRequest) -> str | None:
+    """None in memory; with Redis, the URL of an emptied database."""
+    if request.param != "redis":
+        return None
+    server: RedisServer = request.getfixturevalue("redis_server")
+    async with aioredis.Redis.from_url(server.url) as redis:
+        await redis.flushdb()
+    return server.url
 
 
 @pytest.fixture
-def chat_backends(replicas: Replicas) -> ChatFactory:
+async def chat_backends(redis_url: str | None) -> AsyncIterator[ChatFactory]:
     """Makes chat backends with the given limits (see Replicas)."""
+    replicas = Replicas[ChatBackend](redis_url)
 
     async def make(limits: ChatLimits) -> ChatBackend:
         return await replicas.new(
             lambda: InMemoryChatBackend(limits), lambda url: RedisChatBackend(url, limits)
         )
 
-    return make
+    yield make
+    await replicas.close()
 
 
 @pytest.fixture
-def game_backends(replicas: Replicas) -> GameFactory:
+async def game_backends(redis_url: str | None) -> AsyncIterator[GameFactory]:
     """As `chat_backends`; the first round's secret is the one given, the next ones differ."""
+    replicas = Replicas[GameBackend](redis_url)
 
     async def make(limits: GameLimits, secret: int) -> GameBackend:
         secrets = itertools.cycle([secret, secret % 1000 + 1])
@@ -90,21 +94,8 @@ def game_backends(replicas: Replicas) -> GameFactory:
             lambda url: RedisGameBackend(url, limits, draw=lambda: next(secrets)),
         )
 
-    return make
-
-
-async def next_of(
-    inbox: Inbox[Any], kind: Any, *, skipped: list[Any] | None = None, **fields: Any
-) -> Any:
-    """The next event of `kind` (with these fields) in `inbox`; the others before it go to
-    `skipped`, if given."""
-    async with asyncio.timeout(WAIT):
-        while True:
-            event = await inbox.get()
-            if isinstance(event, kind) and all(getattr(event, k) == v for k, v in fields.items()):
-                return event
-            if skipped is not None:
-                skipped.append(event)
+    yield make
+    await replicas.close()
 
 
 async def waiting(inbox: Inbox[Any]) -> list[Any]:
@@ -131,7 +122,7 @@ async def texts(inbox: Inbox[Any], count: int) -> list[tuple[int, str, str]]:
     """The next `count` room messages as (sequence, sender, text)."""
     return [
         (m.sequence, m.sender, m.text)
-        for m in [await next_of(inbox, RoomMessage) for _ in range(count)]
+        for m in [await next_in(inbox, RoomMessage) for _ in range(count)]
     ]
 
 
@@ -167,7 +158,7 @@ async def test_members_joining_while_messages_flow_see_each_exactly_once(
             await asyncio.sleep(0.001)
 
     posting = asyncio.create_task(post_all())
-    joiners = []
+    joiners: list[Session] = []
     while not posting.done():  # join one after another while alice posts
         joiners.append(await joiner_side.join("flow", f"j{len(joiners)}"))
         await asyncio.sleep(0.01)
@@ -176,7 +167,7 @@ async def test_members_joining_while_messages_flow_see_each_exactly_once(
     for joiner in joiners:
         seen = [m.sequence for m in joiner.joined.history]
         while not seen or seen[-1] < total:
-            seen.append((await next_of(joiner.inbox, RoomMessage)).sequence)
+            seen.append((await next_in(joiner.inbox, RoomMessage)).sequence)
         assert seen == list(range(seen[0], total + 1))  # no duplicate, no gap
         assert seen[0] == 1  # the history reached back to the first
 
@@ -199,9 +190,9 @@ async def test_a_private_message_reaches_its_recipient_and_its_sender_only(
     await replicas[0].whisper(alice, "BOB", "psst")  # names are found ignoring case
     await replicas[0].post(alice, "public")
     for member in (alice, bob):
-        private = await next_of(member.inbox, PrivateMessage)
+        private = await next_in(member.inbox, PrivateMessage)
         assert (private.sender, private.recipient, private.text) == ("alice", "bob", "psst")
-    first_for_carol = await next_of(carol.inbox, (RoomMessage, PrivateMessage))
+    first_for_carol = await next_in(carol.inbox, (RoomMessage, PrivateMessage))
     assert isinstance(first_for_carol, RoomMessage)  # the private one never came
 
 
@@ -210,9 +201,9 @@ async def test_members_see_others_arrive_and_leave(chat_backends: ChatFactory) -
     alice = await backend.join("presence", "alice")
     bob = await other.join("presence", "bob")
     assert [m.name for m in bob.joined.members] == ["alice", "bob"]
-    await next_of(alice.inbox, MemberJoined, name="bob")
+    await next_in(alice.inbox, MemberJoined, name="bob")
     await other.leave(bob, LeaveReason.LEFT)
-    left = await next_of(alice.inbox, MemberLeft, name="bob")
+    left = await next_in(alice.inbox, MemberLeft, name="bob")
     assert left.reason is LeaveReason.LEFT
     assert [m.name for m in await backend.members("presence")] == ["alice"]
 
@@ -302,10 +293,10 @@ async def test_a_member_too_slow_to_read_is_disconnected_and_the_others_go_on(
     backend = await chat_backends(limits)
     alice = await backend.join("slow", "alice")
     sleepy = await backend.join("slow", "sleepy")
-    seen_by_alice: list[Any] = []
+    seen_by_alice: list[object] = []
     for i in range(10):
         await backend.post(alice, f"m{i}")
-        await next_of(alice.inbox, RoomMessage, skipped=seen_by_alice)  # alice keeps up
+        await next_in(alice.inbox, RoomMessage, skipped=seen_by_alice)  # alice keeps up
     with pytest.raises(MailboxClosed) as dropped:
         async with asyncio.timeout(WAIT):
             while True:
@@ -371,8 +362,8 @@ async def test_a_round_ends_and_the_next_one_starts_once(game_backends: GameFact
     player = await backend.join("alice")
     first = player.joined.round.number
     await backend.play_guess(player, SECRET)
-    over = await next_of(player.inbox, GameOver)
-    started = await next_of(player.inbox, RoundStarted)
+    over = await next_in(player.inbox, GameOver)
+    started = await next_in(player.inbox, RoundStarted)
     assert over.round == first
     assert started.round.number == first + 1
     assert started.round.open
@@ -407,12 +398,12 @@ async def test_the_winner_hears_its_hint_before_the_game_over(game_backends: Gam
     for round_number in range(1, 4):
         secret = SECRET if round_number % 2 else SECRET % 1000 + 1
         await backend.play_guess(alice, secret)
-        seen: list[Any] = []
-        await next_of(alice.inbox, GameOver, skipped=seen)
+        seen: list[object] = []
+        await next_in(alice.inbox, GameOver, skipped=seen)
         assert [(type(e).__name__, getattr(e, "verdict", None)) for e in seen] == [
             ("Hint", Verdict.CORRECT)
         ]
-        await next_of(alice.inbox, RoundStarted)
+        await next_in(alice.inbox, RoundStarted)
 
 
 async def test_the_scoreboard_counts_wins(game_backends: GameFactory) -> None:
@@ -420,7 +411,7 @@ async def test_the_scoreboard_counts_wins(game_backends: GameFactory) -> None:
     player = await backend.join("alice")
     await backend.play_guess(player, 100)
     await backend.play_guess(player, SECRET)
-    await next_of(player.inbox, GameOver)
+    await next_in(player.inbox, GameOver)
     board = await backend.scoreboard()
     [score] = board.players
     assert (score.name, score.wins, score.best_attempts) == ("alice", 1, 2)

@@ -4,7 +4,9 @@ in-memory backend carrying them out on mailboxes: slow members, bursts of presen
 import asyncio
 import inspect
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import pytest
 from hypothesis import given
@@ -14,6 +16,7 @@ from tp3.chat import rules, wire
 from tp3.chat.backend import ChatLimits, InMemoryChatBackend, Session
 from tp3.chat.events import (
     ChatEvent,
+    Delivered,
     LeaveReason,
     MemberInfo,
     MemberJoined,
@@ -29,6 +32,8 @@ from tp3.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFo
 from tp3.generated.tp3.chat import v1 as chat_pb
 from tp3.mailbox import Inbox, Mailbox, MailboxClosed
 
+E = TypeVar("E")
+T = TypeVar("T")
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
@@ -68,6 +73,12 @@ def message(effects: list[Effect]) -> Delivery:
 
 def join(room: Room, name: str, resume: Resume | None = None) -> str:
     return room.join(name, resume)[0].member_id
+
+
+def all_of(kind: type[E], events: Sequence[object]) -> list[E]:
+    """`events`, which must all be of `kind`, typed as such."""
+    assert all(isinstance(e, kind) for e in events), events
+    return [e for e in events if isinstance(e, kind)]
 
 
 def test_members_see_each_other_arrive_and_leave() -> None:
@@ -159,12 +170,12 @@ def test_every_member_gets_the_same_numbered_order() -> None:
     ids = [join(room, name) for name in "abc"]
     posts = [message(room.post(ids[i % 3], f"m{i}")) for i in range(9)]
     assert all(post.to == tuple(ids) for post in posts)  # the sender too
-    messages = [post.event for post in posts]
+    messages = all_of(RoomMessage, [post.event for post in posts])
     assert [(m.sequence, m.sender, m.text) for m in messages][:2] == [
         (1, "a", "m0"),
         (2, "b", "m1"),
-    ]  # type: ignore[union-attr]
-    assert [m.sequence for m in messages] == list(range(1, 10))  # type: ignore[union-attr]
+    ]
+    assert [m.sequence for m in messages] == list(range(1, 10))
 
 
 def test_a_refused_text_takes_no_sequence_number() -> None:
@@ -264,11 +275,17 @@ def backend(mailbox_size: int, gathering: float = 0) -> InMemoryChatBackend:
     return InMemoryChatBackend(limits)
 
 
-def drain(inbox: Inbox[ChatEvent]) -> list[ChatEvent]:
-    events = []
+def drain(inbox: Inbox[T]) -> list[T]:
+    """The events waiting in `inbox`, taken out."""
+    events: list[T] = []
     while (event := inbox.get_nowait()) is not None:
         events.append(event)
     return events
+
+
+def batches(events: list[Delivered]) -> list[list[str]]:
+    """The names in each presence batch of `events` (which must all be batches)."""
+    return [[c.name for c in p.changes] for p in all_of(Presence, events)]
 
 
 def closed(session: Session) -> LeaveReason | None:
@@ -286,7 +303,8 @@ async def test_a_member_whose_mailbox_is_full_is_disconnected_and_the_room_goes_
         await chat.post(fast, f"m{i}")
         events += drain(fast.inbox)  # fast reads as it goes
     assert closed(slow) is LeaveReason.TOO_SLOW
-    assert len(slow.inbox) == 0  # type: ignore[arg-type]  # its backlog is dropped, not kept
+    assert isinstance(slow.inbox, Mailbox)
+    assert len(slow.inbox) == 0  # its backlog is dropped, not kept
     left = [(e.name, e.reason) for e in events if isinstance(e, MemberLeft)]
     assert left == [("slow", LeaveReason.TOO_SLOW)]
     assert [e.text for e in events if isinstance(e, RoomMessage)] == [f"m{i}" for i in range(10)]
@@ -309,12 +327,13 @@ async def test_presence_in_a_burst_is_told_together_after_the_first_at_once() ->
     single = await chat.join("r", "single")
     others = [await chat.join("r", f"m{i}") for i in range(30)]  # 30 > the buffer of 10
     first = drain(batched.inbox)  # the room was quiet: "single" was told at once
-    assert [[c.name for c in p.changes] for p in first] == [["single"]]  # type: ignore[union-attr]
+    assert batches(first) == [["single"]]
     assert drain(single.inbox) == []  # the next 30 wait for the end of the window
     await asyncio.sleep(0.3)
     burst = drain(batched.inbox)
-    assert [[c.name for c in p.changes] for p in burst] == [[f"m{i}" for i in range(30)]]  # type: ignore[union-attr]
-    assert [e.name for e in drain(single.inbox)] == [f"m{i}" for i in range(30)]  # type: ignore[union-attr]
+    assert batches(burst) == [[f"m{i}" for i in range(30)]]
+    told_one_by_one = drain(single.inbox)
+    assert [e.name for e in all_of(MemberJoined, told_one_by_one)] == [f"m{i}" for i in range(30)]
     assert closed(single) is None  # presence does not count against the buffer
     await chat.leave(others[0], LeaveReason.LEFT)
     await chat.post(others[1], "hello")  # a message tells the untold presence first, at once
@@ -332,15 +351,15 @@ async def test_a_bigger_room_gathers_its_presence_longer() -> None:
     arrivals = 0
     async with asyncio.timeout(5):
         while arrivals < 23:
-            arrivals += sum(len(p.changes) for p in drain(watcher.inbox))  # type: ignore[union-attr]
+            arrivals += sum(len(names) for names in batches(drain(watcher.inbox)))
             await asyncio.sleep(0.01)
     await chat.join("r", "late")  # due 0.48 s after the last telling
     await asyncio.sleep(0.2)
     assert drain(watcher.inbox) == []
     async with asyncio.timeout(5):
-        while not (told := drain(watcher.inbox)):
+        while not (later := drain(watcher.inbox)):
             await asyncio.sleep(0.01)
-    assert [[c.name for c in p.changes] for p in told] == [["late"]]  # type: ignore[union-attr]
+    assert batches(later) == [["late"]]
 
 
 async def test_a_member_taking_batches_that_never_reads_is_dropped_by_presence_alone() -> None:
@@ -361,13 +380,13 @@ async def test_the_window_of_an_emptied_room_is_forgotten_with_it() -> None:
     await chat.leave(alice, LeaveReason.LEFT)  # ...which never comes: nobody is left
     again = await chat.join("r", "carol", batch_presence=True)
     await chat.join("r", "dave")  # the new room's first change, told at once
-    assert [[c.name for c in p.changes] for p in drain(again.inbox)] == [["dave"]]  # type: ignore[union-attr]
+    assert batches(drain(again.inbox)) == [["dave"]]
     await asyncio.sleep(0.3)
     assert drain(again.inbox) == []
 
 
 async def test_a_closed_mailbox_tells_its_reader_why() -> None:
-    box = Mailbox(2)
+    box = Mailbox[ChatEvent](2)
     box.close(LeaveReason.TOO_SLOW)
     with pytest.raises(MailboxClosed) as caught:
         await box.get()
@@ -450,7 +469,7 @@ async def test_a_burst_of_departures_does_not_evict_the_members_who_stayed() -> 
     for stayer in stayers:
         assert closed(stayer) is None
         left = drain(stayer.inbox)
-        assert [e.name for e in left] == [f"gone{i}" for i in range(100)]  # type: ignore[union-attr]
+        assert [e.name for e in all_of(MemberLeft, left)] == [f"gone{i}" for i in range(100)]
     assert len(await chat.members("r")) == 3
 
 

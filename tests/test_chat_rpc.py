@@ -2,15 +2,17 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
-from grpclib.client import Channel
+from grpclib.client import Channel, Stream
 from grpclib.config import Configuration
 from grpclib.const import Cardinality, Status
+from support import WAIT, collect, eventually, next_of
 
+from tp3.chat.backend import ChatLimits, InMemoryChatBackend
 from tp3.chat.events import (
     LeaveReason,
     MemberJoined,
@@ -21,41 +23,7 @@ from tp3.chat.events import (
 )
 from tp3.client import AsyncTp3Client, ChatSession, Tp3RpcError
 from tp3.generated.tp3.chat import v1 as pb
-from tp3.server import Tp3Server
-
-E = TypeVar("E")
-WAIT = 10.0
-
-
-async def next_of(session: ChatSession, kind: type[E], timeout: float = WAIT) -> E:
-    """The next event of `kind` (others are skipped), within `timeout`."""
-    async with asyncio.timeout(timeout):
-        async for event in session:
-            if isinstance(event, kind):
-                return event
-    raise AssertionError(f"the session ended before a {kind.__name__}")
-
-
-async def collect(
-    session: ChatSession,
-    count: int,
-    kind: type[E] = RoomMessage,  # type: ignore[assignment]
-    timeout: float = WAIT,
-) -> list[E]:
-    found: list[E] = []
-    async with asyncio.timeout(timeout):
-        async for event in session:
-            if isinstance(event, kind):
-                found.append(event)
-                if len(found) == count:
-                    return found
-    raise AssertionError(f"the session ended after {len(found)} of {count}")
-
-
-async def eventually(condition: Callable[[], bool], timeout: float = WAIT) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
+from tp3.server import ServerConfig, Tp3Server
 
 
 async def test_join_welcomes_with_members_and_history(client: AsyncTp3Client) -> None:
@@ -66,7 +34,7 @@ async def test_join_welcomes_with_members_and_history(client: AsyncTp3Client) ->
         assert alice.joined.history == ()
         await alice.send("first")
         await alice.send("second")
-        await collect(alice, 2)
+        await collect(alice, 2, RoomMessage)
         async with client.chat.join("bob", "welcome") as bob:
             assert [m.name for m in bob.joined.members] == ["alice", "bob"]
             assert [(m.sequence, m.sender, m.text) for m in bob.joined.history] == [
@@ -90,7 +58,7 @@ async def test_three_members_see_the_same_order(client: AsyncTp3Client) -> None:
     names = ["ann", "ben", "cat"]
     async with contextlib.AsyncExitStack() as stack:
         sessions = [await stack.enter_async_context(client.chat.join(n, "order")) for n in names]
-        readers = [asyncio.create_task(collect(s, 60)) for s in sessions]
+        readers = [asyncio.create_task(collect(s, 60, RoomMessage)) for s in sessions]
 
         async def talk(session: ChatSession) -> None:
             for i in range(20):
@@ -230,7 +198,9 @@ async def test_presence_comes_in_batches_to_who_asks_and_one_by_one_to_the_other
             for stream, name in ((batched, "batched"), (single, "single")):
                 join = pb.Join(room="burst", name=name, batch_presence=stream is batched)
                 await stream.send_message(pb.ChatRequest(join=join))
-                assert (await stream.recv_message()).joined is not None  # type: ignore[union-attr]
+                welcome = await stream.recv_message()
+                assert welcome is not None
+                assert welcome.joined is not None
             members = await asyncio.gather(
                 *(stack.enter_async_context(client.chat.join(f"m{i}", "burst")) for i in range(20))
             )
@@ -313,12 +283,12 @@ async def test_resume_replays_what_was_missed_without_gap_or_duplicate(
         async with client.chat.join("alice", "resume") as alice:
             for i in range(1, 4):
                 await bob.send(f"before-{i}")
-            await collect(alice, 3)
+            await collect(alice, 3, RoomMessage)
             resume = alice.resume_point
             assert resume.last_sequence == 3
         for i in range(1, 6):  # alice is away
             await bob.send(f"away-{i}")
-        await collect(bob, 8)
+        await collect(bob, 8, RoomMessage)
         async with client.chat.join("alice", "resume", resume=resume) as back:
             assert not back.joined.history_gap
             assert [m.text for m in back.joined.history] == [f"away-{i}" for i in range(1, 6)]
@@ -328,7 +298,7 @@ async def test_resume_replays_what_was_missed_without_gap_or_duplicate(
 
 
 async def test_resume_beyond_history_reports_the_gap(server: Tp3Server) -> None:
-    small = Tp3Server(_config(server, history_size=3, join_history=2))
+    small = Tp3Server(_config(server, ChatLimits(history_size=3, join_history=2)))
     async with (
         small,
         AsyncTp3Client(f"127.0.0.1:{small.port}") as client,
@@ -338,24 +308,22 @@ async def test_resume_beyond_history_reports_the_gap(server: Tp3Server) -> None:
             resume = alice.resume_point
         for i in range(1, 7):
             await bob.send(f"m{i}")
-        await collect(bob, 6)
+        await collect(bob, 6, RoomMessage)
         async with client.chat.join("alice", "gap", resume=resume) as back:
             assert back.joined.history_gap
             assert [m.sequence for m in back.joined.history] == [4, 5, 6]
 
 
-def _config(server: Tp3Server, **chat: float) -> Any:
-    from dataclasses import replace
-
-    from tp3.chat.backend import ChatLimits
-
-    return replace(server.config, port=0, chat=ChatLimits(**chat))
+def _config(server: Tp3Server, chat: ChatLimits) -> ServerConfig:
+    return replace(server.config, port=0, chat=chat)
 
 
 async def exchange(client: AsyncTp3Client, room: str, total: int) -> list[list[RoomMessage]]:
     """ann and ben send `total` messages between them, reading all of them as they go."""
     async with client.chat.join("ann", room) as ann, client.chat.join("ben", room) as ben:
-        collecting = [asyncio.create_task(collect(s, total, timeout=90)) for s in (ann, ben)]
+        collecting = [
+            asyncio.create_task(collect(s, total, RoomMessage, timeout=90)) for s in (ann, ben)
+        ]
 
         async def talk(session: ChatSession, start: int) -> None:
             for i in range(start, total, 2):
@@ -375,23 +343,27 @@ async def test_a_member_that_never_reads_is_disconnected_and_the_others_get_ever
     default) so that the server's sends to it block after ~1,000 events, as they would after
     ~60,000 with the defaults."""
     total = 10_000
-    limits = {"history_size": 50, "join_history": 0, "mailbox_size": 64}
-    limits |= {"messages_per_second": total, "client_messages_per_second": total}
+    limits = ChatLimits(
+        history_size=50, join_history=0, mailbox_size=64,
+        messages_per_second=total, client_messages_per_second=total,
+    )  # fmt: skip
     small_windows = Configuration(
         http2_connection_window_size=2**16, http2_stream_window_size=2**16
     )
     async with (
-        Tp3Server(_config(server, **limits)) as busy,
+        Tp3Server(_config(server, limits)) as busy,
         AsyncTp3Client(f"127.0.0.1:{busy.port}") as readers,
         AsyncTp3Client(f"127.0.0.1:{busy.port}", config=small_windows) as sleeper,
         sleeper.chat.join("sleepy", "busy") as sleepy,
     ):
         most_buffered = 0
+        backend = busy.chat_backend
+        assert isinstance(backend, InMemoryChatBackend)  # what can tell what it buffers
 
         async def watch_buffers() -> None:
             nonlocal most_buffered
             while True:
-                most_buffered = max(most_buffered, busy.chat_backend.buffered_events())
+                most_buffered = max(most_buffered, backend.buffered_events())
                 await asyncio.sleep(0.005)
 
         watcher = asyncio.create_task(watch_buffers())
@@ -403,7 +375,7 @@ async def test_a_member_that_never_reads_is_disconnected_and_the_others_get_ever
         # The sleeper was dropped, not buffered without end: never more events waiting on the
         # server than three mailboxes hold (unbounded, the sleeper's alone would reach 10,000),
         # and its stuck RPC was ended too.
-        assert 0 < most_buffered <= 3 * limits["mailbox_size"]
+        assert 0 < most_buffered <= 3 * limits.mailbox_size
         await eventually(lambda: busy.chat.active_sessions == 0)
         # when it finally reads: what was in flight, then why it was dropped
         with pytest.raises(Tp3RpcError) as caught:
@@ -432,7 +404,9 @@ async def test_a_member_whose_connection_vanishes_is_removed_and_announced(
         assert [m.name for m in await client.chat.list_members("vanish")] == ["stay"]
     await eventually(lambda: server.chat.active_sessions == 0)
     assert await client.chat.list_rooms() == []  # the empty room is gone
-    assert server.chat_backend.buffered_events() == 0
+    backend = server.chat_backend
+    assert isinstance(backend, InMemoryChatBackend)
+    assert backend.buffered_events() == 0
     # no handler, reader or connection task of either member is left behind
     await eventually(lambda: len(asyncio.all_tasks()) <= tasks_before)
 
@@ -453,9 +427,12 @@ async def test_list_rooms_and_members(client: AsyncTp3Client) -> None:
 
 
 @contextlib.asynccontextmanager
-async def joined_raw_chat(port: int, room: str) -> AsyncIterator[Any]:
+async def joined_raw_chat(
+    server: Tp3Server, room: str
+) -> AsyncIterator[Stream[pb.ChatRequest, pb.ChatResponse]]:
     """A chat stream of grpclib's own, heartbeats and all, joined to `room` as "raw"."""
-    channel = Channel("127.0.0.1", port)
+    assert server.port is not None  # started
+    channel = Channel("127.0.0.1", server.port)
     try:
         chat = channel.request(
             "/tp3.chat.v1.ChatService/Chat",
@@ -466,7 +443,9 @@ async def joined_raw_chat(port: int, room: str) -> AsyncIterator[Any]:
         )
         async with chat as raw:
             await raw.send_message(pb.ChatRequest(join=pb.Join(room=room, name="raw")))
-            assert (await raw.recv_message()).joined is not None
+            joined = await raw.recv_message()
+            assert joined is not None
+            assert joined.joined is not None
             yield raw
             await raw.send_message(pb.ChatRequest(leave=pb.Leave()), end=True)
     finally:
@@ -476,7 +455,7 @@ async def joined_raw_chat(port: int, room: str) -> AsyncIterator[Any]:
 async def test_a_quiet_session_gets_heartbeats_the_library_does_not_show(server: Tp3Server) -> None:
     config = replace(server.config, port=0, heartbeat=0.05)
     async with Tp3Server(config) as beating:
-        async with joined_raw_chat(beating.port, "beats") as raw:
+        async with joined_raw_chat(beating, "beats") as raw:
             quiet = [await raw.recv_message() for _ in range(2)]  # nothing was said
             assert all(r is not None and r.heartbeat is not None for r in quiet)
         async with (
@@ -497,13 +476,13 @@ async def test_a_session_that_keeps_sending_gets_no_heartbeat(server: Tp3Server)
     async with (
         Tp3Server(config) as beating,
         AsyncTp3Client(f"127.0.0.1:{beating.port}", timeout=WAIT) as tp3,
-        joined_raw_chat(beating.port, "busy") as raw,
+        joined_raw_chat(beating, "busy") as raw,
     ):
         async with tp3.chat.join("talker", "busy") as talker:
             for i in range(12):  # 0.6 s: three intervals
                 await talker.send(f"m{i}")
                 await asyncio.sleep(0.05)
-            seen = []
+            seen: list[pb.ChatResponse] = []
             while len([r for r in seen if r.message is not None]) < 12:
                 response = await raw.recv_message()
                 assert response is not None

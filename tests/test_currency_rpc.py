@@ -3,15 +3,18 @@
 import asyncio
 import itertools
 import logging
+from collections.abc import AsyncIterator
 from contextlib import aclosing
 from datetime import timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 import pytest
 from conftest import SEED
 from grpclib.client import Channel
 from grpclib.const import Cardinality, Status
 from grpclib.exceptions import GRPCError
+from support import closable, eventually
 
 from tp3.client import (
     AsyncTp3Client,
@@ -25,13 +28,7 @@ from tp3.generated.tp3.currency import v1 as pb
 from tp3.server import ServerConfig, Tp3Server
 
 FAST = timedelta(milliseconds=10)
-
-
-async def eventually(condition: "object", timeout: float = 5.0) -> None:
-    """Wait (bounded) until `condition()` is true."""
-    async with asyncio.timeout(timeout):
-        while not condition():  # type: ignore[operator]
-            await asyncio.sleep(0.01)
+T = TypeVar("T")
 
 
 # --- Convert (unary) ---------------------------------------------------------------------
@@ -129,11 +126,15 @@ async def test_quotes_default_to_ten_ticks(server: Tp3Server) -> None:
         channel.close()
     assert [t.sequence for t in first] == [1, 2]
     # default interval: about a second between the first two ticks
-    assert first[1].time - first[0].time >= timedelta(milliseconds=900)
+    [one, two] = [t.time for t in first]
+    assert one is not None
+    assert two is not None
+    assert two - one >= timedelta(milliseconds=900)
 
 
-async def _take(stream: "object", n: int):  # type: ignore[no-untyped-def]
-    async with aclosing(stream) as ticks:  # type: ignore[type-var]
+async def _take(stream: AsyncIterator[T], n: int) -> AsyncIterator[T]:
+    """The first `n` items of a server stream, which is then closed (cancelled)."""
+    async with aclosing(closable(stream)) as ticks:
         async for tick in ticks:
             yield tick
             n -= 1
@@ -240,7 +241,7 @@ async def test_batch_totals_and_subtotals(client: AsyncTp3Client) -> None:
 
 
 async def test_batch_accepts_an_async_stream_of_items(client: AsyncTp3Client) -> None:
-    async def items():  # type: ignore[no-untyped-def]
+    async def items() -> AsyncIterator[BatchItem]:
         for _ in range(1000):
             yield BatchItem("0.01", "EUR")
 
@@ -287,7 +288,7 @@ async def test_stream_answers_each_request_while_the_client_keeps_sending(
     """The next request is only sent after the previous answer arrived: true bidi."""
     outbox: asyncio.Queue[ConversionRequest | None] = asyncio.Queue()
 
-    async def requests():  # type: ignore[no-untyped-def]
+    async def requests() -> AsyncIterator[ConversionRequest]:
         while (request := await outbox.get()) is not None:
             yield request
 

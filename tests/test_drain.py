@@ -22,6 +22,7 @@ from grpclib.exceptions import GRPCError
 from grpclib.health.v1.health_grpc import HealthStub
 from grpclib.health.v1.health_pb2 import HealthCheckRequest, HealthCheckResponse
 from raw_h2 import RawH2, convert_body, grpc_frame
+from support import collect
 
 from tp3.chat.events import RoomMessage
 from tp3.client import AsyncTp3Client, Tp3RpcError
@@ -49,6 +50,7 @@ async def until_the_end(session: AsyncIterable[Any]) -> tuple[list[Any], Tp3RpcE
 async def test_a_drain_flushes_sessions_then_ends_every_stream_with_unavailable() -> None:
     server = Tp3Server(ServerConfig(host="127.0.0.1", port=0, grace=8))
     await server.start()
+    assert server.port is not None
     target = f"127.0.0.1:{server.port}"
     async with AsyncExitStack() as stack:
         tp3 = await stack.enter_async_context(AsyncTp3Client(target, timeout=WAIT))
@@ -58,11 +60,7 @@ async def test_a_drain_flushes_sessions_then_ends_every_stream_with_unavailable(
         ]
         for i in range(5):  # acknowledged: alice saw each come back numbered
             await members[0].send(f"message {i}")
-        seen = 0
-        async for event in members[0]:
-            seen += isinstance(event, RoomMessage)
-            if seen == 5:
-                break
+        await collect(members[0], 5, RoomMessage)
         player = await stack.enter_async_context(tp3.game.play("dave"))
         quotes = tp3.currency.quotes("EUR", "USD", count=1000)
         assert await anext(quotes) is not None
@@ -120,6 +118,7 @@ async def test_a_mailbox_closed_by_the_shutdown_hands_out_what_was_queued_then_f
 async def test_health_says_not_serving_during_the_drain() -> None:
     server = Tp3Server(ServerConfig(host="127.0.0.1", port=0, grace=5))
     await server.start()
+    assert server.port is not None
     channel = Channel("127.0.0.1", server.port)
     raw = await RawH2().connect(server.port)
     try:
@@ -267,6 +266,7 @@ def test_a_grpcio_client_sees_the_notice_and_unavailable_with_trailers() -> None
     )
     try:
         assert peer.stdout is not None
+        assert peer.stderr is not None
         ready = peer.stdout.readline()
         assert json.loads(ready) == {"call": "ready"}, ready + (peer.stderr.read() or "")
         running.process.send_signal(signal.SIGTERM)

@@ -8,18 +8,17 @@ from collections.abc import AsyncIterator
 from contextlib import aclosing
 from dataclasses import replace
 from datetime import timedelta
-from typing import TypeVar
 
 import pytest
 from conftest import secrets_from
 from grpclib.client import Channel
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
+from support import WAIT, eventually, next_of
 
 from tp3.client import AsyncTp3Client, GameSession, Tp3RpcError
 from tp3.game.backend import GameLimits, InMemoryGameBackend
 from tp3.game.events import (
-    GameEvent,
     GameOver,
     Hint,
     Notice,
@@ -31,9 +30,6 @@ from tp3.game.events import (
 )
 from tp3.generated.tp3.game import v1 as pb
 from tp3.server import Tp3Server
-
-E = TypeVar("E")
-WAIT = 10.0
 
 
 @pytest.fixture
@@ -51,14 +47,6 @@ async def game_server(server: Tp3Server) -> AsyncIterator[Tp3Server]:
 async def tp3(game_server: Tp3Server) -> AsyncIterator[AsyncTp3Client]:
     async with AsyncTp3Client(f"127.0.0.1:{game_server.port}", timeout=5) as client:
         yield client
-
-
-async def next_of(events: AsyncIterator[GameEvent], kind: type[E]) -> E:
-    async with asyncio.timeout(WAIT):
-        async for event in events:
-            if isinstance(event, kind):
-                return event
-    raise AssertionError(f"the stream ended before a {kind.__name__}")
 
 
 async def hint_and_game_over(session: GameSession) -> tuple[Hint, GameOver]:
@@ -237,24 +225,22 @@ async def test_too_many_guesses_per_second_get_a_notice(server: Tp3Server) -> No
 async def test_a_player_whose_connection_dies_mid_round_is_cleaned_up(
     game_server: Tp3Server, tp3: AsyncTp3Client
 ) -> None:
+    backend = game_server.game_backend
+    assert isinstance(backend, InMemoryGameBackend)  # the fixture's, which counts its players
     async with tp3.game.play("stays") as stays:
         doomed = AsyncTp3Client(f"127.0.0.1:{game_server.port}")
         session = doomed.game.play("doomed")
         await session.__aenter__()
         await session.guess(100)
         await next_of(session.events(), Hint)
-        assert game_server.game_backend.player_count == 2
+        assert backend.player_count == 2
         doomed.close()  # killed: no leave
-        async with asyncio.timeout(WAIT):
-            while game_server.game_backend.player_count != 1:
-                await asyncio.sleep(0.01)
+        await eventually(lambda: backend.player_count == 1)
         async with tp3.game.play("doomed") as again:  # the name is free again
             assert again.joined.round.number == 1
         assert (await hint_for(stays, 500)).verdict is Verdict.CORRECT
-    async with asyncio.timeout(WAIT):
-        while game_server.game.active_sessions:
-            await asyncio.sleep(0.01)
-    assert game_server.game_backend.player_count == 0
+    await eventually(lambda: not game_server.game.active_sessions)
+    assert backend.player_count == 0
 
 
 async def test_the_scoreboard(tp3: AsyncTp3Client) -> None:

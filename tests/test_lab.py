@@ -3,7 +3,7 @@ its generated stubs: tp3's real converter, chat room and game behind the lab's n
 
 import asyncio
 import math
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import replace
 
@@ -12,6 +12,7 @@ from conftest import MAD_USD, secrets_from
 from grpclib import GRPCError
 from grpclib.client import Channel
 from grpclib.const import Status
+from support import WAIT, closable, next_of
 
 from tp3.chat.events import RoomMessage
 from tp3.client import AsyncTp3Client
@@ -29,8 +30,6 @@ from tp3.generated import (
     Result,
 )
 from tp3.server import Tp3Server
-
-WAIT = 10.0
 
 
 @pytest.fixture
@@ -65,9 +64,9 @@ async def tp3_converts(server: Tp3Server, amount: str, from_: str, to: str) -> f
         return float((await tp3.currency.convert(amount, from_, to)).converted_amount)
 
 
-async def refused(call: Callable[[], object]) -> GRPCError:
+async def refused(call: Callable[[], Awaitable[object]]) -> GRPCError:
     with pytest.raises(GRPCError) as raised:
-        await call()  # type: ignore[misc]
+        await call()
     return raised.value
 
 
@@ -131,7 +130,7 @@ async def test_perform_stream_totals_what_it_is_sent(
     """The original's client sends amounts alone: MAD to USD, and the answer says so."""
     total = await bank.perform_stream([request(100), request(200.5), request(4521.123)])
     parts = [await tp3_converts(lab_server, a, "MAD", "USD") for a in ("100", "200.5", "4521.12")]
-    assert total.currency_from, total.currency_to == ("MAD", "USD")
+    assert (total.currency_from, total.currency_to) == ("MAD", "USD")
     assert total.amount == pytest.approx(4821.62)
     assert total.result == pytest.approx(sum(parts))  # each rounded on its own, then summed
     euros = await bank.perform_stream([request(10, "EUR", "USD"), request(5)])
@@ -215,13 +214,11 @@ async def test_a_lab_client_and_a_tp3_member_talk_in_the_lobby(
     ):
         lab = LabChatter(channel)
         lab.say("Client", "bonjour")  # the original's client is always "Client"
-        async with asyncio.timeout(WAIT):
-            async for event in bobs:
-                if isinstance(event, RoomMessage):
-                    break
-        assert (event.sender, event.text) == ("Client", "bonjour")
+        said = await next_of(bobs, RoomMessage)
+        assert (said.sender, said.text) == ("Client", "bonjour")
         echo = await lab.next_from("Client")  # the room's order includes its own
         assert echo.text == "bonjour"
+        assert echo.timestamp is not None
         assert echo.timestamp.year >= 2026
         await bob.send("salut Client")
         assert (await lab.next_from("bob")).text == "salut Client"
@@ -277,7 +274,7 @@ async def test_a_lab_player_wins_a_round_in_the_labs_words(
         AsyncTp3Client(f"127.0.0.1:{lab_server.port}", timeout=WAIT) as tp3,
         tp3.game.play("bob") as bob,
         aclosing(bob.events()) as bobs,
-        aclosing(jeu.start(Empty())) as start,
+        aclosing(closable(jeu.start(Empty()))) as start,
         lab_player(channel, "lab") as (guesses, results),
     ):
         opening = await anext(start)
@@ -288,11 +285,8 @@ async def test_a_lab_player_wins_a_round_in_the_labs_words(
         async with asyncio.timeout(WAIT):
             won = await results.get()
         assert won == Result(message="BRAVO vous avez gagné en 3 essais", winner="lab")
-        async with asyncio.timeout(WAIT):
-            async for event in bobs:
-                if isinstance(event, GameOver):
-                    break
-        assert (event.winner, event.secret) == ("lab", 500)
+        over = await next_of(bobs, GameOver)
+        assert (over.winner, over.secret) == ("lab", 500)
         ended = [r async for r in start]  # Start ends with the round, as the original's
         assert ended == [Result(message="Jeu terminé, le gagnant est lab", winner="lab")]
     stop = await jeu.stop(Empty())

@@ -14,6 +14,7 @@ from datetime import timedelta
 import h2.errors
 import pytest
 from raw_h2 import CONVERT, RawH2, canary, convert_body, grpc_frame
+from support import eventually
 
 from tp3.client import AsyncTp3Client, Tp3RpcError
 from tp3.generated.tp3.currency import v1 as currency_pb
@@ -28,6 +29,7 @@ QUOTES = bytes(
         base_currency="EUR", quote_currency="USD", count=1000, interval=SECOND / 100
     )
 )
+IDLE_TIMEOUT = 0.5
 LIMITS = RpcLimits(
     max_message_size=64 * 1024,
     max_streams_per_connection=10,
@@ -35,7 +37,7 @@ LIMITS = RpcLimits(
     max_streams_per_client=30,
     max_client_streams=3,
     handshake_timeout=0.5,
-    idle_timeout=0.5,
+    idle_timeout=IDLE_TIMEOUT,
 )
 
 
@@ -161,7 +163,7 @@ async def test_one_stream_too_many_is_refused_alone(server: Tp3Server) -> None:
         # opened but not finished: each holds its stream
         held = [raw.request(CONVERT, grpc_frame(convert_body()), end=False) for _ in range(limit)]
         # this client ignores the advertised limit on purpose
-        raw.h2.remote_settings.max_concurrent_streams = 1000  # type: ignore[misc]
+        raw.h2.remote_settings.max_concurrent_streams = 1000
         extra = raw.request(CONVERT, grpc_frame(convert_body()))
         refused = await raw.reply(extra)
         assert refused.reset == h2.errors.ErrorCodes.REFUSED_STREAM
@@ -217,7 +219,7 @@ async def test_an_idle_connection_is_sent_away(server: Tp3Server) -> None:
     raw = await RawH2().connect(server.port or 0)
     try:
         assert (await raw.reply(raw.request(CONVERT, grpc_frame(convert_body())))).status == OK
-        async with asyncio.timeout(LIMITS.idle_timeout + 5):
+        async with asyncio.timeout(IDLE_TIMEOUT + 5):
             await raw.closed.wait()
         assert raw.goaway is not None
         assert raw.goaway.error_code == h2.errors.ErrorCodes.NO_ERROR
@@ -229,7 +231,7 @@ async def test_an_idle_connection_is_sent_away(server: Tp3Server) -> None:
 async def test_an_idle_client_reconnects_by_itself(server: Tp3Server) -> None:
     async with AsyncTp3Client(f"127.0.0.1:{server.port}") as client:
         await client.currency.convert("1", "EUR", "USD")
-        await asyncio.sleep(LIMITS.idle_timeout * 3)  # the server sends it away meanwhile
+        await asyncio.sleep(IDLE_TIMEOUT * 3)  # the server sends it away meanwhile
         assert (await client.currency.convert("6500", "MAD", "USD")).converted_amount
 
 
@@ -366,7 +368,8 @@ async def server_side_of_a_connection() -> AsyncIterator[
 
     class Keep(asyncio.Protocol):
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
-            accepted.set_result(transport)  # type: ignore[arg-type]
+            assert isinstance(transport, asyncio.Transport)  # a TCP one
+            accepted.set_result(transport)
 
     server = await asyncio.get_running_loop().create_server(Keep, "127.0.0.1", 0)
     reader, writer = await asyncio.open_connection("127.0.0.1", server.sockets[0].getsockname()[1])
@@ -399,7 +402,12 @@ def sends_of(transport: asyncio.Transport) -> list[bytes]:
     """What is handed to the real transport from now on, write by write."""
     sends: list[bytes] = []
     real_write = transport.write
-    transport.write = lambda data: (sends.append(bytes(data)), real_write(data))  # type: ignore[method-assign,func-returns-value]
+
+    def write(data: bytes | bytearray | memoryview) -> None:
+        sends.append(bytes(data))
+        real_write(data)
+
+    transport.write = write  # type: ignore[method-assign]  # a spy on this one transport
     return sends
 
 
@@ -461,11 +469,9 @@ async def test_finished_handlers_are_freed_without_waiting_for_the_garbage_colle
             assert len(handlers) >= len(streams)
             for quotes in streams:
                 await quotes.aclose()  # cancelled by the client
-            async with asyncio.timeout(5):
-                while server.pipeline.live:
-                    await asyncio.sleep(0.01)
+            await eventually(lambda: not server.pipeline.live)
             await asyncio.sleep(0.05)
-        alive = [ref() for ref in handlers if ref() is not None]
+        alive = [t for ref in handlers if (t := ref()) is not None]
         assert not [t for t in alive if t.done()], alive
     finally:
         gc.enable()
@@ -481,9 +487,7 @@ async def test_streams_reset_at_once_are_released(server: Tp3Server) -> None:
             raw.h2.reset_stream(stream_id, h2.errors.ErrorCodes.CANCEL)
         raw.flush()
         await asyncio.sleep(0.1)
-        async with asyncio.timeout(5):
-            while server.stats()["streams"]:
-                await asyncio.sleep(0.01)
+        await eventually(lambda: not server.stats()["streams"])
         assert server.stats()["connections"] == 1
         assert (await raw.reply(raw.request(CONVERT, grpc_frame(convert_body())))).status == OK
     finally:
@@ -500,9 +504,7 @@ async def test_a_closed_connection_is_forgotten_at_once(server: Tp3Server) -> No
     assert len(protocols) == 3
     for raw in raws:
         await raw.close()
-    async with asyncio.timeout(5):
-        while server.stats()["connections"]:
-            await asyncio.sleep(0.01)
+    await eventually(lambda: not server.stats()["connections"])
     await asyncio.sleep(0.05)
     gc.collect()  # the protocol and its h2 state refer to each other
     assert [ref() for ref in protocols] == [None, None, None]

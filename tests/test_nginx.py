@@ -23,12 +23,11 @@ from conftest import (
     STARTUP_TIMEOUT,
     RedisServer,
     ServerProcess,
-    free_port,
     require_tool,
     start_server_process,
 )
 
-from tp3.cli.cluster import RECIPE, find_nginx, nginx_config, wait_for_port
+from tp3.cli.cluster import RECIPE, find_nginx, free_port, nginx_config, wait_for_port
 from tp3.client import AsyncTp3Client, Reconnect, Reconnected, Tp3RpcError
 
 pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools

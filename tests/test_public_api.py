@@ -1,5 +1,6 @@
 """The client's public surface is explicit, complete and sorted (as httpx checks its own)."""
 
+import inspect
 import typing
 
 import tp3.client
@@ -43,7 +44,8 @@ def test_every_type_a_client_call_takes_or_returns_is_exported() -> None:
         cls = getattr(tp3.client, name)
         if not isinstance(cls, type):
             continue
-        for attribute, member in [*vars(cls).items(), ("__init__", cls.__init__)]:
+        init = inspect.getattr_static(cls, "__init__")  # inherited or its own
+        for attribute, member in [*vars(cls).items(), ("__init__", init)]:
             if callable(member) and (not attribute.startswith("_") or attribute == "__init__"):
                 for hint in typing.get_type_hints(member).values():
                     named |= _tp3_types(hint)

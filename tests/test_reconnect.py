@@ -28,6 +28,7 @@ async def test_a_member_whose_connection_fails_resumes_without_gap_or_duplicate(
     limits = ChatLimits(join_history=2)
     server = Tp3Server(ServerConfig(host="127.0.0.1", port=0, chat=limits))
     await server.start()
+    assert server.port is not None
     proxy = FreezableProxy(server.port)
     port = await proxy.start()
     try:

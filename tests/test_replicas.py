@@ -12,16 +12,16 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any
 
 import pytest
 import redis
-from cli_support import tp3_argv, tp3_env
+from cli_support import assert_ok, run_tp3
 from conftest import RedisServer, ServerProcess, start_redis, start_server_process
 from grpclib.client import Channel
 from grpclib.health.v1.health_grpc import HealthStub
 from grpclib.health.v1.health_pb2 import HealthCheckRequest, HealthCheckResponse
 from redis import asyncio as aioredis
+from support import collect, next_in, next_of
 
 from tp3.chat.events import MemberLeft, RoomMessage
 from tp3.chat.redis_backend import RedisChatBackend
@@ -30,7 +30,6 @@ from tp3.errors import AlreadyExists
 from tp3.game.backend import GameLimits
 from tp3.game.events import GameOver, Hint, RoundInfo, RoundStarted, Verdict
 from tp3.game.redis_backend import RedisGameBackend
-from tp3.mailbox import Inbox
 from tp3.redis_shared import HEARTBEAT, REPLICA_TTL
 
 pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
@@ -51,14 +50,9 @@ def replicas(redis_server: RedisServer) -> Iterator[list[ServerProcess]]:
 
 
 async def room_texts(session: ChatSession, count: int) -> list[tuple[int, str, str]]:
-    seen = []
-    async with asyncio.timeout(WAIT):
-        async for event in session:
-            if isinstance(event, RoomMessage):
-                seen.append((event.sequence, event.sender, event.text))
-                if len(seen) == count:
-                    return seen
-    raise AssertionError(f"the session ended after {seen}")
+    """The session's next `count` room messages as (sequence, sender, text)."""
+    messages = await collect(session, count, RoomMessage, timeout=WAIT)
+    return [(m.sequence, m.sender, m.text) for m in messages]
 
 
 async def test_members_on_different_replicas_share_one_order(
@@ -128,18 +122,10 @@ async def test_fifty_correct_guesses_over_three_replicas_have_one_winner(
         assert verdicts.count(Verdict.CORRECT) == 1, verdicts
         assert verdicts.count(Verdict.ROUND_OVER) == 49
         for i, player in enumerate(players):
-            overs[i] = overs[i] or await _next(player, GameOver)
+            overs[i] = overs[i] or await next_of(player, GameOver, timeout=WAIT)
         [winner] = [h.winner for h in hints if h.verdict is Verdict.CORRECT]
         assert {o.winner for o in overs if o is not None} == {winner}  # everyone agrees
         assert all(o is not None for o in overs)
-
-
-async def _next(session: Any, kind: type) -> Any:
-    async with asyncio.timeout(WAIT):
-        async for event in session:
-            if isinstance(event, kind):
-                return event
-    raise AssertionError(f"no {kind.__name__}")
 
 
 async def test_a_crashed_replicas_members_are_announced_as_gone(
@@ -155,7 +141,7 @@ async def test_a_crashed_replicas_members_are_announced_as_gone(
         with contextlib.suppress(Tp3RpcError):  # its server is gone: no leave can be said
             async with there.chat.join("gone", "crash"):
                 doomed.process.kill()  # SIGKILL: no goodbye to Redis
-                left = await _next(stay, MemberLeft)
+                left = await next_of(stay, MemberLeft, timeout=WAIT)
         assert time.monotonic() - started < REPLICA_TTL + 2 * HEARTBEAT
         assert (left.name, left.reason.name) == ("gone", "DISCONNECTED")
         names = [m.name for m in await here.chat.list_members("crash")]
@@ -278,7 +264,7 @@ async def test_messages_posted_while_subscriptions_are_cut_still_reach_the_membe
         async with aioredis.Redis.from_url(redis_server.url) as store:
             await store.client_kill_filter(_type="pubsub")
         await b.post(writer, "said while nobody listened")
-        message = await _event_of(reader.inbox, RoomMessage)
+        message = await next_in(reader.inbox, RoomMessage, timeout=WAIT)
         assert (message.sequence, message.text) == (1, "said while nobody listened")
     finally:
         await a.close()
@@ -303,17 +289,6 @@ async def game_replicas(redis_server: RedisServer) -> AsyncIterator[list[RedisGa
         await backend.close()
 
 
-async def _event_of(inbox: Inbox[Any], kind: type, **fields: Any) -> Any:
-    async with asyncio.timeout(WAIT):
-        while not (isinstance(e := await inbox.get(), kind) and _has(e, fields)):
-            pass
-    return e
-
-
-def _has(event: object, fields: dict[str, Any]) -> bool:
-    return all(getattr(event, k) == v for k, v in fields.items())
-
-
 async def test_a_game_over_published_while_replicas_resubscribe_is_caught_up(
     redis_server: RedisServer, game_replicas: list[RedisGameBackend]
 ) -> None:
@@ -326,9 +301,9 @@ async def test_a_game_over_published_while_replicas_resubscribe_is_caught_up(
         await store.client_kill_filter(_type="pubsub")
     await b.play_guess(bob, 421)
     for player in (alice, bob):
-        over = await _event_of(player.inbox, GameOver)
+        over = await next_in(player.inbox, GameOver, timeout=WAIT)
         assert (over.round, over.winner, over.secret) == (1, "bob", 421)
-        await _event_of(player.inbox, RoundStarted, round=RoundInfo(2, 1, 1000, True))
+        await next_in(player.inbox, RoundStarted, round=RoundInfo(2, 1, 1000, True), timeout=WAIT)
 
 
 async def test_a_game_forgotten_by_redis_starts_anew_and_keeps_its_players_names(
@@ -338,15 +313,15 @@ async def test_a_game_forgotten_by_redis_starts_anew_and_keeps_its_players_names
     a, b = game_replicas
     alice = await a.join("alice")
     await a.play_guess(alice, 421)
-    await _event_of(alice.inbox, RoundStarted, round=RoundInfo(2, 1, 1000, True))
+    await next_in(alice.inbox, RoundStarted, round=RoundInfo(2, 1, 1000, True), timeout=WAIT)
     async with aioredis.Redis.from_url(redis_server.url) as store:
         await store.flushdb()
         await store.client_kill_filter(_type="pubsub")
-    await _event_of(alice.inbox, RoundStarted, round=RoundInfo(1, 1, 1000, True))
+    await next_in(alice.inbox, RoundStarted, round=RoundInfo(1, 1, 1000, True), timeout=WAIT)
     with pytest.raises(AlreadyExists):  # still alice's: her replica took it again
         await b.join("ALICE")
     await a.play_guess(alice, 500)
-    hint = await _event_of(alice.inbox, Hint)
+    hint = await next_in(alice.inbox, Hint, timeout=WAIT)
     assert (hint.round, hint.attempts) == (1, 1)
 
 
@@ -363,11 +338,11 @@ async def test_the_next_round_starts_after_redis_was_down_through_the_pause(
     try:
         alice = await backend.join("alice")
         await backend.play_guess(alice, 421)
-        await _event_of(alice.inbox, GameOver)
+        await next_in(alice.inbox, GameOver, timeout=WAIT)
         store.stop()
         await asyncio.sleep(1)  # past the pause: the timer's try failed
         store = start_redis(tmp_path, *persistence, port=store.port)
-        started = await _event_of(alice.inbox, RoundStarted)
+        started = await next_in(alice.inbox, RoundStarted, timeout=WAIT)
         assert started.round.number == 2
     finally:
         await backend.close()
@@ -379,19 +354,9 @@ def test_workers_share_one_port_and_stop_together(redis_server: RedisServer) -> 
         store.flushdb()
     running = start_server_process("--workers", "3", "--backend", redis_server.url)
     try:
-        deadline = time.monotonic() + WAIT
-        while sum("tp3 serving on" in line for line in running.log) < 3:
-            assert time.monotonic() < deadline, running.log
-            time.sleep(0.05)
+        running.wait_for_log(lambda line: "tp3 serving on" in line, count=3, timeout=WAIT)
         for _ in range(12):  # a new connection each: the kernel spreads them
-            result = subprocess.run(
-                tp3_argv("currency", "convert", "1", "EUR", "USD", "--target", running.target),
-                capture_output=True,
-                text=True,
-                timeout=WAIT,
-                env=tp3_env(),
-            )
-            assert result.returncode == 0, result.stderr
+            assert_ok(run_tp3("currency", "convert", "1", "EUR", "USD", "--target", running.target))
         served_by = {
             line.split(" tp3.rpc:")[0].split()[-1] for line in running.log if "Convert" in line
         }
@@ -408,13 +373,10 @@ def test_currency_workers_need_no_backend_and_stop_cleanly_on_ctrl_c() -> None:
     they drain and stop, not "at once" as after a second signal."""
     running = start_server_process("--workers", "2", "--services", "currency", own_group=True)
     try:
-        deadline = time.monotonic() + WAIT
-        while sum("tp3 serving on" in line for line in running.log) < 2:
-            assert time.monotonic() < deadline, running.log
-            time.sleep(0.05)
-        converted = _tp3("currency", "convert", "6500", "MAD", "USD", "-t", running.target)
+        running.wait_for_log(lambda line: "tp3 serving on" in line, count=2, timeout=WAIT)
+        converted = run_tp3("currency", "convert", "6500", "MAD", "USD", "-t", running.target)
         assert converted.stdout.startswith("6500 MAD = 708.68 USD"), converted.stderr
-        chat = _tp3("chat", "send", "--name", "x", "hi", "--target", running.target)
+        chat = run_tp3("chat", "send", "--name", "x", "hi", "--target", running.target)
         assert "UNIMPLEMENTED" in chat.stderr  # not served here
         os.killpg(running.process.pid, signal.SIGINT)  # what Ctrl-C does
         assert running.process.wait(WAIT) == 0, running.log
@@ -423,12 +385,6 @@ def test_currency_workers_need_no_backend_and_stop_cleanly_on_ctrl_c() -> None:
     assert code == 0
     assert sum(line.endswith("stopped") for line in running.log) == 2, running.log
     assert not [line for line in running.log if "at once" in line], running.log
-
-
-def _tp3(*args: str) -> "subprocess.CompletedProcess[str]":
-    return subprocess.run(
-        tp3_argv(*args), capture_output=True, text=True, timeout=WAIT, env=tp3_env()
-    )
 
 
 @pytest.mark.parametrize(
@@ -442,7 +398,7 @@ def _tp3(*args: str) -> "subprocess.CompletedProcess[str]":
 def test_workers_without_a_shared_backend_are_refused_in_one_line(
     args: tuple[str, ...], said: str
 ) -> None:
-    result = _tp3("serve", "--port", "0", *args)
+    result = run_tp3("serve", "--port", "0", *args)
     assert result.returncode == 2
     assert result.stderr.startswith(said)
     assert len(result.stderr.splitlines()) == 1

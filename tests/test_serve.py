@@ -1,44 +1,24 @@
 """`tp3 serve` as a process: signals, access log, rates file, seed, startup failures."""
 
 import json
-import os
 import re
 import signal
 import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from cli_support import assert_one_error_line, run_tp3
 from conftest import ServerProcess, start_server_process
 
 pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
 
-RUN_TIMEOUT = 20.0
 WAIT_TIMEOUT = 10.0
-LOG_TIMEOUT = 5.0
-POLL_INTERVAL = 0.02
-
-
-def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k != "TP3_TARGET"}
-
-
-def tp3(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tp3", *args],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-        env=_env(),
-    )
 
 
 def currency(running: ServerProcess, *args: str) -> subprocess.CompletedProcess[str]:
-    return tp3("currency", *args, "--target", running.target)
+    return run_tp3("currency", *args, "--target", running.target)
 
 
 @contextmanager
@@ -55,28 +35,6 @@ def serving(*args: str) -> Iterator[ServerProcess]:
             running.stop(WAIT_TIMEOUT)
 
 
-def wait_for_log(
-    running: ServerProcess, matches: Callable[[str], bool], timeout: float = LOG_TIMEOUT
-) -> str:
-    """The first log line that `matches`, polling the live log for at most `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        for line in list(running.log):
-            if matches(line):
-                return line
-        if time.monotonic() > deadline:
-            pytest.fail(f"no matching log line within {timeout}s; log:\n" + "\n".join(running.log))
-        time.sleep(POLL_INTERVAL)
-
-
-def assert_one_error_line(result: subprocess.CompletedProcess[str], prefix: str) -> str:
-    assert "Traceback" not in result.stdout + result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(prefix), lines[0]
-    return lines[0]
-
-
 # --- stopping ----------------------------------------------------------------------------------
 
 
@@ -85,8 +43,8 @@ def test_signal_stops_the_server_cleanly(sig: signal.Signals) -> None:
     with serving() as running:
         running.process.send_signal(sig)
         assert running.process.wait(WAIT_TIMEOUT) == 0
-        wait_for_log(running, lambda line: "draining" in line)
-        wait_for_log(running, lambda line: line.endswith("stopped"))
+        running.wait_for_log(lambda line: "draining" in line)
+        running.wait_for_log(lambda line: line.endswith("stopped"))
         assert not any("Traceback" in line for line in running.log)
 
 
@@ -106,8 +64,7 @@ def _access(line: str) -> re.Match[str] | None:
 def test_one_access_log_line_per_rpc() -> None:
     with serving() as running:
         assert currency(running, "convert", "6500", "MAD", "USD").returncode == 0
-        ok = wait_for_log(
-            running,
+        ok = running.wait_for_log(
             lambda line: CONVERT in line and "status=OK" in line,
         )
         match = _access(ok)
@@ -120,8 +77,8 @@ def test_one_access_log_line_per_rpc() -> None:
 
         bad = currency(running, "convert", "1", "XXX", "USD")
         assert bad.returncode == 1
-        rejected = wait_for_log(
-            running, lambda line: CONVERT in line and "status=INVALID_ARGUMENT" in line
+        rejected = running.wait_for_log(
+            lambda line: CONVERT in line and "status=INVALID_ARGUMENT" in line
         )
         match = _access(rejected)
         assert match is not None, rejected
@@ -130,7 +87,7 @@ def test_one_access_log_line_per_rpc() -> None:
         assert "from_currency: XXX is not supported" in match["message"]
 
         assert currency(running, "list", "--json").returncode == 0
-        wait_for_log(running, lambda line: "/ListCurrencies" in line and "status=OK" in line)
+        running.wait_for_log(lambda line: "/ListCurrencies" in line and "status=OK" in line)
         # Two Convert calls, two Convert lines: none missing, none doubled.
         assert sum(CONVERT in line for line in running.log) == 2
 
@@ -165,16 +122,14 @@ def test_unusable_rates_file_is_one_error_line(kind: str, tmp_path: Path) -> Non
         path.write_text("hello, world\nthis is not a rates table\n")
     else:
         path = tmp_path
-    result = tp3("serve", "--port", "0", "--rates", str(path))
-    assert result.returncode == 2
-    assert_one_error_line(result, "error: cannot use the rates file")
+    result = run_tp3("serve", "--port", "0", "--rates", str(path))
+    assert_one_error_line(result, 2, "error: cannot use the rates file")
     assert "tp3 serving" not in result.stderr
 
 
 def test_nonexistent_rates_path() -> None:
-    result = tp3("serve", "--port", "0", "--rates", "/nonexistent")
-    assert result.returncode == 2
-    line = assert_one_error_line(result, "error: cannot use the rates file")
+    result = run_tp3("serve", "--port", "0", "--rates", "/nonexistent")
+    line = assert_one_error_line(result, 2, "error: cannot use the rates file")
     assert "/nonexistent" in line
 
 
@@ -208,9 +163,8 @@ def test_seed_makes_quote_streams_reproducible() -> None:
 def test_port_in_use_is_one_error_line() -> None:
     with serving() as running:
         port = running.target.rpartition(":")[2]
-        result = tp3("serve", "--host", "127.0.0.1", "--port", port)
-        assert result.returncode != 0
-        line = assert_one_error_line(result, "error: cannot listen on ")
+        result = run_tp3("serve", "--host", "127.0.0.1", "--port", port)
+        line = assert_one_error_line(result, 1, "error: cannot listen on ")
         assert port in line
         assert running.process.poll() is None  # the first server is unharmed
         assert currency(running, "convert", "1", "EUR", "USD").returncode == 0
