@@ -382,7 +382,7 @@ async def test_who_arrives_between_rounds_learns_when_the_next_starts(
     alice = await backend.join("alice")
     assert alice.joined.round.next_round_at is None
     await backend.play_guess(alice, SECRET)
-    over = await next_of(alice.inbox, GameOver)
+    over = await next_in(alice.inbox, GameOver)
     for name, replica in [("bob", backend), ("carol", other)]:
         late = await replica.join(name)
         spectator = await replica.watch()

@@ -271,6 +271,7 @@ def test_tp3_ui_over_tls_with_a_token(pki: Pki, tmp_path: Path) -> None:
         with browser.open(url + "/", timeout=TIMEOUT) as page:
             assert "tp3.currency.v1.CurrencyService" in page.read().decode()
         [csrf] = [c.value for c in cookies if c.name == "_grpcui_csrf_token"]
+        assert csrf is not None
         invoke = urllib.request.Request(
             url + "/invoke/tp3.currency.v1.CurrencyService.Convert",
             data=json.dumps({"metadata": [], "data": [CONVERT]}).encode(),
@@ -284,4 +285,5 @@ def test_tp3_ui_over_tls_with_a_token(pki: Pki, tmp_path: Path) -> None:
         ui.terminate()
         ui.communicate(timeout=TIMEOUT)
         server.stop()
-    assert "ui-token" not in " ".join(ui.args)  # the token stayed out of the command line
+    assert isinstance(ui.args, list)
+    assert "ui-token" not in " ".join(map(str, ui.args))  # the token stayed out of argv

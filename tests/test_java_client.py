@@ -188,9 +188,9 @@ def test_java_and_python_members_chat_privately_and_publicly(
         who = java.wait_line(starts=f"* in {room}: ")
         assert set(who[-1].split(": ", 1)[1].split(", ")) == {"pym", "spy", "jav"}
 
-        who = java_run(java_client, server_process, "chat", "who", "--room", room, "--json")
-        assert who.returncode == 0, who.stderr
-        assert [json.loads(line)["name"] for line in who.stdout.splitlines()] == [
+        listed = java_run(java_client, server_process, "chat", "who", "--room", room, "--json")
+        assert listed.returncode == 0, listed.stderr
+        assert [json.loads(line)["name"] for line in listed.stdout.splitlines()] == [
             "pym",
             "spy",
             "jav",

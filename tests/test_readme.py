@@ -174,10 +174,10 @@ def test_the_layout_names_every_package_and_module_of_tp3() -> None:
     for module in sorted((ROOT / "tp3").glob("*.py")):
         if module.stem not in {"__init__", "__main__"}:
             assert f"{module.name}" in text, module.name
-    for package in ("currency", "chat", "game", "lab", "rpc"):
-        words = set(re.findall(r"\w+", entries[f"tp3/{package}/"]))
-        for module in sorted((ROOT / "tp3" / package).glob("*.py")):
-            assert module.stem == "__init__" or module.stem in words, f"tp3/{package}/{module.name}"
+    for name in ("currency", "chat", "game", "lab", "rpc"):
+        words = set(re.findall(r"\w+", entries[f"tp3/{name}/"]))
+        for module in sorted((ROOT / "tp3" / name).glob("*.py")):
+            assert module.stem == "__init__" or module.stem in words, f"tp3/{name}/{module.name}"
 
 
 @pytest.mark.slow  # a process

@@ -38,12 +38,16 @@ _WORDS = Phrases(
             # between rounds
             "next_round": "next round in {seconds} s, at {clock}",
             "countdown": "next round in {seconds} s",
-            "waiting_until": "waiting for round {round}, which starts in {seconds} s, at {clock}",
-            "waiting_for_a_win": "waiting for round {round}, which starts once round {current} is won",
+            "waiting_until": ("waiting for round {round}, which starts in {seconds} s, at {clock}"),
+            "waiting_for_a_win": (
+                "waiting for round {round}, which starts once round {current} is won"
+            ),
             # what `tp3 game play` says to the one typing
             "intro": "type a number and Enter to guess; /help lists the commands",
             "waiting": "the round is over: waiting for the next one",
-            "not_a_number": "not a number: {line!r}; type a number between {low} and {high}, or /quit",
+            "not_a_number": (
+                "not a number: {line!r}; type a number between {low} and {high}, or /quit"
+            ),
             "out_of_range": "{number} is not between {low} and {high}: not sent",
             "unknown": "unknown command /{command}; /help lists the commands",
             "help": (
@@ -70,12 +74,14 @@ _WORDS = Phrases(
                 "en attente de la manche {round}, qui commence dans {seconds} s, à {clock}"
             ),
             "waiting_for_a_win": (
-                "en attente de la manche {round}, qui commencera quand la manche {current} sera gagnée"
+                "en attente de la manche {round}, qui commencera quand la manche {current}"
+                " sera gagnée"
             ),
             "intro": "tapez un nombre puis Entrée pour deviner ; /help liste les commandes",
             "waiting": "la manche est terminée : attente de la suivante",
             "not_a_number": (
-                "ce n'est pas un nombre : {line!r} ; tapez un nombre entre {low} et {high}, ou /quit"
+                "ce n'est pas un nombre : {line!r} ; tapez un nombre entre {low} et {high},"
+                " ou /quit"
             ),
             "out_of_range": "{number} n'est pas entre {low} et {high} : non envoyé",
             "unknown": "commande inconnue /{command} ; /help liste les commandes",
