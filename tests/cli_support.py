@@ -33,11 +33,15 @@ def tp3_argv(*args: str) -> list[str]:
 
 
 def run_tp3(
-    *args: str, input: str | None = None, env: dict[str, str] | None = None
+    *args: str,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+    program: list[str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`tp3 ARGS` to completion; stdin is `input`, or empty."""
+    """`tp3 ARGS` to completion; stdin is `input`, or empty. `program` (an argv prefix) runs
+    another program instead, e.g. the Java client."""
     return subprocess.run(
-        tp3_argv(*args),
+        [*program, *args] if program else tp3_argv(*args),
         input=input,
         capture_output=True,
         text=True,

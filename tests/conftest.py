@@ -218,6 +218,19 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
     return Pki(**files)
 
 
+@pytest.fixture(scope="session")
+def java_client() -> list[str]:
+    """The argv of the Java client (clients/java), which `nox -s tests` builds with Maven and
+    passes in TP3_JAVA_CLIENT; without it, skip (a failure if TP3_REQUIRE_TOOLS=1, as in CI)."""
+    jar = os.environ.get("TP3_JAVA_CLIENT")
+    java = shutil.which("java")
+    if jar and java and Path(jar).exists():
+        return [java, "-jar", jar]
+    if os.environ.get("TP3_REQUIRE_TOOLS") == "1":
+        pytest.fail("the Java client is required (TP3_REQUIRE_TOOLS=1) but was not built")
+    pytest.skip("the Java client is not built (nox -s tests builds it with Maven)")
+
+
 def require_tool(name: str, path: str | None) -> str:
     """`path`, or skip the test: unless TP3_REQUIRE_TOOLS=1 (CI), which makes it a failure."""
     if path:

@@ -52,6 +52,7 @@ def test_convert_json(server_process: ServerProcess) -> None:
     assert_ok(result)
     assert json_lines(result.stdout) == [
         {
+            "type": "conversion",
             "from_currency": "MAD",
             "to_currency": "USD",
             "amount": "6500",
@@ -69,6 +70,29 @@ def test_convert_unknown_currency_is_one_error_line(server_process: ServerProces
         "error: INVALID_ARGUMENT: from_currency:",
     )
     assert "XXX" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "status"),
+    [
+        (("convert", "1", "XXX", "USD"), 1, "INVALID_ARGUMENT"),  # the server's status
+        (("batch", "USD", "100"), 2, "INVALID_ARGUMENT"),  # bad input, found by the CLI
+        (("convert", "1", "EUR", "USD", "--target", "127.0.0.1:1"), 1, "UNAVAILABLE"),
+    ],
+    ids=["refused", "bad-input", "unreachable"],
+)
+def test_json_failure_ends_stdout_with_an_error_object(
+    server_process: ServerProcess, args: tuple[str, ...], code: int, status: str
+) -> None:
+    """Scripts read the failure in the JSON stream; people still read the `error:` line."""
+    target = () if "--target" in args else ("--target", server_process.target)
+    result = run_tp3("currency", *args, *target, "--json")
+    line = assert_one_error_line(result, code, "error: ", stdout_empty=False)
+    (error,) = json_lines(result.stdout)
+    assert list(error) == ["type", "status", "code", "message"]
+    assert (error["type"], error["status"]) == ("error", status)
+    assert error["code"] == {"INVALID_ARGUMENT": 3, "UNAVAILABLE": 14}[status]
+    assert line.endswith(error["message"])
 
 
 def test_convert_bad_amount_is_one_error_line(server_process: ServerProcess) -> None:
@@ -275,10 +299,16 @@ def test_exchange_json(server_process: ServerProcess) -> None:
     assert by_line[1]["from_currency"] == "MAD"
     assert by_line[4]["converted_amount"] == "18263"
     assert by_line[4]["to_currency"] == "JPY"
-    assert by_line[2]["error"]["code"] == "INVALID_ARGUMENT"
-    assert "AMOUNT FROM TO" in by_line[2]["error"]["message"]
-    assert by_line[3]["error"]["code"] == "INVALID_ARGUMENT"
-    assert "amount" in by_line[3]["error"]["message"]
+    assert [by_line[n]["type"] for n in (1, 2, 3, 4)] == [
+        "conversion",
+        "error",
+        "error",
+        "conversion",
+    ]
+    assert (by_line[2]["status"], by_line[2]["code"]) == ("INVALID_ARGUMENT", 3)
+    assert "AMOUNT FROM TO" in by_line[2]["message"]
+    assert by_line[3]["status"] == "INVALID_ARGUMENT"
+    assert "amount" in by_line[3]["message"]
 
 
 def test_exchange_all_good_exits_zero(server_process: ServerProcess) -> None:
@@ -342,10 +372,12 @@ def test_list_json(server_process: ServerProcess) -> None:
     by_code = {c["code"]: c for c in currencies}
     assert len(by_code) == 31
     assert by_code["MAD"] == {
+        "type": "currency",
         "code": "MAD",
         "name": "Moroccan dirham",
         "minor_units": 2,
         "rate": "10.7926",
+        "base_currency": "EUR",
         "rate_date": RATE_DATE,
     }
     assert by_code["JPY"]["minor_units"] == 0

@@ -32,9 +32,11 @@ from tp3.server import ServerConfig, Tp3Server
 pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
 
 
-def chat(server: ServerProcess, *args: str) -> subprocess.CompletedProcess[str]:
-    """`tp3 chat ARGS --target <server>`, to completion."""
-    return run_tp3("chat", *args, "--target", server.target)
+def chat(
+    server: ServerProcess, *args: str, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`tp3 chat ARGS --target <server>`, to completion; stdin is `input`, or empty."""
+    return run_tp3("chat", *args, "--target", server.target, input=input)
 
 
 def chat_command(server: ServerProcess, *args: str, stdin: int = subprocess.DEVNULL) -> Command:
@@ -245,7 +247,7 @@ def test_rooms_and_who(server_process: ServerProcess) -> None:
 
         assert f"{room}  2 member(s), last message #0" in assert_ok(chat(server_process, "rooms"))
         found = [json.loads(line) for line in assert_ok(chat(server_process, "rooms", "--json"))]
-        assert {"name": room, "member_count": 2, "last_sequence": 0} in found
+        assert {"type": "room", "name": room, "member_count": 2, "last_sequence": 0} in found
     finally:
         bob.finish()
         carol.finish()
@@ -311,6 +313,35 @@ def test_interactive_reads_lines_from_a_pipe(server_process: ServerProcess) -> N
     finally:
         alice.finish()
         bob.finish()
+
+
+CLOCK = re.compile(r"^\[\d\d:\d\d:\d\d\] ")
+
+
+def test_piped_chat_waits_for_each_answer_and_fails_if_a_line_did(
+    server_process: ServerProcess,
+) -> None:
+    """All of stdin at once, then its end: the session still shows the answer to every line,
+    the last one too, before it leaves; a refused line is a notice there, one error line on
+    stderr and exit status 1."""
+    room = "cli-pipe-refused"
+    result = chat(
+        server_process, "--name", "piper", "--room", room, input="hello\n/msg nobody hi\n/quit\n"
+    )
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert [CLOCK.sub("[T] ", line) for line in result.stdout.splitlines()] == [
+        f"* joined room {room} as piper; here: piper",
+        "* /help lists the commands; Ctrl-D leaves",
+        "[T] piper: hello",
+        f"! NOT_FOUND: to: there is no member named 'nobody' in room '{room}'",
+    ]
+    assert result.stderr.splitlines() == [
+        f"error: NOT_FOUND: to: there is no member named 'nobody' in room '{room}'"
+    ]
+
+    result = chat(server_process, "--name", "piper", "--room", room, input="all good\n")
+    assert CLOCK.sub("[T] ", assert_ok(result)[-1]) == "[T] piper: all good"
+    assert result.stderr == ""
 
 
 @pytest.fixture
@@ -442,7 +473,7 @@ def test_interactive_ctrl_d_and_ctrl_c_leave_cleanly(
         assert "Traceback" not in alice.screen
         # a goodbye, not a dropped connection
         left = watcher.wait_json(type="left", name="alice")
-        assert left["reason"] == "LEFT"
+        assert left["reason"] == "left"
     finally:
         alice.close()
         watcher.finish()

@@ -90,13 +90,13 @@ def check_hints_against_secret(hints: list[dict[str, Any]], secret: int) -> None
     for hint in hints:
         assert low <= hint["guess"] <= high, (hint, low, high)
         match hint["verdict"]:
-            case "TOO_HIGH":
+            case "too_high":
                 assert hint["guess"] > secret, hint
                 high = hint["guess"] - 1
-            case "TOO_LOW":
+            case "too_low":
                 assert hint["guess"] < secret, hint
                 low = hint["guess"] + 1
-            case "CORRECT":
+            case "correct":
                 assert hint["guess"] == secret, hint
             case verdict:
                 pytest.fail(f"unexpected verdict {verdict} in {hint}")
@@ -172,10 +172,10 @@ def test_guess_json(game_server: ServerProcess) -> None:
     hint = json.loads(line)
     assert hint["type"] == "hint"
     assert hint["guess"] == 500
-    assert hint["verdict"] in {"TOO_HIGH", "TOO_LOW", "CORRECT", "ROUND_OVER"}
+    assert hint["verdict"] in {"too_high", "too_low", "correct", "round_over"}
     assert hint["round"] >= 1
     assert isinstance(hint["time"], str)
-    assert read_hint(hint["text"], "fr")[0] == hint["verdict"]
+    assert read_hint(hint["text"], "fr")[0].lower() == hint["verdict"]
 
 
 @pytest.mark.parametrize("number", ["abc", "12.5", ""])
@@ -231,7 +231,7 @@ def test_bot_plays_two_rounds_by_binary_search(game_server: ServerProcess) -> No
         assert hints[0]["guess"] == 500  # the middle of 1..1000
         assert [h["attempts"] for h in hints] == list(range(1, len(hints) + 1))
         check_hints_against_secret(hints, over["secret"])
-        assert hints[-1]["verdict"] == "CORRECT"
+        assert hints[-1]["verdict"] == "correct"
         assert over["attempts"] == len(hints)
         assert over["text"] == (
             f"game over, the winner is bot-two (round {over['round']}, the secret was"
@@ -320,11 +320,11 @@ def test_ten_bots_finish_the_same_round_and_agree_on_one_winner(
         assert len({json.dumps(over, sort_keys=True) for over in finals.values()}) == 1
         for name in names:
             assert {h["round"] for h in hints[name]} <= {2}, name  # nothing in round 1
-            played = [h for h in hints[name] if h["verdict"] != "ROUND_OVER"]
+            played = [h for h in hints[name] if h["verdict"] != "round_over"]
             check_hints_against_secret(played, secret)
-            won = [h for h in hints[name] if h["verdict"] == "CORRECT"]
+            won = [h for h in hints[name] if h["verdict"] == "correct"]
             assert len(won) == (1 if name == winner else 0), (name, winner, hints[name])
-            for late in (h for h in hints[name] if h["verdict"] == "ROUND_OVER"):
+            for late in (h for h in hints[name] if h["verdict"] == "round_over"):
                 assert late["winner"] == winner
     finally:
         for command in bots:
@@ -387,7 +387,7 @@ def test_scoreboard_lists_a_winning_bot(game_server: ServerProcess) -> None:
 def test_scoreboard_of_a_new_server(fresh_server: ServerProcess) -> None:
     assert assert_ok(game(fresh_server, "scoreboard")) == ["no round has been won yet"]
     (line,) = assert_ok(game(fresh_server, "scoreboard", "--json"))
-    assert json.loads(line) == {"players": [], "recent_rounds": []}
+    assert json.loads(line) == {"type": "scoreboard", "players": [], "recent_rounds": []}
 
 
 # --- play, without a terminal ----------------------------------------------------------------

@@ -7,9 +7,7 @@ the tests skip, unless TP3_REQUIRE_TOOLS=1 (CI) turns that into a failure.
 """
 
 import json
-import os
 import re
-import shutil
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -23,17 +21,6 @@ from conftest import MAD_USD, Pki, ServerProcess, start_server_process
 pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
 
 TIMEOUT = 60.0
-
-
-@pytest.fixture(scope="module")
-def java_client() -> list[str]:
-    jar = os.environ.get("TP3_JAVA_CLIENT")
-    java = shutil.which("java")
-    if jar and java and Path(jar).exists():
-        return [java, "-jar", jar]
-    if os.environ.get("TP3_REQUIRE_TOOLS") == "1":
-        pytest.fail("the Java client is required (TP3_REQUIRE_TOOLS=1) but was not built")
-    pytest.skip("the Java client is not built (nox -s tests builds it with Maven)")
 
 
 def java_run(
@@ -68,12 +55,13 @@ def test_convert_blocking_and_async(
     )
 
 
-def test_convert_json_is_protobufs_json_mapping(
+def test_convert_json_is_the_python_clis_shape(
     java_client: list[str], server_process: ServerProcess
 ) -> None:
+    """docs/json-lines.md; tests/test_json_shapes.py compares every command with Python's."""
     result = run(java_client, server_process, "convert", "6500", "MAD", "USD", "--json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == MAD_USD
+    assert json.loads(result.stdout) == {"type": "conversion", **MAD_USD}
 
 
 def test_convert_error_is_one_line(java_client: list[str], server_process: ServerProcess) -> None:
@@ -230,7 +218,7 @@ def test_java_listens_to_what_python_sends_and_sends_to_python(
     )
     python = None
     try:
-        assert json.loads(java.out.next_line(RUN_TIMEOUT) or "null")["joined"]["name"] == "jl"
+        assert json.loads(java.out.next_line(RUN_TIMEOUT) or "null")["name"] == "jl"
         assert_ok(
             run_tp3("chat", "send", "--name", "py", "--room", room, "hi all", "--target", target)
         )
@@ -242,9 +230,9 @@ def test_java_listens_to_what_python_sends_and_sends_to_python(
         )
         assert java.wait(RUN_TIMEOUT) == 0, java.err.rest()
         heard = [json.loads(line) for line in java.out.rest()]
-        said = [e.get("message") or e.get("private_message") for e in heard]
-        assert [(m["from"], m["text"]) for m in said if m] == [("py", "hi all"), ("py", "hi you")]
-        assert heard[-1]["private_message"]["to"] == "jl"
+        said = [(e["type"], e["sender"], e["text"]) for e in heard if "text" in e]
+        assert said == [("message", "py", "hi all"), ("private", "py", "hi you")]
+        assert heard[-1]["recipient"] == "jl"
 
         python = Command(
             *("chat", "listen", "--name", "pl", "--room", room, "--count", "1", "--json"),
@@ -275,6 +263,39 @@ def test_java_listens_to_what_python_sends_and_sends_to_python(
         java.finish()
         if python is not None:
             python.finish()
+
+
+def test_java_and_python_piped_chats_print_the_same_lines(
+    java_client: list[str], server_process: ServerProcess
+) -> None:
+    """The same session piped to each client in turn (stdin's end right after /quit): the
+    same lines, their own messages' echoes and the refused line's notice included, and the
+    same failure (exit 1, one error line)."""
+    room = "piped-alike"
+    session = "hello\n/msg nobody hi\n//slash\n/who\n/quit\n"
+    clock = re.compile(r"^\[\d\d:\d\d:\d\d\] ")
+    printed = []
+    for program in (None, java_client):
+        result = run_tp3(
+            *("chat", "--name", "piper", "--room", room, "--target", server_process.target),
+            input=session,
+            program=program,
+        )
+        lines = [clock.sub("[T] ", line) for line in result.stdout.splitlines()]
+        printed.append((result.returncode, lines, result.stderr.splitlines()))
+    assert printed[0] == printed[1]
+    assert printed[0] == (
+        1,
+        [
+            f"* joined room {room} as piper; here: piper",
+            "* /help lists the commands; Ctrl-D leaves",
+            "[T] piper: hello",
+            f"! NOT_FOUND: to: there is no member named 'nobody' in room '{room}'",
+            "[T] piper: /slash",
+            f"* in {room}: piper",
+        ],
+        [f"error: NOT_FOUND: to: there is no member named 'nobody' in room '{room}'"],
+    )
 
 
 def test_java_member_ctrl_c_still_leaves(
@@ -423,7 +444,7 @@ def test_java_bot_and_python_bot_race_one_round_and_agree_on_the_winner(
     python = Command("game", "bot", "--name", "pybot", *racing, "--target", target)
     try:
         joined = json.loads(java.out.next_line(RUN_TIMEOUT) or "null")
-        assert (joined["kind"], joined["round"]["number"]) == ("EVENT_KIND_JOINED", "1")
+        assert (joined["type"], joined["round"]) == ("joined", 1)
         assert python.next_json()["type"] == "joined"
         referee = run_tp3(
             "game", "bot", "--name", "referee", "--rounds", "1", "--json", "--target", target
@@ -440,15 +461,16 @@ def test_java_bot_and_python_bot_race_one_round_and_agree_on_the_winner(
         java.finish()
         python.finish()
 
-    java_over = java_events[-1]["game_over"]  # the Java bot stops at the end of its round
-    python_over = game_overs(python_events)[-1]
-    assert java_events[-1]["kind"] == "EVENT_KIND_GAME_OVER"
-    assert python_events[-1]["type"] == "game_over"
-    assert (int(java_over["round"]), python_over["round"]) == (2, 2)
-    assert java_over["winner"] == python_over["winner"] in {"jbot", "pybot"}
-    assert int(java_over["secret"]) == python_over["secret"]
-    java_wins = [e for e in java_events if e.get("hint", {}).get("verdict") == "VERDICT_CORRECT"]
-    python_wins = [e for e in python_events if e["type"] == "hint" and e["verdict"] == "CORRECT"]
+    java_over = java_events[-1]  # the Java bot stops at the end of its round
+    python_over = python_events[-1]
+    assert java_over == python_over  # the same event, the same object
+    assert (java_over["type"], java_over["round"]) == ("game_over", 2)
+    assert java_over["winner"] in {"jbot", "pybot"}
+
+    def wins(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [e for e in events if e["type"] == "hint" and e["verdict"] == "correct"]
+
+    java_wins, python_wins = wins(java_events), wins(python_events)
     assert (len(java_wins), len(python_wins)) == (
         (1, 0) if java_over["winner"] == "jbot" else (0, 1)
     )
@@ -503,7 +525,7 @@ def test_java_watches_guesses_and_reads_the_scoreboard(
     watcher = Command("game", "watch", "--rounds", "1", "--json", "-t", target, program=java_client)
     try:
         watching = json.loads(watcher.out.next_line(RUN_TIMEOUT) or "null")
-        assert watching["kind"] == "EVENT_KIND_WATCHING"
+        assert watching["type"] == "watching"
         bot = run_tp3(
             "game", "bot", "--name", "pywin", "--rounds", "1", "--json", "--target", target
         )
@@ -512,13 +534,12 @@ def test_java_watches_guesses_and_reads_the_scoreboard(
         seen = [json.loads(line) for line in watcher.out.rest()]
     finally:
         watcher.finish()
-    assert seen[-1]["kind"] == "EVENT_KIND_GAME_OVER"
-    assert seen[-1]["game_over"]["winner"] == "pywin"
-    assert int(seen[-1]["game_over"]["secret"]) == over["secret"]
+    assert seen[-1] == over  # as the Python bot printed it
 
     board = java("scoreboard", "--json")
     assert board.returncode == 0, board.stderr
     scores = json.loads(board.stdout)
+    assert scores["type"] == "scoreboard"
     assert scores["players"] == [{"name": "pywin", "wins": 1, "best_attempts": over["attempts"]}]
     assert "pywin" in java("scoreboard").stdout
 

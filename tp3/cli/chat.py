@@ -46,6 +46,7 @@ from tp3.cli.interactive import (
     run_side_by_side,
     terminal_lines,
 )
+from tp3.cli.jsonlines import notice_json
 from tp3.client import (
     DEFAULT_TARGET,
     DEFAULT_TIMEOUT,
@@ -144,8 +145,8 @@ def _event_json(event: ChatEvent | Reconnected) -> dict[str, Any]:
             return {"type": "joined", **asdict(event)}
         case MemberLeft():
             return {"type": "left", **asdict(event)}
-        case Notice(status=status, text=text):
-            return {"type": "notice", "code": status.value, "status": status.name, "text": text}
+        case Notice():
+            return notice_json(event)
     raise AssertionError(f"unknown chat event {event!r}")
 
 
@@ -188,7 +189,10 @@ def chat(
     Messages from the others appear above the line you type.
     Commands: /msg NAME TEXT (private), /who, /quit, /help.
     Anything else is said to the room. Ctrl-D or Ctrl-C leaves.
-    Without a terminal, lines are read from stdin the same way.
+    Each message waits for the server's answer (its echo, or a notice saying
+    why not) before the next line is read.
+    Without a terminal, lines are read from stdin the same way, and the exit
+    status is 1 if any line failed.
 
     Example: tp3 chat --name alice --room lobby
     """
@@ -210,13 +214,21 @@ def chat(
 
 
 class _Chat:
-    """One interactive session: shows events, obeys the lines the user types."""
+    """One interactive session: shows events, obeys the lines the user types.
+
+    Each message sent is answered before the next line is obeyed: by its echo, or by a
+    notice if it was refused. So the notice shows next to the line that failed, and the
+    session never leaves with an answer still on its way (a piped one would end first)."""
 
     def __init__(self, tp3: AsyncTp3Client, session: ChatSession, console: Screen) -> None:
         self.tp3 = tp3
         self.session = session
         self.console = console
         self.me = session.joined.name
+        self.answered = asyncio.Event()
+        """Set by the echo or notice that answers the message in flight."""
+        self.failures: list[str] = []
+        """What went wrong with the lines obeyed: notices, unusable lines, failed /who."""
 
     def greet(self) -> None:
         joined = self.session.joined
@@ -232,6 +244,16 @@ class _Chat:
         async with aclosing(self.session.events()) as events:
             async for event in events:
                 self.console.show(_describe(event, self.me))
+                match event:
+                    case Notice(status=status, text=text):
+                        self.failures.append(f"{status.name}: {text}")
+                        self.answered.set()
+                    case RoomMessage(sender=sender) | PrivateMessage(sender=sender) if (
+                        sender == self.me
+                    ):
+                        self.answered.set()
+                    case Reconnected():
+                        self.answered.set()  # a message in flight was lost with the connection
         raise SessionEnded
 
     async def obey(self, lines: AsyncIterator[str]) -> None:
@@ -245,10 +267,10 @@ class _Chat:
         if not line.strip():
             return True
         if line.startswith("//"):
-            await self.session.send(line[1:])
+            await self._send(line[1:])
             return True
         if not line.startswith("/"):
-            await self.session.send(line)
+            await self._send(line)
             return True
         command, _, rest = line[1:].partition(" ")
         match command.lower():
@@ -259,7 +281,7 @@ class _Chat:
                 if not to or not text.strip():
                     self._problem("usage: /msg NAME TEXT")
                 else:
-                    await self.session.send(text, to=to)
+                    await self._send(text, to=to)
             case "who":
                 await self._who()
             case "help" | "h" | "?":
@@ -267,6 +289,19 @@ class _Chat:
             case _:
                 self._problem(f"unknown command /{command}; /help lists the commands")
         return True
+
+    async def _send(self, text: str, to: str | None = None) -> None:
+        """Send, and wait for the echo or the notice that answers it."""
+        self.answered.clear()
+        await self.session.send(text, to=to)
+        try:
+            async with asyncio.timeout(DEFAULT_TIMEOUT):
+                await self.answered.wait()
+        except TimeoutError:
+            raise Tp3RpcError(
+                Status.DEADLINE_EXCEEDED,
+                f"the server did not answer the message within {DEFAULT_TIMEOUT:g} s",
+            ) from None
 
     async def _who(self) -> None:
         try:
@@ -278,7 +313,15 @@ class _Chat:
         self.console.show([(SYSTEM, f"* in {self.session.joined.room}: {names}")])
 
     def _problem(self, text: str) -> None:
+        self.failures.append(text)
         self.console.show([(PROBLEM, f"! {text}")])
+
+    def failed(self) -> str | None:
+        """The first failure, and how many more, for a one-line summary; None if none."""
+        if not self.failures:
+            return None
+        more = len(self.failures) - 1
+        return self.failures[0] + (f" (and {more} more failed line(s))" if more else "")
 
 
 @async_command
@@ -300,6 +343,9 @@ async def _run_interactive(name: str, room: str, target: str, reconnect: bool) -
                 await run_side_by_side(chat.receive(), chat.obey(piped_lines()))
     except SessionEnded:
         fail("the server ended the chat session")
+    # The terminal's user saw the "!" lines; a script learns of them by the exit status.
+    if not on_terminal and (failed := chat.failed()) is not None:
+        fail(failed)
 
 
 # --- send ------------------------------------------------------------------------------------

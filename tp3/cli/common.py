@@ -1,28 +1,28 @@
 """What every tp3 command shares: options, async commands, output, and failing cleanly.
 
 Expected failures print one line to stderr and exit non-zero (1 for a failed RPC, 2 for bad
-input or usage, 130 on Ctrl-C); a traceback means a bug.
+input or usage, 130 on Ctrl-C); with --json, stdout's last line says it too (an "error"
+object, docs/json-lines.md); a traceback means a bug.
 """
 
 import asyncio
 import dataclasses
 import functools
 import inspect
-import json
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextvars import ContextVar
-from datetime import date, datetime
-from decimal import Decimal
 from itertools import chain
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, ParamSpec
 
 import typer
+from grpclib.const import Status
 from typer._click.exceptions import NoSuchOption  # typer vendors click
 from typer._click.globals import get_current_context
 
+from tp3.cli.jsonlines import error_json, json_line
 from tp3.client import (
     DEFAULT_TARGET,
     DEFAULT_TIMEOUT,
@@ -65,7 +65,12 @@ TargetOption = Annotated[
     ),
 ]
 JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print one JSON object per result line, for scripts.")
+    bool,
+    typer.Option(
+        "--json",
+        help='Print one JSON object per line, each with a "type", for scripts '
+        "(docs/json-lines.md).",
+    ),
 ]
 TimeoutOption = Annotated[
     float,
@@ -105,8 +110,19 @@ class InputError(ValueError):
     """Input the command could not use (a malformed line, a bad target)."""
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
+_json_output: ContextVar[bool] = ContextVar("tp3_cli_json_output", default=False)
+
+
+def fail(message: str, code: int = 1, *, status: Status | None = None) -> NoReturn:
+    """Say `error: [STATUS: ]message` on stderr and exit with `code`.
+
+    With --json, stdout ends with the same failure as an object, so that a script reading
+    the lines learns it in order: `status` (if not given: INVALID_ARGUMENT for bad input,
+    code 2, else UNKNOWN), its code, and `message`."""
+    if _json_output.get():
+        default = Status.INVALID_ARGUMENT if code == 2 else Status.UNKNOWN
+        typer.echo(json_line(error_json(status or default, message)))
+    typer.echo(f"error: {status.name}: {message}" if status else f"error: {message}", err=True)
     raise typer.Exit(code)
 
 
@@ -197,15 +213,17 @@ def connection() -> Connection:
 
 
 def async_command(func: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, None]:
-    """Run an async command body with asyncio.run, turning expected failures into one line.
-    Every such command also takes the connection options, which `connect` uses."""
+    """Run an async command body with asyncio.run, turning expected failures into one line
+    (and, if the command was given --json, a JSON one). Every such command also takes the
+    connection options, which `connect` uses."""
 
     @functools.wraps(func)
     def command(*args: P.args, **kwargs: P.kwargs) -> None:
+        _json_output.set(kwargs.get("json") is True)  # every JsonOption is named `json`
         try:
             asyncio.run(func(*args, **kwargs))
         except Tp3RpcError as error:
-            fail(str(error))
+            fail(error.message, status=error.status)
         except (InputError, TlsError) as error:
             fail(str(error), code=2)
         except KeyboardInterrupt:
@@ -213,23 +231,6 @@ def async_command(func: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, N
             raise typer.Exit(130) from None
 
     return connection_options(command)
-
-
-def json_line(value: Any) -> str:
-    """One JSON object: Decimal money as exact strings, dates in ISO 8601."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = dataclasses.asdict(value)
-    return json.dumps(value, default=_json_default, ensure_ascii=False)
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if hasattr(value, "name"):  # enums such as grpclib's Status
-        return value.name
-    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
 def connect(target: str, timeout: float = DEFAULT_TIMEOUT) -> AsyncTp3Client:

@@ -3,11 +3,11 @@
 import sys
 from collections.abc import AsyncIterator
 from contextlib import aclosing
-from dataclasses import asdict
 from datetime import timedelta
 from typing import Annotated
 
 import typer
+from grpclib.const import Status
 from rich.console import Console
 from rich.table import Table
 
@@ -23,6 +23,7 @@ from tp3.cli.common import (
     refuse_long_options,
     stdin_lines,
 )
+from tp3.cli.jsonlines import error_json
 from tp3.client import (
     DEFAULT_TARGET,
     DEFAULT_TIMEOUT,
@@ -189,7 +190,8 @@ async def exchange(
                 yield ConversionRequest(*fields)
             else:
                 failures += 1
-                _report_error(json, number, f"expected 'AMOUNT FROM TO', got {' '.join(fields)!r}")
+                problem = f"expected 'AMOUNT FROM TO', got {' '.join(fields)!r}"
+                _report_error(json, number, Status.INVALID_ARGUMENT, problem)
 
     async with connect(target) as tp3:
         replies = tp3.currency.convert_stream(requests())
@@ -198,20 +200,20 @@ async def exchange(
                 line = sent_lines[reply.sequence - 1]
                 if isinstance(reply.outcome, ConversionRejected):
                     failures += 1
-                    _report_error(json, line, reply.outcome.message, reply.outcome.status.name)
+                    _report_error(json, line, reply.outcome.status, reply.outcome.message)
                 elif json:
-                    typer.echo(json_line({"line": line, **asdict(reply.outcome)}))
+                    typer.echo(json_line(reply.outcome, line=line))
                 else:
                     typer.echo(_describe(reply.outcome))
     if failures:
         raise typer.Exit(1)
 
 
-def _report_error(json: bool, line: int, message: str, status: str = "INVALID_ARGUMENT") -> None:
-    if json:
-        typer.echo(json_line({"line": line, "error": {"code": status, "message": message}}))
+def _report_error(json: bool, line: int, status: Status, message: str) -> None:
+    if json:  # in order with the conversions: the refused line is a result too
+        typer.echo(json_line(error_json(status, message, line=line)))
     else:
-        typer.echo(f"line {line}: {status}: {message}", err=True)
+        typer.echo(f"line {line}: {status.name}: {message}", err=True)
 
 
 @app.command("list")
@@ -225,8 +227,9 @@ async def list_currencies(
     async with connect(target, timeout) as tp3:
         listing = await tp3.currency.list_currencies()
     if json:
+        base, day = listing.base_currency, listing.rate_date  # what each rate means
         for c in listing.currencies:
-            typer.echo(json_line({**asdict(c), "rate_date": listing.rate_date}))
+            typer.echo(json_line(c, base_currency=base, rate_date=day))
         return
     table = Table(
         title=f"Rates of {listing.rate_date}, per 1 {listing.base_currency}",

@@ -40,6 +40,7 @@ from tp3.cli.interactive import (
     run_side_by_side,
     terminal_lines,
 )
+from tp3.cli.jsonlines import notice_json
 from tp3.client import (
     DEFAULT_TARGET,
     DEFAULT_TIMEOUT,
@@ -152,13 +153,13 @@ def _event_json(event: GameEvent | WaitingForRound | Reconnected, lang: Lang) ->
         case RoundStarted(round=info, time=time):
             fields = _round_json("round_started", info, time)
         case Hint():
-            fields = {"type": "hint", **asdict(event), "verdict": event.verdict.name}
+            fields = {"type": "hint", **asdict(event)}  # json_line words the verdict: "too_high"
         case GameOver():
             fields = {"type": "game_over", **asdict(event)}
         case ScoreboardChanged(scoreboard=board, time=time):
             fields = {"type": "scoreboard", **asdict(board), "time": time}
-        case Notice(status=status, text=text):
-            return {"type": "notice", "code": status.value, "status": status.name, "text": text}
+        case Notice():
+            return notice_json(event)
         case WaitingForRound():
             fields = {"type": "waiting", **asdict(event)}
         case _:

@@ -1,7 +1,11 @@
 package tp3.client;
 
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.ZoneId;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +42,10 @@ import tp3.chat.v1.ChatServiceGrpc;
             "Messages from the others appear as they come, above the line you type.",
             "Commands: /msg NAME TEXT (private), /who, /quit, /help.",
             "Anything else is said to the room. Ctrl-D or Ctrl-C leaves.",
-            "Without a terminal, lines are read from stdin the same way.",
+            "Each message waits for the server's answer (its echo, or a notice saying why not)",
+            "before the next line is read.",
+            "Without a terminal, lines are read from stdin the same way, and the exit status is 1",
+            "if any line failed.",
             "Example: chat --name alice --room lobby"
         })
 public final class ChatCommand implements Callable<Integer> {
@@ -107,8 +114,8 @@ public final class ChatCommand implements Callable<Integer> {
                 found = blocking(conn, timeout).listRooms(ListRoomsRequest.getDefaultInstance());
             }
             for (RoomSummary r : found.getRoomsList()) {
-                json.print(r, () -> List.of(r.getName() + "  " + r.getMemberCount() + " member(s), last message #"
-                        + r.getLastSequence()));
+                json.print(() -> ChatFormats.roomJson(r), () -> List.of(r.getName() + "  " + r.getMemberCount()
+                        + " member(s), last message #" + r.getLastSequence()));
             }
             if (found.getRoomsCount() == 0 && !json.json) {
                 System.out.println("no room has members");
@@ -134,20 +141,33 @@ public final class ChatCommand implements Callable<Integer> {
             }
             ZoneId zone = ZoneId.systemDefault();
             for (Member m : found.getMembersList()) {
-                json.print(m, () -> List.of(m.getName() + "  (here since "
+                json.print(() -> ChatFormats.memberJson(m), () -> List.of(m.getName() + "  (here since "
                         + ChatFormats.dateTime(m.getJoinedAt(), zone) + ")"));
             }
             return 0;
         }
     }
 
-    /** The interactive member: shows the room's events, obeys the lines typed. */
+    /**
+     * The interactive member: shows the room's events, obeys the lines typed. Each message sent
+     * is answered (its echo, or a notice if refused) before the next line is obeyed, as the
+     * Python CLI does: the notice shows next to the line that failed, and the session never
+     * leaves with an answer on its way.
+     */
     private static final class Interactive {
         private final Connection conn;
         private final BidiSession<ChatRequest, ChatResponse> session;
         private final UserConsole console;
         private final Joined joined;
         private final ZoneId zone = ZoneId.systemDefault();
+        /** Lines typed while a message waits for its answer. */
+        private final Deque<String> waiting = new ArrayDeque<>();
+        /** What went wrong with the lines obeyed: notices, unusable lines, a failed /who. */
+        private final List<String> failures = new ArrayList<>();
+        private boolean answering;
+        /** System.nanoTime() by which the message in flight must be answered. */
+        private long answerDue;
+        private boolean inputEnded;
 
         Interactive(Connection conn, BidiSession<ChatRequest, ChatResponse> session, UserConsole console, Joined joined) {
             this.conn = conn;
@@ -166,50 +186,78 @@ public final class ChatCommand implements Callable<Integer> {
             }
             console.show("* /help lists the commands; Ctrl-D leaves");
             console.startReading(session.signals());
-            while (true) {
-                Signal signal = session.take();
+            while (!(inputEnded && !answering && waiting.isEmpty())) {
+                Signal signal = answering
+                        ? session.poll(Math.max(0, (answerDue - System.nanoTime()) / 1_000_000))
+                        : session.take();
+                if (signal == null) {
+                    throw Status.DEADLINE_EXCEEDED.withDescription("the server did not answer the message within "
+                            + TimeoutOption.DEFAULT_MILLIS / 1000 + " s").asRuntimeException();
+                }
                 if (signal instanceof Signal.Line line) {
-                    if (!obey(line.text())) {
-                        break;
-                    }
+                    waiting.add(line.text());
                 } else if (signal instanceof Signal.EndOfInput) {
-                    break;
+                    inputEnded = true;
                 } else if (signal instanceof Signal.Received received) {
-                    String text = ChatFormats.event((ChatResponse) received.message(), zone);
-                    if (text != null) {
-                        console.show(text);
-                    }
+                    take((ChatResponse) received.message());
                 } else if (signal instanceof Signal.Closed closed) {
                     if (closed.status().isOk()) {
                         throw new CommandFailed("the server ended the chat session");
                     }
                     throw closed.status().asRuntimeException();
                 }
+                if (!obeyWaitingLines()) {
+                    break;
+                }
             }
             session.leave(LEAVE);
+            // The terminal's user saw the "!" lines; a script learns of them by the exit status.
+            if (!console.interactive() && !failures.isEmpty()) {
+                int more = failures.size() - 1;
+                throw new CommandFailed(failures.get(0) + (more > 0 ? " (and " + more + " more failed line(s))" : ""));
+            }
         }
 
-        /** Acts on one line; false means leave. */
-        private boolean obey(String line) {
-            ChatLines.Action action = ChatLines.parse(line);
-            if (action instanceof ChatLines.Say say) {
-                send(say.text(), "");
-            } else if (action instanceof ChatLines.Whisper whisper) {
-                send(whisper.text(), whisper.to());
-            } else if (action instanceof ChatLines.Who) {
-                who();
-            } else if (action instanceof ChatLines.Help) {
-                console.show(ChatLines.HELP);
-            } else if (action instanceof ChatLines.Problem problem) {
-                console.show("! " + problem.message());
-            } else if (action instanceof ChatLines.Quit) {
-                return false;
+        private void take(ChatResponse r) {
+            String text = ChatFormats.event(r, zone);
+            if (text != null) {
+                console.show(text);
+            }
+            String me = joined.getName();
+            if (r.hasNotice()) {
+                failures.add(Formats.codeName(r.getNotice().getCode()) + ": " + r.getNotice().getText());
+                answering = false;
+            } else if (r.hasMessage() && r.getMessage().getFrom().equals(me)
+                    || r.hasPrivateMessage() && r.getPrivateMessage().getFrom().equals(me)) {
+                answering = false;
+            }
+        }
+
+        /** Acts on the lines typed while no message is in flight; false means leave. */
+        private boolean obeyWaitingLines() {
+            while (!answering && !waiting.isEmpty()) {
+                ChatLines.Action action = ChatLines.parse(waiting.poll());
+                if (action instanceof ChatLines.Say say) {
+                    send(say.text(), "");
+                } else if (action instanceof ChatLines.Whisper whisper) {
+                    send(whisper.text(), whisper.to());
+                } else if (action instanceof ChatLines.Who) {
+                    who();
+                } else if (action instanceof ChatLines.Help) {
+                    console.show(ChatLines.HELP);
+                } else if (action instanceof ChatLines.Problem problem) {
+                    problem(problem.message());
+                } else if (action instanceof ChatLines.Quit) {
+                    return false;
+                }
             }
             return true;
         }
 
         private void send(String text, String to) {
             session.send(ChatRequest.newBuilder().setSend(Send.newBuilder().setText(text).setTo(to)).build());
+            answering = true;
+            answerDue = System.nanoTime() + TimeoutOption.DEFAULT_MILLIS * 1_000_000;
         }
 
         private void who() {
@@ -219,8 +267,13 @@ public final class ChatCommand implements Callable<Integer> {
                         .listMembers(ListMembersRequest.newBuilder().setRoom(joined.getRoom()).build());
                 console.show("* in " + joined.getRoom() + ": " + ChatFormats.names(members.getMembersList()));
             } catch (StatusRuntimeException e) {
-                console.show("! " + Formats.status(e));
+                problem(Formats.status(e));
             }
+        }
+
+        private void problem(String text) {
+            failures.add(text);
+            console.show("! " + text);
         }
     }
 }

@@ -1,5 +1,7 @@
 package tp3.client;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import com.google.protobuf.Timestamp;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -10,8 +12,9 @@ import tp3.chat.v1.Chat.ChatResponse;
 import tp3.chat.v1.Chat.Joined;
 import tp3.chat.v1.Chat.Member;
 import tp3.chat.v1.Chat.RoomMessage;
+import tp3.chat.v1.Chat.RoomSummary;
 
-/** How chat events read: the same lines as the Python CLI's {@code tp3 chat}. */
+/** How chat events read, as text and --json: the same lines as the Python CLI's {@code tp3 chat}. */
 final class ChatFormats {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
     private static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -69,5 +72,90 @@ final class ChatFormats {
             default:
                 return null;
         }
+    }
+
+    // --- --json: docs/json-lines.md ---
+
+    static JsonObject welcomeJson(Joined joined) {
+        JsonObject o = JsonOption.object("welcome");
+        o.addProperty("room", joined.getRoom());
+        o.addProperty("name", joined.getName());
+        o.addProperty("member_id", joined.getMemberId());
+        JsonArray members = new JsonArray();
+        for (Member m : joined.getMembersList()) {
+            members.add(member(new JsonObject(), m)); // items of the line: no type
+        }
+        o.add("members", members);
+        o.addProperty("history_gap", joined.getHistoryGap());
+        o.addProperty("room_epoch", joined.getRoomEpoch());
+        o.addProperty("last_sequence", joined.getLastSequence());
+        return o;
+    }
+
+    /** A room message: "message", or "history" for one of the welcome's. */
+    static JsonObject messageJson(String type, RoomMessage m) {
+        JsonObject o = JsonOption.object(type);
+        o.addProperty("sequence", m.getSequence());
+        o.addProperty("sender", m.getFrom());
+        o.addProperty("text", m.getText());
+        o.addProperty("time", JsonOption.time(m.getTime()));
+        return o;
+    }
+
+    /** One event as an object, or null for none (the welcome: {@link #welcomeJson}). */
+    static JsonObject eventJson(ChatResponse response) {
+        switch (response.getEventCase()) {
+            case MESSAGE:
+                return messageJson("message", response.getMessage());
+            case PRIVATE_MESSAGE: {
+                var p = response.getPrivateMessage();
+                JsonObject o = JsonOption.object("private");
+                o.addProperty("sender", p.getFrom());
+                o.addProperty("recipient", p.getTo());
+                o.addProperty("text", p.getText());
+                o.addProperty("time", JsonOption.time(p.getTime()));
+                return o;
+            }
+            case MEMBER_JOINED: {
+                var j = response.getMemberJoined();
+                JsonObject o = JsonOption.object("joined");
+                o.addProperty("name", j.getName());
+                o.addProperty("time", JsonOption.time(j.getTime()));
+                return o;
+            }
+            case MEMBER_LEFT: {
+                var l = response.getMemberLeft();
+                JsonObject o = JsonOption.object("left");
+                o.addProperty("name", l.getName());
+                o.addProperty("reason", switch (l.getReason()) {
+                    case LEAVE_REASON_LEFT, LEAVE_REASON_TOO_SLOW -> JsonOption.word(l.getReason(), "LEAVE_REASON_");
+                    default -> "disconnected"; // as the Python client reads a reason it doesn't know
+                });
+                o.addProperty("time", JsonOption.time(l.getTime()));
+                return o;
+            }
+            case NOTICE:
+                return JsonOption.notice(response.getNotice().getCode(), response.getNotice().getText());
+            default:
+                return null;
+        }
+    }
+
+    static JsonObject memberJson(Member m) {
+        return member(JsonOption.object("member"), m);
+    }
+
+    private static JsonObject member(JsonObject o, Member m) {
+        o.addProperty("name", m.getName());
+        o.addProperty("joined_at", JsonOption.time(m.getJoinedAt()));
+        return o;
+    }
+
+    static JsonObject roomJson(RoomSummary r) {
+        JsonObject o = JsonOption.object("room");
+        o.addProperty("name", r.getName());
+        o.addProperty("member_count", r.getMemberCount());
+        o.addProperty("last_sequence", r.getLastSequence());
+        return o;
     }
 }

@@ -57,7 +57,7 @@ final class ChatScripts {
                         .withDescription(echo.getNotice().getText()).asRuntimeException();
             }
             if (json.json) {
-                json.print(echo, List::of);
+                json.print(() -> ChatFormats.eventJson(echo), List::of);
             }
             return 0;
         }
@@ -92,6 +92,8 @@ final class ChatScripts {
             description = {"Join ROOM as NAME and print what happens there, one line per event, as it happens.",
                 "First a welcome line (room, members), then the recent history, marked as such,",
                 "then live events: messages, private messages, joins, leaves, notices.",
+                "With --json each line is one JSON object with a \"type\": welcome, history,",
+                "message, private, joined, left or notice.",
                 "Runs until --count messages came or --timeout passed (or Ctrl-C).",
                 "Example: chat listen --name bob --room lobby --count 1"})
     static final class Listen extends ChatSubcommand implements Callable<Integer> {
@@ -130,9 +132,9 @@ final class ChatScripts {
             long due = timeout == null ? Long.MAX_VALUE : System.nanoTime() + TimeoutOption.toMillis(timeout) * 1_000_000;
             ZoneId zone = ZoneId.systemDefault();
             Joined joined = session.welcome().getJoined();
-            json.print(session.welcome(), () -> List.of(ChatFormats.welcome(joined)));
+            json.print(() -> ChatFormats.welcomeJson(joined), () -> List.of(ChatFormats.welcome(joined)));
             for (RoomMessage m : joined.getHistoryList()) {
-                json.print(m, () -> List.of("(history) " + ChatFormats.message(m, zone)));
+                json.print(() -> ChatFormats.messageJson("history", m), () -> List.of("(history) " + ChatFormats.message(m, zone)));
             }
             int received = 0;
             while (count == null || received < count) {
@@ -153,7 +155,9 @@ final class ChatScripts {
                             : closed.status().asRuntimeException();
                 }
                 ChatResponse r = (ChatResponse) ((Signal.Received) signal).message();
-                json.print(r, () -> List.of(ChatFormats.event(r, zone)));
+                if (ChatFormats.eventJson(r) != null) { // not a presence batch (never asked for)
+                    json.print(() -> ChatFormats.eventJson(r), () -> List.of(ChatFormats.event(r, zone)));
+                }
                 if (r.hasMessage() || r.hasPrivateMessage()) {
                     received++;
                 }

@@ -1,5 +1,6 @@
 package tp3.client;
 
+import com.google.gson.JsonObject;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.io.BufferedReader;
@@ -24,6 +25,7 @@ import tp3.currency.v1.CurrencyOuterClass.ConvertRequest;
 import tp3.currency.v1.CurrencyOuterClass.ConvertResponse;
 import tp3.currency.v1.CurrencyOuterClass.ConvertStreamRequest;
 import tp3.currency.v1.CurrencyOuterClass.ConvertStreamResponse;
+import tp3.currency.v1.CurrencyOuterClass.Currency;
 import tp3.currency.v1.CurrencyOuterClass.ListCurrenciesRequest;
 import tp3.currency.v1.CurrencyOuterClass.ListCurrenciesResponse;
 import tp3.currency.v1.CurrencyOuterClass.StreamQuotesRequest;
@@ -97,7 +99,7 @@ public final class CurrencyCommand implements Runnable {
                         : CurrencyServiceGrpc.newBlockingStub(conn.channel())
                                 .withDeadlineAfter(deadline, TimeUnit.MILLISECONDS)
                                 .convert(request);
-                json.print(response, () -> List.of(Formats.conversion(response)));
+                json.print(() -> Formats.conversionJson(response), () -> List.of(Formats.conversion(response)));
             }
             return 0;
         }
@@ -143,7 +145,7 @@ public final class CurrencyCommand implements Runnable {
                         CurrencyServiceGrpc.newBlockingStub(conn.channel()).streamQuotes(request);
                 while (ticks.hasNext()) {
                     StreamQuotesResponse tick = ticks.next();
-                    json.print(tick, () -> List.of(Formats.tick(tick, zone)));
+                    json.print(() -> Formats.quoteJson(tick), () -> List.of(Formats.tick(tick, zone)));
                 }
             }
             return 0;
@@ -195,7 +197,7 @@ public final class CurrencyCommand implements Runnable {
                 requests.onCompleted();
                 summary = response.await();
             }
-            json.print(summary, () -> Formats.batch(summary));
+            json.print(() -> Formats.batchJson(summary), () -> Formats.batch(summary));
             return 0;
         }
 
@@ -218,8 +220,6 @@ public final class CurrencyCommand implements Runnable {
             // stdin line number of each request sent, by sequence (sequence n -> index n - 1)
             List<Integer> sentLines = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger failures = new AtomicInteger();
-            PrintStream out = System.out;
-            PrintStream err = System.err;
             try (Connection conn = common.connect()) {
                 CallObserver<ConvertStreamResponse> replies = new CallObserver<>() {
                     @Override
@@ -228,17 +228,13 @@ public final class CurrencyCommand implements Runnable {
                         long line = index >= 0 && index < sentLines.size() ? sentLines.get(index) : reply.getSequence();
                         if (reply.hasError()) {
                             failures.incrementAndGet();
-                        }
-                        if (json.json) { // errors too: they are replies, in order
-                            out.println(JsonOption.json(reply));
-                            out.flush();
-                        } else if (reply.hasError()) {
-                            err.println(Formats.lineError(line,
-                                    Formats.codeName(reply.getError().getCode()), reply.getError().getMessage()));
-                            err.flush();
+                            report(line, reply.getError().getCode(), reply.getError().getMessage());
+                        } else if (json.json) {
+                            JsonObject conversion = Formats.conversionJson(reply.getConversion());
+                            conversion.addProperty("line", line);
+                            print(System.out, JsonOption.line(conversion));
                         } else {
-                            out.println(Formats.conversion(reply.getConversion()));
-                            out.flush();
+                            print(System.out, Formats.conversion(reply.getConversion()));
                         }
                     }
                 };
@@ -251,9 +247,7 @@ public final class CurrencyCommand implements Runnable {
                     Inputs.ExchangeRequest request = Inputs.exchangeRequest(record);
                     if (request == null) {
                         failures.incrementAndGet();
-                        err.println(Formats.lineError(record.number(), "INVALID_ARGUMENT",
-                                Inputs.exchangeLineError(record)));
-                        err.flush();
+                        report(record.number(), Status.Code.INVALID_ARGUMENT.value(), Inputs.exchangeLineError(record));
                         continue;
                     }
                     sentLines.add(record.number());
@@ -266,6 +260,23 @@ public final class CurrencyCommand implements Runnable {
                 replies.awaitEnd();
             }
             return failures.get() > 0 ? Main.RPC_FAILED : 0;
+        }
+
+        /** A refused line: with --json, an error object in order with the conversions; else on stderr. */
+        private void report(long line, int code, String message) {
+            if (json.json) {
+                JsonObject error = JsonOption.error(code, message);
+                error.addProperty("line", line);
+                print(System.out, JsonOption.line(error));
+            } else {
+                print(System.err, Formats.lineError(line, Formats.codeName(code), message));
+            }
+        }
+
+        /** Flushed at once: each answer shows as it arrives. */
+        private static void print(PrintStream stream, String line) {
+            stream.println(line);
+            stream.flush();
         }
     }
 
@@ -284,7 +295,13 @@ public final class CurrencyCommand implements Runnable {
                         .withDeadlineAfter(timeout.millis(), TimeUnit.MILLISECONDS)
                         .listCurrencies(ListCurrenciesRequest.getDefaultInstance());
             }
-            json.print(listing, () -> Formats.currencyTable(listing));
+            if (json.json) {
+                for (Currency c : listing.getCurrenciesList()) {
+                    json.print(() -> Formats.currencyJson(c, listing), List::of);
+                }
+            } else {
+                Formats.currencyTable(listing).forEach(System.out::println);
+            }
             return 0;
         }
     }

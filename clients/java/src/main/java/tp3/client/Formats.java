@@ -1,5 +1,7 @@
 package tp3.client;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import com.google.protobuf.Timestamp;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -15,7 +17,10 @@ import tp3.currency.v1.CurrencyOuterClass.Currency;
 import tp3.currency.v1.CurrencyOuterClass.ListCurrenciesResponse;
 import tp3.currency.v1.CurrencyOuterClass.StreamQuotesResponse;
 
-/** Text output, the same as the Python CLI's; money is always the server's decimal string. */
+/**
+ * Currency output, text and --json, the same as the Python CLI's; money is always the server's
+ * decimal string.
+ */
 public final class Formats {
     private static final DateTimeFormatter TICK_TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
@@ -101,6 +106,60 @@ public final class Formats {
         return right ? spaces + text : text + spaces;
     }
 
+    /** {"type": "conversion", ...}: one Convert answer. */
+    public static JsonObject conversionJson(ConvertResponse c) {
+        JsonObject o = JsonOption.object("conversion");
+        o.addProperty("from_currency", c.getFromCurrency());
+        o.addProperty("to_currency", c.getToCurrency());
+        o.addProperty("amount", c.getAmount());
+        o.addProperty("converted_amount", c.getConvertedAmount());
+        o.addProperty("rate", c.getRate());
+        o.addProperty("rate_date", c.getRateDate());
+        return o;
+    }
+
+    public static JsonObject quoteJson(StreamQuotesResponse t) {
+        JsonObject o = JsonOption.object("quote");
+        o.addProperty("sequence", t.getSequence());
+        o.addProperty("time", JsonOption.time(t.getTime()));
+        o.addProperty("base_currency", t.getBaseCurrency());
+        o.addProperty("quote_currency", t.getQuoteCurrency());
+        o.addProperty("rate", t.getRate());
+        o.addProperty("reference_rate", t.getReferenceRate());
+        return o;
+    }
+
+    public static JsonObject batchJson(ConvertBatchResponse s) {
+        JsonObject o = JsonOption.object("batch");
+        o.addProperty("to_currency", s.getToCurrency());
+        o.addProperty("total", s.getTotal());
+        o.addProperty("item_count", s.getItemCount());
+        JsonArray subtotals = new JsonArray();
+        for (BatchSubtotal sub : s.getSubtotalsList()) {
+            JsonObject one = new JsonObject();
+            one.addProperty("from_currency", sub.getFromCurrency());
+            one.addProperty("item_count", sub.getItemCount());
+            one.addProperty("amount", sub.getAmount());
+            one.addProperty("converted_amount", sub.getConvertedAmount());
+            subtotals.add(one);
+        }
+        o.add("subtotals", subtotals);
+        o.addProperty("rate_date", s.getRateDate());
+        return o;
+    }
+
+    /** One currency of the listing, with what its rate means (per 1 base currency, of a date). */
+    public static JsonObject currencyJson(Currency c, ListCurrenciesResponse listing) {
+        JsonObject o = JsonOption.object("currency");
+        o.addProperty("code", c.getCode());
+        o.addProperty("name", c.getName());
+        o.addProperty("minor_units", c.getMinorUnits());
+        o.addProperty("rate", c.getRate());
+        o.addProperty("base_currency", listing.getBaseCurrency());
+        o.addProperty("rate_date", listing.getRateDate());
+        return o;
+    }
+
     /** "line 3: INVALID_ARGUMENT: amount must not be negative: -5". */
     public static String lineError(long line, String status, String message) {
         return "line " + line + ": " + status + ": " + message;
@@ -118,18 +177,27 @@ public final class Formats {
 
     /** "INVALID_ARGUMENT: from_currency: XXX is not supported; ..." (no "error: " prefix). */
     public static String status(Status status) {
+        String message = statusMessage(status);
+        return message == null ? status.getCode().name() : status.getCode().name() + ": " + message;
+    }
+
+    /** What went wrong: the description, and its cause if it says more; null if neither. */
+    public static String statusMessage(Status status) {
         String description = status.getDescription();
+        if (description != null && description.isEmpty()) {
+            description = null;
+        }
         Throwable cause = status.getCause();
-        StringBuilder text = new StringBuilder(status.getCode().name());
-        if (description != null && !description.isEmpty()) {
-            text.append(": ").append(description);
+        StringBuilder text = new StringBuilder();
+        if (description != null) {
+            text.append(description);
         }
         if (cause != null && cause.getMessage() != null
                 && (description == null || !description.contains(cause.getMessage()))) {
-            text.append(description == null ? ": " : " (").append(cause.getMessage())
+            text.append(description == null ? "" : " (").append(cause.getMessage())
                     .append(description == null ? "" : ")");
         }
-        return text.toString();
+        return text.isEmpty() ? null : text.toString();
     }
 
     public static String status(StatusRuntimeException e) {

@@ -1,8 +1,10 @@
 package tp3.client;
 
+import com.google.gson.JsonObject;
 import io.grpc.Status;
 import java.util.List;
 import java.util.Random;
+import tp3.game.v1.Game.EventKind;
 import tp3.game.v1.Game.GameEvent;
 import tp3.game.v1.Game.PlayRequest;
 import tp3.game.v1.Game.PlayResponse;
@@ -49,12 +51,15 @@ final class GameBot {
 
     /** Takes in one event; true when the bot is done. */
     private boolean take(GameEvent event) {
-        show(event);
+        if (event.getKind() != EventKind.EVENT_KIND_HINT) {
+            show(event);
+        }
         switch (event.getKind()) {
             case EVENT_KIND_HINT -> {
                 inFlight = false;
                 pace = pace > 10 ? pace * 3 / 4 : 0;
                 knows.learn(event.getHint());
+                showHint(event);
             }
             case EVENT_KIND_NOTICE -> {
                 inFlight = false;
@@ -102,6 +107,17 @@ final class GameBot {
     }
 
     private void show(GameEvent event) {
-        options.json.print(event, () -> List.of(GameCommand.text(event, options.lang.texts)));
+        options.json.print(() -> GameFormats.eventJson(event, options.lang.texts),
+                () -> List.of(GameCommand.text(event, options.lang.texts)));
+    }
+
+    /** A hint, and in JSON the range it left ("low", "high"), as the Python bot prints it. */
+    private void showHint(GameEvent hint) {
+        options.json.print(() -> {
+            JsonObject o = GameFormats.eventJson(hint, options.lang.texts);
+            o.addProperty("low", knows.low);
+            o.addProperty("high", knows.high);
+            return o;
+        }, () -> List.of(GameCommand.text(hint, options.lang.texts)));
     }
 }

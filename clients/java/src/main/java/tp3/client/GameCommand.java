@@ -77,7 +77,7 @@ public final class GameCommand implements Runnable {
     static final class LangOption {
         @Option(names = {"--lang", "-l"}, defaultValue = "en", paramLabel = "en|fr",
                 description = "Language of the lines printed: en (English) or fr (the lab's French "
-                        + "wording); default ${DEFAULT-VALUE}. --json prints the server's English texts.")
+                        + "wording); default ${DEFAULT-VALUE}. With --json, the \"text\" of each event.")
         GameTexts texts;
     }
 
@@ -142,7 +142,8 @@ public final class GameCommand implements Runnable {
                 "One guess at a time, each within the range the earlier hints left; after a",
                 "win (anyone's) it waits for the next round. Guessing too fast for the server",
                 "(a RESOURCE_EXHAUSTED notice) slows it down. Prints one line per event.",
-                "With --json, each line is one tp3.game.v1.GameEvent in protobuf's JSON mapping.",
+                "With --json, each line is one JSON object with a \"type\": joined, hint (with the",
+                "\"low\" and \"high\" left), game_over, round_started or notice.",
                 "Example: game bot --name b1 --rounds 3"})
     static final class Bot extends PlayerCommand {
         @Option(names = "--strategy", defaultValue = "binary", paramLabel = "binary|random",
@@ -200,7 +201,8 @@ public final class GameCommand implements Runnable {
                         .withDeadlineAfter(timeout.millis(), TimeUnit.MILLISECONDS)
                         .guess(GuessRequest.newBuilder().setPlayer(name).setNumber(number).build());
             }
-            json.print(answer.getEvent(), () -> List.of(text(answer.getEvent(), lang.texts)));
+            GameEvent event = answer.getEvent();
+            json.print(() -> GameFormats.eventJson(event, lang.texts), () -> List.of(text(event, lang.texts)));
             return 0;
         }
     }
@@ -233,7 +235,7 @@ public final class GameCommand implements Runnable {
                     if (Heartbeats.is(event)) {
                         continue;
                     }
-                    json.print(event, () -> List.of(text(event, lang.texts)));
+                    json.print(() -> GameFormats.eventJson(event, lang.texts), () -> List.of(text(event, lang.texts)));
                     if (event.getKind() == EventKind.EVENT_KIND_GAME_OVER && rounds != null && ++ended >= rounds) {
                         return 0; // closing the channel cancels the stream
                     }
@@ -258,7 +260,7 @@ public final class GameCommand implements Runnable {
                         .withDeadlineAfter(timeout.millis(), TimeUnit.MILLISECONDS)
                         .scoreboard(ScoreboardRequest.getDefaultInstance()).getScoreboard();
             }
-            json.print(board, () -> GameFormats.scoreboard(board, ZoneId.systemDefault()));
+            json.print(() -> GameFormats.scoreboardJson(board), () -> GameFormats.scoreboard(board, ZoneId.systemDefault()));
             return 0;
         }
     }

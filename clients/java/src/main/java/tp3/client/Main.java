@@ -1,5 +1,6 @@
 package tp3.client;
 
+import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
@@ -30,27 +31,37 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getErr());
     }
 
-    /** The command line with tp3's error handling: one "error: ..." line, exit 1 or 2. */
+    /**
+     * The command line with tp3's error handling: one "error: ..." line, exit 1 or 2; with
+     * --json, stdout's last line is the same failure as an {"type": "error"} object.
+     */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            PrintWriter err = commandLine.getErr();
-            int code;
+            Status status;
+            int code = RPC_FAILED;
             if (ex instanceof StatusRuntimeException sre) {
-                err.println("error: " + Formats.status(sre));
-                code = RPC_FAILED;
+                status = sre.getStatus();
             } else if (ex instanceof StatusException se) {
-                err.println("error: " + Formats.status(se.getStatus()));
-                code = RPC_FAILED;
-            } else if (ex instanceof CommandFailed cf) {
-                err.println("error: " + cf.getMessage());
-                code = RPC_FAILED;
-            } else if (ex instanceof InputException ie) {
-                err.println("error: " + ie.getMessage());
+                status = se.getStatus();
+            } else if (ex instanceof CommandFailed) {
+                status = Status.UNKNOWN.withDescription(ex.getMessage());
+            } else if (ex instanceof InputException) {
+                status = Status.INVALID_ARGUMENT.withDescription(ex.getMessage());
                 code = BAD_INPUT;
             } else {
                 throw ex;
             }
+            String message = Formats.statusMessage(status);
+            if (commandLine.getParseResult().hasMatchedOption("--json")) {
+                String what = message == null ? status.getCode().name() : message;
+                System.out.println(JsonOption.line(JsonOption.error(status.getCode().value(), what)));
+                System.out.flush();
+            }
+            // a status of the server's is named; the client's own failures are said as they are
+            boolean ours = ex instanceof CommandFailed || ex instanceof InputException;
+            PrintWriter err = commandLine.getErr();
+            err.println("error: " + (ours ? message : Formats.status(status)));
             err.flush();
             return code;
         });

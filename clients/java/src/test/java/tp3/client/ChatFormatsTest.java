@@ -17,7 +17,7 @@ import tp3.chat.v1.Chat.RoomMessage;
 
 class ChatFormatsTest {
     private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
-    // 2026-11-24T13:02:07Z: 14:02:07 in Paris
+    // 2026-11-29T13:02:07Z: 14:02:07 in Paris
     private static final Timestamp TIME = Timestamp.newBuilder().setSeconds(1795957327L).build();
 
     @Test
@@ -60,5 +60,39 @@ class ChatFormatsTest {
                 .addMembers(Member.newBuilder().setName("bob")).build();
         assertEquals("* joined room lobby as bob; here: alice, bob", ChatFormats.welcome(joined));
         assertNull(ChatFormats.event(ChatResponse.newBuilder().setJoined(joined).build(), PARIS));
+    }
+
+    @Test
+    void jsonEventsAreTheDocumentedShape() {
+        ChatResponse m = ChatResponse.newBuilder().setMessage(
+                RoomMessage.newBuilder().setFrom("alice").setText("hi").setTime(TIME).setSequence(3)).build();
+        assertEquals("{\"type\":\"message\",\"sequence\":3,\"sender\":\"alice\",\"text\":\"hi\","
+                + "\"time\":\"2026-11-29T13:02:07.000000Z\"}", JsonOption.line(ChatFormats.eventJson(m)));
+        ChatResponse p = ChatResponse.newBuilder().setPrivateMessage(
+                PrivateMessage.newBuilder().setFrom("alice").setTo("bob").setText("psst").setTime(TIME)).build();
+        assertEquals("{\"type\":\"private\",\"sender\":\"alice\",\"recipient\":\"bob\",\"text\":\"psst\","
+                + "\"time\":\"2026-11-29T13:02:07.000000Z\"}", JsonOption.line(ChatFormats.eventJson(p)));
+        for (var c : new Object[][] {
+                {LeaveReason.LEAVE_REASON_LEFT, "left"},
+                {LeaveReason.LEAVE_REASON_TOO_SLOW, "too_slow"},
+                {LeaveReason.LEAVE_REASON_DISCONNECTED, "disconnected"},
+                {LeaveReason.LEAVE_REASON_UNSPECIFIED, "disconnected"}}) {
+            ChatResponse r = ChatResponse.newBuilder().setMemberLeft(
+                    MemberLeft.newBuilder().setName("bob").setReason((LeaveReason) c[0]).setTime(TIME)).build();
+            assertEquals(c[1], ChatFormats.eventJson(r).get("reason").getAsString());
+        }
+        ChatResponse n = ChatResponse.newBuilder().setNotice(Notice.newBuilder().setCode(5).setText("nobody")).build();
+        assertEquals("{\"type\":\"notice\",\"status\":\"NOT_FOUND\",\"code\":5,\"message\":\"nobody\"}",
+                JsonOption.line(ChatFormats.eventJson(n)));
+    }
+
+    @Test
+    void jsonWelcomeHoldsItsMembersWithoutTypes() {
+        Joined joined = Joined.newBuilder().setRoom("lobby").setName("bob").setMemberId("m1").setRoomEpoch("e1")
+                .addMembers(Member.newBuilder().setName("bob").setJoinedAt(TIME)).build();
+        assertEquals("{\"type\":\"welcome\",\"room\":\"lobby\",\"name\":\"bob\",\"member_id\":\"m1\","
+                + "\"members\":[{\"name\":\"bob\",\"joined_at\":\"2026-11-29T13:02:07.000000Z\"}],"
+                + "\"history_gap\":false,\"room_epoch\":\"e1\",\"last_sequence\":0}",
+                JsonOption.line(ChatFormats.welcomeJson(joined)));
     }
 }

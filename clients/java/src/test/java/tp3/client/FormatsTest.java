@@ -75,4 +75,42 @@ class FormatsTest {
         assertEquals("99", Formats.codeName(99));
         assertEquals("line 2: INVALID_ARGUMENT: bad", Formats.lineError(2, "INVALID_ARGUMENT", "bad"));
     }
+
+    @Test
+    void jsonIsTheDocumentedShape() {
+        ConvertResponse c = ConvertResponse.newBuilder().setAmount("6500").setFromCurrency("MAD")
+                .setConvertedAmount("708.68").setToCurrency("USD").setRate("0.1090284084")
+                .setRateDate("2026-02-20").build();
+        assertEquals("{\"type\":\"conversion\",\"from_currency\":\"MAD\",\"to_currency\":\"USD\","
+                + "\"amount\":\"6500\",\"converted_amount\":\"708.68\",\"rate\":\"0.1090284084\","
+                + "\"rate_date\":\"2026-02-20\"}", JsonOption.line(Formats.conversionJson(c)));
+        // 64-bit integers are numbers; times UTC to the microsecond, even when it is 0
+        StreamQuotesResponse t = StreamQuotesResponse.newBuilder().setSequence(1)
+                .setTime(Timestamp.newBuilder().setSeconds(84456).setNanos(474_000_999))
+                .setBaseCurrency("EUR").setQuoteCurrency("USD").setRate("1.17736").setReferenceRate("1.1767").build();
+        assertEquals("{\"type\":\"quote\",\"sequence\":1,\"time\":\"1970-01-01T23:27:36.474000Z\","
+                + "\"base_currency\":\"EUR\",\"quote_currency\":\"USD\",\"rate\":\"1.17736\","
+                + "\"reference_rate\":\"1.1767\"}", JsonOption.line(Formats.quoteJson(t)));
+        ConvertBatchResponse empty = ConvertBatchResponse.newBuilder().setToCurrency("USD").setTotal("0").build();
+        assertEquals("{\"type\":\"batch\",\"to_currency\":\"USD\",\"total\":\"0\",\"item_count\":0,"
+                + "\"subtotals\":[],\"rate_date\":\"\"}", JsonOption.line(Formats.batchJson(empty)));
+        ListCurrenciesResponse l = ListCurrenciesResponse.newBuilder().setBaseCurrency("EUR").setRateDate("2026-02-20")
+                .addCurrencies(Currency.newBuilder().setCode("JPY").setName("Japanese yen").setMinorUnits(0).setRate("182.63"))
+                .build();
+        assertEquals("{\"type\":\"currency\",\"code\":\"JPY\",\"name\":\"Japanese yen\",\"minor_units\":0,"
+                + "\"rate\":\"182.63\",\"base_currency\":\"EUR\",\"rate_date\":\"2026-02-20\"}",
+                JsonOption.line(Formats.currencyJson(l.getCurrencies(0), l)));
+    }
+
+    @Test
+    void jsonErrorsNameTheirStatus() {
+        assertEquals("{\"type\":\"error\",\"status\":\"NOT_FOUND\",\"code\":5,\"message\":\"no <room> & 'x'\"}",
+                JsonOption.line(JsonOption.error(5, "no <room> & 'x'")));
+        // a code gRPC has no name for reads as UNKNOWN, as the Python client reads it
+        assertEquals("{\"type\":\"notice\",\"status\":\"UNKNOWN\",\"code\":2,\"message\":\"?\"}",
+                JsonOption.line(JsonOption.notice(99, "?")));
+        assertEquals("io exception (Connection refused)", Formats.statusMessage(Status.UNAVAILABLE
+                .withDescription("io exception").withCause(new java.net.ConnectException("Connection refused"))));
+        assertEquals(null, Formats.statusMessage(Status.DEADLINE_EXCEEDED));
+    }
 }

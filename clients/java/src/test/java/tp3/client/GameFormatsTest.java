@@ -1,0 +1,70 @@
+package tp3.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.protobuf.Timestamp;
+import org.junit.jupiter.api.Test;
+import tp3.game.v1.Game.EventKind;
+import tp3.game.v1.Game.GameEvent;
+import tp3.game.v1.Game.GameOver;
+import tp3.game.v1.Game.Hint;
+import tp3.game.v1.Game.Notice;
+import tp3.game.v1.Game.PlayerScore;
+import tp3.game.v1.Game.Round;
+import tp3.game.v1.Game.RoundResult;
+import tp3.game.v1.Game.Scoreboard;
+import tp3.game.v1.Game.Verdict;
+
+/** The game's --json objects (docs/json-lines.md); tests/test_json_shapes.py compares them with Python's. */
+class GameFormatsTest {
+    private static final Timestamp TIME = Timestamp.newBuilder().setSeconds(1795957327L).setNanos(123_456_789).build();
+    private static final String AT = "2026-11-29T13:02:07.123456Z";
+
+    @Test
+    void hintWithoutWinnerSaysNull() {
+        GameEvent hint = GameEvent.newBuilder().setKind(EventKind.EVENT_KIND_HINT).setTime(TIME).setHint(
+                Hint.newBuilder().setRound(3).setGuess(500).setVerdict(Verdict.VERDICT_TOO_HIGH).setAttempts(1)).build();
+        assertEquals("{\"type\":\"hint\",\"round\":3,\"guess\":500,\"verdict\":\"too_high\",\"attempts\":1,"
+                + "\"winner\":null,\"time\":\"" + AT + "\",\"text\":\"500 : Votre nombre est plus grand\"}",
+                JsonOption.line(GameFormats.eventJson(hint, GameTexts.fr)));
+    }
+
+    @Test
+    void roundsAndGameOvers() {
+        GameEvent round = GameEvent.newBuilder().setKind(EventKind.EVENT_KIND_ROUND_STARTED).setTime(TIME)
+                .setRound(Round.newBuilder().setNumber(2).setLow(1).setHigh(1000).setOpen(true)).build();
+        assertEquals("{\"type\":\"round_started\",\"round\":2,\"low\":1,\"high\":1000,\"open\":true,"
+                + "\"time\":\"" + AT + "\",\"text\":\"round 2: guess a number between 1 and 1000\"}",
+                JsonOption.line(GameFormats.eventJson(round, GameTexts.en)));
+        GameEvent over = GameEvent.newBuilder().setKind(EventKind.EVENT_KIND_GAME_OVER).setTime(TIME).setGameOver(
+                GameOver.newBuilder().setRound(2).setWinner("alice").setSecret(421).setAttempts(9).setNextRoundAt(TIME))
+                .build();
+        assertEquals("{\"type\":\"game_over\",\"round\":2,\"winner\":\"alice\",\"secret\":421,\"attempts\":9,"
+                + "\"next_round_at\":\"" + AT + "\",\"time\":\"" + AT + "\",\"text\":\"game over, the winner is alice "
+                + "(round 2, the secret was 421, 9 guesses)\"}", JsonOption.line(GameFormats.eventJson(over, GameTexts.en)));
+    }
+
+    @Test
+    void noticeIsAStatusWithoutText() {
+        GameEvent notice = GameEvent.newBuilder().setKind(EventKind.EVENT_KIND_NOTICE).setTime(TIME).setText("x")
+                .setNotice(Notice.newBuilder().setCode(8).setText("too many guesses")).build();
+        assertEquals("{\"type\":\"notice\",\"status\":\"RESOURCE_EXHAUSTED\",\"code\":8,"
+                + "\"message\":\"too many guesses\"}", JsonOption.line(GameFormats.eventJson(notice, GameTexts.en)));
+    }
+
+    @Test
+    void scoreboardAnswerAndEvent() {
+        Scoreboard board = Scoreboard.newBuilder()
+                .addPlayers(PlayerScore.newBuilder().setName("alice").setWins(2).setBestAttempts(7))
+                .addRecentRounds(RoundResult.newBuilder().setRound(2).setWinner("alice").setSecret(421).setAttempts(9)
+                        .setStartedAt(TIME).setEndedAt(TIME)).build();
+        String fields = "\"players\":[{\"name\":\"alice\",\"wins\":2,\"best_attempts\":7}],"
+                + "\"recent_rounds\":[{\"round\":2,\"winner\":\"alice\",\"secret\":421,\"attempts\":9,"
+                + "\"started_at\":\"" + AT + "\",\"ended_at\":\"" + AT + "\"}]";
+        assertEquals("{\"type\":\"scoreboard\"," + fields + "}", JsonOption.line(GameFormats.scoreboardJson(board)));
+        GameEvent changed = GameEvent.newBuilder().setKind(EventKind.EVENT_KIND_SCOREBOARD).setTime(TIME)
+                .setScoreboard(board).build();
+        assertEquals("{\"type\":\"scoreboard\"," + fields + ",\"time\":\"" + AT + "\",\"text\":\"scoreboard: alice 2 wins\"}",
+                JsonOption.line(GameFormats.eventJson(changed, GameTexts.en)));
+    }
+}
