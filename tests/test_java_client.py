@@ -549,11 +549,9 @@ def test_java_watches_guesses_and_reads_the_scoreboard(
         r"500: your number is (bigger|smaller)|500: BRAVO, .*|round \d+ is over, .*\n?",
         hint.stdout.strip(),
     ), hint.stdout
-    refused = java("guess", "5000", "--name", "probe")
-    assert refused.returncode == 1
-    assert refused.stderr.splitlines() == [
-        "error: INVALID_ARGUMENT: number: must be between 1 and 1000, got 5000"
-    ]
+    refused = java("guess", "5000", "--name", "probe")  # refused before sending, as in Python
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines() == ["error: number: must be between 1 and 1000, got 5000"]
 
 
 def test_java_and_python_spectators_print_the_same_french_lines(

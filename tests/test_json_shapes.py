@@ -24,6 +24,8 @@ from cli_support import RUN_TIMEOUT, Command, run_tp3
 from conftest import ServerProcess, start_server_process
 from grpclib.const import Status
 
+pytestmark = pytest.mark.slow  # processes: a tp3 server, the two clients
+
 DOC = Path(__file__).parent.parent / "docs" / "json-lines.md"
 
 # --- the schema --------------------------------------------------------------------------
@@ -40,6 +42,7 @@ _KINDS: dict[str, Callable[[Any], bool]] = {
         isinstance(v, str)
         and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", v) is not None
     ),
+    "time|null": lambda v: v is None or _KINDS["time"](v),
     "date": lambda v: isinstance(v, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", v) is not None,
     "status": lambda v: v in Status.__members__,
 }
@@ -61,6 +64,7 @@ ROUND = {
     "low": "integer",
     "high": "integer",
     "open": "boolean",
+    "next_round_at": "time|null",
     "time": "time",
     "text": "string",
 }
@@ -167,6 +171,12 @@ SCHEMAS: dict[str, dict[str, dict[str, Spec]]] = {
         "hint": {**HINT, "low": "integer", "high": "integer"},
         "round_started": ROUND,
         "game_over": GAME_OVER,
+        "waiting": {
+            "round": "integer",
+            "next_round_at": "time|null",
+            "time": "time",
+            "text": "string",
+        },
         "notice": ERROR,
     },
     "game watch": {

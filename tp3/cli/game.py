@@ -137,6 +137,7 @@ def _round_json(kind: str, info: RoundInfo, time: datetime) -> dict[str, Any]:
         "low": info.low,
         "high": info.high,
         "open": info.open,
+        "next_round_at": info.next_round_at,  # a closed round's: when the next one starts
         "time": time,
     }
 

@@ -181,6 +181,9 @@ public final class GameCommand implements Runnable {
                 "BRAVO (you won the round), or the round is already over, with its winner.",
                 "Example: game guess --name alice 500"})
     static final class GuessOnce implements Callable<Integer> {
+        private static final long LOWEST = 1;
+        private static final long HIGHEST = 1000;
+
         @Parameters(index = "0", paramLabel = "NUMBER", description = "Your guess, between 1 and 1000.")
         long number;
 
@@ -195,6 +198,11 @@ public final class GameCommand implements Runnable {
 
         @Override
         public Integer call() {
+            // the game's range (tp3.game.rules), checked before sending, as the Python CLI does
+            if (number < LOWEST || number > HIGHEST) {
+                throw new InputException(
+                        "number: must be between " + LOWEST + " and " + HIGHEST + ", got " + number);
+            }
             GuessResponse answer;
             try (Connection conn = common.connect()) {
                 answer = GuessingGameGrpc.newBlockingStub(conn.channel())

@@ -1,6 +1,7 @@
 package tp3.client;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.protobuf.Timestamp;
 import java.time.Instant;
@@ -74,6 +75,12 @@ final class GameFormats {
                 o.addProperty("low", r.getLow());
                 o.addProperty("high", r.getHigh());
                 o.addProperty("open", r.getOpen());
+                // a closed round's: when the next one starts
+                if (r.hasNextRoundAt()) {
+                    o.addProperty("next_round_at", JsonOption.time(r.getNextRoundAt()));
+                } else {
+                    o.add("next_round_at", JsonNull.INSTANCE);
+                }
             }
             case EVENT_KIND_HINT -> {
                 Hint h = event.getHint();

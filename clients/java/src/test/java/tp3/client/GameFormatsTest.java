@@ -34,8 +34,13 @@ class GameFormatsTest {
         GameEvent round = GameEvent.newBuilder().setKind(EventKind.EVENT_KIND_ROUND_STARTED).setTime(TIME)
                 .setRound(Round.newBuilder().setNumber(2).setLow(1).setHigh(1000).setOpen(true)).build();
         assertEquals("{\"type\":\"round_started\",\"round\":2,\"low\":1,\"high\":1000,\"open\":true,"
-                + "\"time\":\"" + AT + "\",\"text\":\"round 2: guess a number between 1 and 1000\"}",
+                + "\"next_round_at\":null,\"time\":\"" + AT + "\",\"text\":\"round 2: guess a number between 1 and 1000\"}",
                 JsonOption.line(GameFormats.eventJson(round, GameTexts.en)));
+        GameEvent closed = GameEvent.newBuilder().setKind(EventKind.EVENT_KIND_JOINED).setTime(TIME)
+                .setRound(Round.newBuilder().setNumber(2).setLow(1).setHigh(1000).setNextRoundAt(TIME)).build();
+        assertEquals("{\"type\":\"joined\",\"round\":2,\"low\":1,\"high\":1000,\"open\":false,"
+                + "\"next_round_at\":\"" + AT + "\",\"time\":\"" + AT + "\",\"text\":\"round 2: guess a number between 1 and 1000\"}",
+                JsonOption.line(GameFormats.eventJson(closed, GameTexts.en)));
         GameEvent over = GameEvent.newBuilder().setKind(EventKind.EVENT_KIND_GAME_OVER).setTime(TIME).setGameOver(
                 GameOver.newBuilder().setRound(2).setWinner("alice").setSecret(421).setAttempts(9).setNextRoundAt(TIME))
                 .build();
