@@ -115,6 +115,37 @@ def test_convert_malformed_target_is_a_usage_error(target: str) -> None:
     assert repr(target) in line
 
 
+@pytest.mark.parametrize("form", ["http://{}", "http://{}/", "grpc://{}", "dns:///{}"])
+def test_a_url_target_reaches_the_server(server_process: ServerProcess, form: str) -> None:
+    """`--target http://host:port`, as buf curl users type it, was a DNS error."""
+    target = form.format(server_process.target)
+    lines = assert_ok(run_tp3("currency", "convert", "6500", "MAD", "USD", "--target", target))
+    assert lines == [f"6500 MAD = 708.68 USD  (rate 0.1090284084, rates of {RATE_DATE})"]
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://127.0.0.1:50051/tp3.currency.v1.CurrencyService",
+        "ftp://127.0.0.1:50051",
+        "https://127.0.0.1",
+    ],
+)
+def test_an_unusable_url_target_says_what_is_expected(target: str) -> None:
+    result = run_tp3("currency", "convert", "1", "EUR", "USD", "--target", target)
+    line = assert_one_error_line(result, 2, f"error: target {target!r}")
+    assert "expected host:port, http://host:port, https://host:port or dns:///host:port" in line
+
+
+def test_an_http_target_with_tls_options_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_tp3(
+        *("currency", "convert", "1", "EUR", "USD", "--target", "http://127.0.0.1:50051"),
+        *("--tls-ca", str(tmp_path / "ca.pem")),
+    )
+    line = assert_one_error_line(result, 2, "error: target 127.0.0.1:50051 is plaintext")
+    assert "use https://" in line
+
+
 # --- target from the environment -------------------------------------------------------------
 
 

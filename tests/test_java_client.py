@@ -376,6 +376,51 @@ def test_java_over_tls_with_a_token(java_client: list[str], pki: Pki, tmp_path: 
         server.stop()
 
 
+def test_java_takes_the_url_targets_python_takes(
+    java_client: list[str], server_process: ServerProcess, pki: Pki, tmp_path: Path
+) -> None:
+    """http:// is plaintext (it was a failed name lookup of "http"); https:// is TLS with
+    the JVM's trust store, no --tls-ca."""
+    convert = ["currency", "convert", "6500", "MAD", "USD", "--target"]
+    for target in (f"http://{server_process.target}/", f"dns:///{server_process.target}"):
+        [line] = assert_ok(_java(java_client, *convert, target))
+        assert line.startswith("6500 MAD = 708.68 USD")
+    keytool = shutil.which("keytool")
+    if keytool is None:
+        pytest.skip("keytool is not installed")
+    store = tmp_path / "trust.p12"
+    subprocess.run(
+        [
+            *(keytool, "-importcert", "-noprompt", "-file", str(pki.ca), "-alias", "tp3-ca"),
+            *("-keystore", str(store), "-storetype", "PKCS12", "-storepass", "changeit"),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=TIMEOUT,
+    )
+    java, *jar = java_client
+    trusting = [
+        java,
+        f"-Djavax.net.ssl.trustStore={store}",
+        "-Djavax.net.ssl.trustStorePassword=changeit",
+        *jar,
+    ]
+    server = start_server_process(
+        "--tls-cert", str(pki.server_cert), "--tls-key", str(pki.server_key)
+    )
+    try:
+        [line] = assert_ok(_java(trusting, *convert, f"https://{server.target}"))
+        assert line.startswith("6500 MAD = 708.68 USD")
+    finally:
+        server.stop()
+
+
+def _java(client: list[str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*client, *args], capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL
+    )
+
+
 def test_java_refused_join_is_one_error_line(
     java_client: list[str], server_process: ServerProcess
 ) -> None:

@@ -12,6 +12,19 @@ ECB_HIST = """Date,USD,JPY,CYP,BGN,
 2024-11-22,1.0412,160.82,N/A,1.9558,
 2024-11-21,1.0493,162.52,N/A,1.9558,
 """
+ECB_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01"
+    xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref">
+  <gesmes:subject>Reference rates</gesmes:subject>
+  <Cube>
+    <Cube time="2024-11-21"><Cube currency="USD" rate="1.0493"/></Cube>
+    <Cube time="2024-11-22">
+      <Cube currency="USD" rate="1.0412"/>
+      <Cube currency="JPY" rate="160.82"/>
+    </Cube>
+  </Cube>
+</gesmes:Envelope>
+"""
 
 
 def test_embedded_table_is_the_ecb_day_plus_mad() -> None:
@@ -77,6 +90,52 @@ def test_load_table_reads_a_file(tmp_path: Path) -> None:
 def test_bad_files_are_rejected_with_the_reason(text: str, problem: str) -> None:
     with pytest.raises(RateTableError, match=problem):
         parse_eurofxref(text, origin="bad.csv")
+
+
+def test_reads_the_newest_day_of_the_ecb_xml_layouts() -> None:
+    table = parse_eurofxref(ECB_XML, origin="eurofxref-hist.xml")
+    assert table.rate_date == date(2024, 11, 22)
+    assert table.rates == {"EUR": 1, "USD": Decimal("1.0412"), "JPY": Decimal("160.82")}
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("<Cube>", "not well-formed XML"),
+        ("<Envelope><Cube/></Envelope>", "expected the ECB's <Cube time='...'>"),
+        ('<Cube><Cube time="2024-11-22"/></Cube>', "no rates found"),
+        ('<Cube time="soon"><Cube currency="USD" rate="1"/></Cube>', "is not a date"),
+        ('<Cube time="2024-11-22"><Cube currency="USD" rate="x"/></Cube>', "is not a number"),
+    ],
+)
+def test_bad_xml_files_are_rejected_with_the_reason(text: str, problem: str) -> None:
+    with pytest.raises(RateTableError, match=problem):
+        parse_eurofxref(text, origin="bad.xml")
+
+
+@pytest.mark.parametrize(("name", "text"), [("eurofxref.csv", ECB_DAILY), ("daily.xml", ECB_XML)])
+def test_an_ecb_file_keeps_the_embedded_mad(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    table = load_table(path)
+    embedded = default_table()
+    assert table.rate_date == date(2024, 11, 22)
+    assert table.rates["MAD"] == embedded.rates["MAD"] == Decimal("10.7926")
+    assert [(b.code, b.rate_date) for b in table.borrowed] == [("MAD", embedded.rate_date)]
+    assert table.source.endswith(
+        "; MAD: tp3's embedded Bank Al-Maghrib EUR/MAD mid transfer rate of 2026-02-20"
+    )
+    assert table.summary().startswith(f"rates of 2024-11-22 from {path}, ")
+    assert "; MAD (not in that file): tp3's embedded Bank Al-Maghrib" in table.summary()
+
+
+def test_a_file_with_mad_uses_its_own(tmp_path: Path) -> None:
+    path = tmp_path / "with-mad.csv"
+    path.write_text("Date, USD, MAD, \n10 March 2026, 1.15, 10.9, \n")
+    table = load_table(path)
+    assert table.rates["MAD"] == Decimal("10.9")
+    assert table.borrowed == ()
+    assert "MAD" not in table.summary()
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -115,6 +115,26 @@ def test_rates_file_is_served(kwd_rates_file: Path) -> None:
         assert kwd["rate"] == "0.3612"
 
 
+def test_an_ecb_file_without_mad_keeps_the_embedded_mad_and_says_so(tmp_path: Path) -> None:
+    """The ECB publishes no MAD: the lab's headline conversion works on its files anyway, and
+    the start log says which file, of which date, and where MAD comes from."""
+    path = tmp_path / "eurofxref.csv"  # the ECB's one-day layout; test figures, not real ones
+    path.write_text("Date, USD, JPY, \n10 March 2026, 1.1500, 170.00, \n")
+    with serving("--rates", str(path)) as running:
+        result = currency(running, "convert", "6500", "MAD", "USD")
+        assert result.returncode == 0, result.stderr
+        # 6500 / 10.7926 (embedded MAD) * 1.15 (the file's USD) = 692.604...
+        assert result.stdout == "6500 MAD = 692.60 USD  (rate 0.1065544910, rates of 2026-03-10)\n"
+        start = wait_for_log(running, lambda line: "rates of" in line)
+        assert f"rates of 2026-03-10 from {path}" in start
+        assert "MAD (not in that file): tp3's embedded Bank Al-Maghrib" in start
+        assert "of 2026-02-20, 10.7926" in start
+        listing = currency(running, "list", "--json")
+        assert listing.returncode == 0, listing.stderr
+        codes = [json.loads(line)["code"] for line in listing.stdout.splitlines()]
+        assert codes == ["EUR", "JPY", "MAD", "USD"]
+
+
 @pytest.mark.parametrize("kind", ["not-a-table", "directory"])
 def test_unusable_rates_file_is_one_error_line(kind: str, tmp_path: Path) -> None:
     if kind == "not-a-table":

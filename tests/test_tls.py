@@ -56,6 +56,20 @@ async def test_a_server_the_client_does_not_trust_is_refused(
     assert "CERTIFICATE_VERIFY_FAILED" in caught.value.message
 
 
+async def test_an_https_target_is_tls_with_the_system_cas(
+    tls_server: Tp3Server, pki: Pki, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = f"https://127.0.0.1:{tls_server.port}"
+    with pytest.raises(Tp3RpcError, match="CERTIFICATE_VERIFY_FAILED"):  # TLS, not plaintext
+        async with AsyncTp3Client(target, timeout=5) as client:
+            await client.currency.convert("1", "EUR", "USD")
+    monkeypatch.setenv("SSL_CERT_FILE", str(pki.ca))  # OpenSSL's system store, for this test
+    async with AsyncTp3Client(target, timeout=5) as client:
+        assert (
+            str((await client.currency.convert("6500", "MAD", "USD")).converted_amount) == "708.68"
+        )
+
+
 async def test_plaintext_to_a_tls_server_fails_cleanly(tls_server: Tp3Server) -> None:
     with pytest.raises(Tp3RpcError) as caught:
         await convert(tls_server, None)
@@ -119,6 +133,10 @@ def test_tp3_serve_over_tls_and_its_warnings(pki: Pki) -> None:
         assert any(line.endswith("(TLS)") for line in running.log)
         convert = ["currency", "convert", "6500", "MAD", "USD", "--target", running.target]
         [line] = assert_ok(run_tp3(*convert, "--tls-ca", str(pki.ca)))
+        assert line.startswith("6500 MAD = 708.68 USD")
+        # https:// is TLS by itself, trusting the system's CAs (which SSL_CERT_FILE names)
+        convert[-1] = f"https://{running.target}/"
+        [line] = assert_ok(run_tp3(*convert, env=tp3_env(SSL_CERT_FILE=str(pki.ca))))
         assert line.startswith("6500 MAD = 708.68 USD")
     finally:
         running.stop()

@@ -69,7 +69,7 @@ class ServerConfig:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     rates_file: Path | None = None
-    """An ECB eurofxref CSV file; None uses the embedded table."""
+    """An ECB eurofxref file (CSV or XML); None uses the embedded table."""
     seed: int | None = None
     """Makes the simulated quote streams reproducible."""
     chat: ChatLimits = field(default_factory=ChatLimits)
@@ -122,8 +122,8 @@ class Tp3Server:
         """The backends default to in-memory ones made from `config`; given, they replace
         them (tests inject a known secret source) and the server closes them when it stops."""
         self.config = config
-        table = load_table(config.rates_file) if config.rates_file else default_table()
-        converter, market = Converter(table), Market(config.seed)
+        self.rates = load_table(config.rates_file) if config.rates_file else default_table()
+        converter, market = Converter(self.rates), Market(config.seed)
         self.currency = CurrencyService(
             converter, market, client_quotes_per_second=config.client_quotes_per_second
         )
@@ -270,6 +270,8 @@ async def serve(config: ServerConfig) -> None:
     try:
         async with server:
             _tune_the_collector()
+            if "currency" in config.services:
+                log.info("%s", server.rates.summary())
             log.info("tp3 serving on %s:%d (%s)", config.host, server.port, _security(config))
             if not _loopback(config.host):
                 _warn_if_exposed(config)

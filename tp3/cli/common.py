@@ -22,6 +22,7 @@ from grpclib.const import Status
 from typer._click.exceptions import NoSuchOption  # typer vendors click
 from typer._click.globals import get_current_context
 
+from tp3.cli import waiting
 from tp3.cli.jsonlines import error_json, json_line
 from tp3.client import (
     DEFAULT_TARGET,
@@ -30,6 +31,7 @@ from tp3.client import (
     AsyncTp3Client,
     ClientTls,
     Tp3RpcError,
+    parse_target,
 )
 from tp3.tls import TlsError
 
@@ -60,7 +62,8 @@ TargetOption = Annotated[
         "-t",
         envvar=TARGET_ENV,
         metavar="HOST:PORT",
-        help=f"Server address (default: ${TARGET_ENV}, else {DEFAULT_TARGET}).",
+        help="Server address: host:port, http://host:port, https://host:port (TLS) or "
+        f"dns:///host:port (default: ${TARGET_ENV}, else {DEFAULT_TARGET}).",
         show_default=False,
     ),
 ]
@@ -221,7 +224,7 @@ def async_command(func: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, N
     def command(*args: P.args, **kwargs: P.kwargs) -> None:
         _json_output.set(kwargs.get("json") is True)  # every JsonOption is named `json`
         try:
-            asyncio.run(func(*args, **kwargs))
+            asyncio.run(_cleared(func(*args, **kwargs)))
         except Tp3RpcError as error:
             fail(error.message, status=error.status)
         except (InputError, TlsError) as error:
@@ -233,13 +236,25 @@ def async_command(func: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, N
     return connection_options(command)
 
 
+async def _cleared(body: Coroutine[Any, Any, None]) -> None:
+    """Run a command's body; no spinner is left on the screen, whatever the ending."""
+    try:
+        await body
+    except Tp3RpcError as error:
+        raise waiting.explained(error) from None
+    finally:
+        waiting.stop()
+
+
 def connect(target: str, timeout: float = DEFAULT_TIMEOUT) -> AsyncTp3Client:
     """A client for `target`, with the command's connection options (TLS, token)."""
     options = _connection.get()
     try:
-        return AsyncTp3Client(target, timeout=timeout, tls=options.tls(), token=options.token)
+        client = AsyncTp3Client(target, timeout=timeout, tls=options.tls(), token=options.token)
     except ValueError as error:  # a malformed target or token
         raise InputError(str(error)) from None
+    waiting.follow(client, parse_target(client.target).address)  # a spinner, on a terminal
+    return client
 
 
 async def stdin_lines() -> AsyncIterator[str]:
@@ -248,6 +263,7 @@ async def stdin_lines() -> AsyncIterator[str]:
     A daemon thread reads them: asyncio's default executor would make Ctrl-C wait until the
     user pressed Enter, since interpreter exit joins its threads."""
     if sys.stdin.isatty():
+        waiting.stop()  # the user's turn: no spinner under what they type
         typer.echo("reading lines from the terminal; end with Ctrl-D", err=True)
     loop = asyncio.get_running_loop()
     lines: asyncio.Queue[str] = asyncio.Queue()

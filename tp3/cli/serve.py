@@ -48,7 +48,8 @@ def serve_command(
         Path | None,
         typer.Option(
             metavar="FILE",
-            help="ECB eurofxref CSV file to use instead of the embedded rate table.",
+            help="ECB eurofxref file (CSV or XML) to use instead of the embedded rate table; "
+            "without a MAD column, MAD keeps the embedded Bank Al-Maghrib figure.",
             show_default=False,
         ),
     ] = None,

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from tp3.cli.common import TargetOption, connection, connection_options, fail
-from tp3.client import DEFAULT_TARGET
+from tp3.client import DEFAULT_TARGET, ClientTls, parse_target
 
 GRPCUI_VERSION = "v1.5.0"
 GRPCUI_PACKAGE = "github.com/fullstorydev/grpcui/cmd/grpcui"
@@ -60,18 +60,17 @@ def find_grpcui() -> str | None:
     return None
 
 
-def grpcui_security() -> list[str]:
-    """grpcui's flags for the command's connection options. The token stays out of grpcui's
-    command line (anyone can read those): grpcui expands ${TP3_TOKEN} from its environment."""
+def grpcui_security(tls: ClientTls | None) -> list[str]:
+    """grpcui's flags for the TLS and token the command was given (no -cacert: the system's
+    CAs). The token stays out of grpcui's command line (anyone can read those): grpcui expands
+    ${TP3_TOKEN} from its environment."""
     given = connection()
     flags = ["-plaintext"]
-    if given.tls_ca or given.tls_cert or given.tls_key:
+    if tls is not None:
         flags = []
-        for flag, path in (("-cacert", given.tls_ca), ("-cert", given.tls_cert)):
+        for flag, path in (("-cacert", tls.ca), ("-cert", tls.cert), ("-key", tls.key)):
             if path is not None:
                 flags += [flag, str(path)]
-        if given.tls_key is not None:
-            flags += ["-key", str(given.tls_key)]
     if given.token:
         os.environ["TP3_TOKEN"] = given.token  # grpcui inherits it
         flags += ["-H", "authorization: Bearer ${TP3_TOKEN}", "-expand-headers"]
@@ -95,10 +94,15 @@ def ui_command(
     grpcui = find_grpcui()
     if grpcui is None:
         fail(f"grpcui not found: {INSTALL_HINT}; or set TP3_GRPCUI to its path")
-    command = [grpcui, *grpcui_security(), "-port", str(port)]
+    try:  # grpcui takes host:port alone: the scheme only says plaintext or TLS
+        where = parse_target(target)
+        tls = where.client_tls(connection().tls())
+    except ValueError as error:  # TlsError too
+        fail(str(error), code=2)
+    command = [grpcui, *grpcui_security(tls), "-port", str(port)]
     if no_browser:
         command.append("-open-browser=false")
-    command.append(target)
+    command.append(where.address)
     try:
         process = subprocess.Popen(command)
     except OSError as error:

@@ -141,10 +141,14 @@ class AsyncTp3Client:
         """`tls` connects over TLS (`ClientTls()` trusts the system's CAs; `ca=` names the
         server's, `cert=` and `key=` present a client certificate for mutual TLS); `token` is
         sent with every call (`authorization: Bearer TOKEN`) to a server that asks for one;
-        `config` tunes grpclib's channel (keepalive, HTTP/2 window sizes)."""
+        `config` tunes grpclib's channel (keepalive, HTTP/2 window sizes). `target` is
+        host:port, http://, https:// (TLS) or dns:/// host:port (`tp3.client.target`)."""
         self.target = target or default_target()
-        host, port = parse_target(self.target)
-        self._channel = Channel(host, port, ssl=tls.context() if tls else None, config=config)
+        where = parse_target(self.target)
+        tls = where.client_tls(tls)  # https:// without TLS options: the system's CAs
+        self._channel = Channel(
+            where.host, where.port, ssl=tls.context() if tls else None, config=config
+        )
         if token is not None:
             _send_token(self._channel, token)
         self.currency = AsyncCurrencyClient(self._channel, self.target, timeout)

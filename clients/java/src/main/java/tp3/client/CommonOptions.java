@@ -7,8 +7,9 @@ import picocli.CommandLine.Option;
 public final class CommonOptions {
     @Option(
             names = {"--target", "-t"},
-            paramLabel = "HOST:PORT",
-            description = "Server address (default: $TP3_TARGET, else " + Targets.DEFAULT_TARGET + ").")
+            paramLabel = "TARGET",
+            description = "Server address: host:port, http://host:port, https://host:port (TLS) or "
+                    + "dns:///host:port (default: $TP3_TARGET, else " + Targets.DEFAULT_TARGET + ").")
     String target;
 
     @Option(names = "--tls-ca", paramLabel = "FILE", defaultValue = "${env:TP3_TLS_CA}",

@@ -52,7 +52,7 @@ public final class Connection implements AutoCloseable {
 
     public Connection(String target, Tls tls, String token) {
         Targets.HostPort hp = Targets.parse(target);
-        var builder = Grpc.newChannelBuilderForAddress(hp.host(), hp.port(), credentials(tls))
+        var builder = Grpc.newChannelBuilderForAddress(hp.host(), hp.port(), credentials(hp, tls))
                 .intercept(new NamingUnreachable(target));
         if (token != null && !token.isBlank()) {
             builder.intercept(new BearerToken(token.strip()));
@@ -60,9 +60,16 @@ public final class Connection implements AutoCloseable {
         this.channel = builder.build();
     }
 
-    private static io.grpc.ChannelCredentials credentials(Tls tls) {
+    /** The TLS options, or what the target's scheme says without them (https://: the system's CAs). */
+    private static io.grpc.ChannelCredentials credentials(Targets.HostPort hp, Tls tls) {
+        if (hp.scheme() == Targets.Scheme.PLAINTEXT && tls != null) {
+            throw new InputException("target " + hp.address() + " is plaintext (http://, grpc://) but TLS "
+                    + "options were given: use https:// or no scheme, or drop the TLS options");
+        }
         if (tls == null) {
-            return InsecureChannelCredentials.create();
+            return hp.scheme() == Targets.Scheme.TLS
+                    ? TlsChannelCredentials.create()
+                    : InsecureChannelCredentials.create();
         }
         if ((tls.cert() == null) != (tls.key() == null)) {
             throw new InputException("--tls-cert and --tls-key go together");

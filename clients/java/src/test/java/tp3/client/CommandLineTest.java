@@ -27,8 +27,17 @@ class CommandLineTest {
     void badTargetIsOneErrorLineAndExitTwo() {
         StringWriter err = new StringWriter();
         assertEquals(2, run(err, "currency", "convert", "1", "EUR", "USD", "--target", "nonsense"));
-        assertEquals("error: target 'nonsense' must look like host:port, e.g. 127.0.0.1:50051",
-                err.toString().strip());
+        assertEquals("error: target 'nonsense' has no port: expected host:port, http://host:port, "
+                + "https://host:port or dns:///host:port, e.g. 127.0.0.1:50051", err.toString().strip());
+    }
+
+    @Test
+    void anHttpTargetWithTlsOptionsIsOneErrorLineAndExitTwo() {
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(err, "currency", "convert", "1", "EUR", "USD",
+                "--target", "http://127.0.0.1:1", "--tls-ca", "ca.pem"));
+        assertEquals("error: target 127.0.0.1:1 is plaintext (http://, grpc://) but TLS options were given: "
+                + "use https:// or no scheme, or drop the TLS options", err.toString().strip());
     }
 
     @Test
