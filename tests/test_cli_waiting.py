@@ -10,6 +10,8 @@ import pytest
 from cli_support import Terminal, assert_one_error_line, run_tp3, tp3_env
 from conftest import ServerProcess
 
+pytestmark = pytest.mark.slow  # processes: tp3 servers and commands on terminals
+
 TIMEOUT = "1"  # --timeout: every test here ends within about a second
 CLEAR_LINE = b"\x1b[2K"
 

@@ -8,6 +8,7 @@ the tests skip, unless TP3_REQUIRE_TOOLS=1 (CI) turns that into a failure.
 
 import json
 import re
+import shutil
 import signal
 import subprocess
 from collections.abc import Iterator

@@ -125,7 +125,7 @@ def test_an_ecb_file_without_mad_keeps_the_embedded_mad_and_says_so(tmp_path: Pa
         assert result.returncode == 0, result.stderr
         # 6500 / 10.7926 (embedded MAD) * 1.15 (the file's USD) = 692.604...
         assert result.stdout == "6500 MAD = 692.60 USD  (rate 0.1065544910, rates of 2026-03-10)\n"
-        start = wait_for_log(running, lambda line: "rates of" in line)
+        start = running.wait_for_log(lambda line: "rates of" in line)
         assert f"rates of 2026-03-10 from {path}" in start
         assert "MAD (not in that file): tp3's embedded Bank Al-Maghrib" in start
         assert "of 2026-02-20, 10.7926" in start

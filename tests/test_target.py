@@ -86,6 +86,7 @@ def test_the_library_takes_the_same_forms() -> None:
         AsyncTp3Client("http://127.0.0.1:1", tls=ClientTls())
 
 
+@pytest.mark.slow  # runs tp3 ui
 @pytest.mark.parametrize(
     ("target", "security"),
     [
