@@ -20,9 +20,10 @@ LINE_TIMEOUT = 10.0
 
 
 def tp3_env(**overrides: str) -> dict[str, str]:
-    """The caller's environment without TP3_TARGET (tests choose it), wide and colourless."""
+    """The caller's environment without TP3_TARGET (tests choose it), wide and colourless, in
+    English whatever the developer's locale (tests of French say so)."""
     env = {k: v for k, v in os.environ.items() if k not in {"TP3_TARGET", "FORCE_COLOR"}}
-    env.update({"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
+    env.update({"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb", "TP3_LANG": "en"})
     env.update(overrides)
     return env
 

@@ -26,16 +26,19 @@ from tp3.chat.events import (
     RoomJoined,
     RoomMessage,
 )
+from tp3.chat.texts import words
 from tp3.cli.common import (
     JsonOption,
     ReconnectOption,
     TargetOption,
     TimeoutOption,
     async_command,
+    chosen_lang,
     connect,
     connection_options,
     fail,
     json_line,
+    lang_option,
 )
 from tp3.cli.interactive import (
     Fragments,
@@ -83,12 +86,14 @@ SYSTEM = "ansiyellow"
 PROBLEM = "ansired"
 TIME = "ansibrightblack"
 
-COMMANDS_HELP = """\
-  /msg NAME TEXT   say TEXT to NAME only (a private message)
-  /who             who is in the room
-  /quit            leave the room (Ctrl-D and Ctrl-C too)
-  /help            this help
-  anything else    said to the whole room (//TEXT says /TEXT)"""
+_LEFT = {
+    LeaveReason.LEFT: "left",
+    LeaveReason.DISCONNECTED: "disconnected",
+    LeaveReason.TOO_SLOW: "too_slow",
+    LeaveReason.SHUTDOWN: "disconnected",
+    LeaveReason.LOST: "disconnected",
+}
+"""How each departure reads (the phrases of tp3/chat/texts.py)."""
 
 
 # --- how events look -------------------------------------------------------------------------
@@ -99,7 +104,8 @@ def _clock(time: datetime) -> str:
 
 
 def _describe(event: ChatEvent | Reconnected, me: str) -> Fragments:
-    """One line for `event`, as the member named `me` sees it."""
+    """One line for `event`, as the member named `me` sees it, in the command's language."""
+    lang = chosen_lang()
     match event:
         case Reconnected():
             return [(SYSTEM, f"* {event}")]
@@ -109,20 +115,13 @@ def _describe(event: ChatEvent | Reconnected, me: str) -> Fragments:
         case PrivateMessage(sender=sender, recipient=recipient, text=text, time=time):
             return [
                 (TIME, _clock(time)),
-                (f"{PRIVATE} bold", f"{sender} -> {recipient} (private)"),
+                (f"{PRIVATE} bold", words("private", lang, sender=sender, recipient=recipient)),
                 (PRIVATE, f": {text}"),
             ]
         case MemberJoined(name=name, time=time):
-            return [(TIME, _clock(time)), (SYSTEM, f"* {name} joined")]
+            return [(TIME, _clock(time)), (SYSTEM, words("joined", lang, name=name))]
         case MemberLeft(name=name, reason=reason, time=time):
-            how = {
-                LeaveReason.LEFT: "left",
-                LeaveReason.DISCONNECTED: "was disconnected",
-                LeaveReason.TOO_SLOW: "was disconnected (too slow to read)",
-                LeaveReason.SHUTDOWN: "was disconnected",
-                LeaveReason.LOST: "was disconnected",
-            }[reason]
-            return [(TIME, _clock(time)), (SYSTEM, f"* {name} {how}")]
+            return [(TIME, _clock(time)), (SYSTEM, words(_LEFT[reason], lang, name=name))]
         case Notice(status=status, text=text):
             return [(PROBLEM, f"! {status.name}: {text}")]
     raise AssertionError(f"unknown chat event {event!r}")
@@ -130,7 +129,8 @@ def _describe(event: ChatEvent | Reconnected, me: str) -> Fragments:
 
 def _welcome(joined: RoomJoined) -> Fragments:
     names = ", ".join(m.name for m in joined.members)
-    return [(SYSTEM, f"* joined room {joined.room} as {joined.name}; here: {names}")]
+    welcome = words("welcome", chosen_lang(), room=joined.room, name=joined.name, names=names)
+    return [(SYSTEM, welcome)]
 
 
 def _event_json(event: ChatEvent | Reconnected) -> dict[str, Any]:
@@ -168,6 +168,7 @@ def _welcome_json(joined: RoomJoined) -> dict[str, Any]:
 
 @app.callback(invoke_without_command=True)
 @connection_options  # the interactive session's --tls-*, --token (and TP3_TLS_*, TP3_TOKEN)
+@lang_option
 def chat(
     ctx: typer.Context,
     name: Annotated[
@@ -234,10 +235,10 @@ class _Chat:
         joined = self.session.joined
         self.console.show(_welcome(joined))
         if joined.history:
-            self.console.show([(SYSTEM, "* recent messages:")])
+            self.console.show([(SYSTEM, words("recent", chosen_lang()))])
             for message in joined.history:
                 self.console.show(_describe(message, self.me))
-        self.console.show([(SYSTEM, "* /help lists the commands; Ctrl-D leaves")])
+        self.console.show([(SYSTEM, words("hint", chosen_lang()))])
 
     async def receive(self) -> None:
         """Show the room's events until the session ends; a server error raises."""
@@ -279,15 +280,15 @@ class _Chat:
             case "msg" | "m" | "w":
                 to, _, text = rest.strip().partition(" ")
                 if not to or not text.strip():
-                    self._problem("usage: /msg NAME TEXT")
+                    self._problem(words("msg_usage", chosen_lang()))
                 else:
                     await self._send(text, to=to)
             case "who":
                 await self._who()
             case "help" | "h" | "?":
-                self.console.show([(SYSTEM, COMMANDS_HELP)])
+                self.console.show([(SYSTEM, words("help", chosen_lang()))])
             case _:
-                self._problem(f"unknown command /{command}; /help lists the commands")
+                self._problem(words("unknown", chosen_lang(), command=command))
         return True
 
     async def _send(self, text: str, to: str | None = None) -> None:
@@ -310,7 +311,8 @@ class _Chat:
             self._problem(str(error))
             return
         names = ", ".join(m.name for m in members)
-        self.console.show([(SYSTEM, f"* in {self.session.joined.room}: {names}")])
+        room = self.session.joined.room
+        self.console.show([(SYSTEM, words("who", chosen_lang(), room=room, names=names))])
 
     def _problem(self, text: str) -> None:
         self.failures.append(text)
@@ -482,7 +484,8 @@ async def listen(
             if json:
                 typer.echo(json_line({**_event_json(message), "type": "history"}))
             else:
-                typer.echo("(history) " + plain(_describe(message, joined.name)))
+                line = plain(_describe(message, joined.name))
+                typer.echo(words("history", chosen_lang(), line=line))
         try:
             async with asyncio.timeout(timeout), aclosing(session.events()) as events:
                 async for event in events:
@@ -521,9 +524,17 @@ async def rooms(
         if json:
             typer.echo(json_line(r))
         else:
-            typer.echo(f"{r.name}  {r.member_count} member(s), last message #{r.last_sequence}")
+            typer.echo(
+                words(
+                    "room",
+                    chosen_lang(),
+                    room=r.name,
+                    count=r.member_count,
+                    sequence=r.last_sequence,
+                )
+            )
     if not found and not json:
-        typer.echo("no room has members")
+        typer.echo(words("no_rooms", chosen_lang()))
 
 
 @app.command()
@@ -546,4 +557,5 @@ async def who(
         if json:
             typer.echo(json_line(m))
         else:
-            typer.echo(f"{m.name}  (here since {m.joined_at.astimezone():%Y-%m-%d %H:%M:%S})")
+            since = f"{m.joined_at.astimezone():%Y-%m-%d %H:%M:%S}"
+            typer.echo(words("member", chosen_lang(), name=m.name, since=since))

@@ -33,7 +33,15 @@ from tp3.client import (
     Tp3RpcError,
     parse_target,
 )
+from tp3.lang import Lang, Phrases, lang_from_env
 from tp3.tls import TlsError
+
+_WORDS = Phrases(
+    {
+        Lang.en: {"reading": "reading lines from the terminal; end with Ctrl-D"},
+        Lang.fr: {"reading": "lecture des lignes tapées au terminal ; Ctrl-D pour finir"},
+    }
+)
 
 __all__ = [
     "NEGATIVE_NUMBERS",
@@ -44,11 +52,13 @@ __all__ = [
     "TargetOption",
     "TimeoutOption",
     "async_command",
+    "chosen_lang",
     "connect",
     "connection",
     "connection_options",
     "fail",
     "json_line",
+    "lang_option",
     "refuse_long_options",
     "stdin_lines",
 ]
@@ -188,25 +198,72 @@ _NO_OPTIONS = Connection()
 _connection: ContextVar[Connection] = ContextVar("tp3_cli_connection", default=_NO_OPTIONS)
 _OPTIONS = [*_TLS_OPTIONS, _TOKEN_OPTION]
 
+_LANG_OPTION = inspect.Parameter(
+    "lang",
+    inspect.Parameter.KEYWORD_ONLY,
+    default=None,
+    annotation=Annotated[
+        Lang | None,
+        typer.Option(
+            "--lang",
+            "-l",
+            case_sensitive=False,
+            metavar="en|fr",
+            help="Language of what is printed: en, or fr (the lab's French); default: "
+            "$TP3_LANG, else the locale's (LANG=fr_FR.UTF-8 is French). Error lines stay "
+            "English, as the server's messages are.",
+            show_default=False,
+        ),
+    ],
+)
+_lang: ContextVar[Lang | None] = ContextVar("tp3_cli_lang", default=None)
+
 
 def connection_options(func: Callable[P, None]) -> Callable[P, None]:
     """Give a command the connection options (--tls-ca, --tls-cert, --tls-key, --token);
     `connection()` says what they were while it runs."""
 
+    def take(given: dict[str, Any]) -> None:
+        # Those given win over those a group took (`tp3 chat --tls-ca F who`); called from
+        # another command's body (`tp3 chat`'s interactive session), it is given none.
+        chosen = {name: value for name, value in given.items() if value is not None}
+        if chosen:
+            _connection.set(dataclasses.replace(_connection.get(), **chosen))
+
+    return _with_parameters(func, _OPTIONS, take)
+
+
+def lang_option(func: Callable[P, None]) -> Callable[P, None]:
+    """Give a command --lang; `chosen_lang()` says which language it prints in."""
+
+    def take(given: dict[str, Any]) -> None:
+        if given.get("lang") is not None:  # else a group's (`tp3 chat --lang fr`), or none
+            _lang.set(given["lang"])
+
+    return _with_parameters(func, [_LANG_OPTION], take)
+
+
+def chosen_lang() -> Lang:
+    """--lang, else TP3_LANG, else the locale's language."""
+    return _lang.get(None) or lang_from_env()
+
+
+def _with_parameters(
+    func: Callable[P, None],
+    parameters: list[inspect.Parameter],
+    take: Callable[[dict[str, Any]], None],
+) -> Callable[P, None]:
+    """`func` with more keyword options for typer to parse; `take` gets their values (those
+    given) before `func` runs without them."""
+
     @functools.wraps(func)
     def command(*args: P.args, **kwargs: P.kwargs) -> None:
-        given = {
-            option.name: kwargs.pop(option.name) for option in _OPTIONS if option.name in kwargs
-        }
-        # Called by typer, it has them all; called from another command's body (`tp3 chat`'s
-        # interactive session), none: that command's options stand.
-        if given:
-            _connection.set(Connection(**given))  # type: ignore[arg-type]
+        take({p.name: kwargs.pop(p.name) for p in parameters if p.name in kwargs})
         func(*args, **kwargs)
 
     signature = inspect.signature(func)
     command.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[*signature.parameters.values(), *_OPTIONS]
+        parameters=[*signature.parameters.values(), *parameters]
     )
     return command
 
@@ -218,7 +275,7 @@ def connection() -> Connection:
 def async_command(func: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, None]:
     """Run an async command body with asyncio.run, turning expected failures into one line
     (and, if the command was given --json, a JSON one). Every such command also takes the
-    connection options, which `connect` uses."""
+    connection options, which `connect` uses, and --lang (`chosen_lang()`)."""
 
     @functools.wraps(func)
     def command(*args: P.args, **kwargs: P.kwargs) -> None:
@@ -233,7 +290,7 @@ def async_command(func: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, N
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
 
-    return connection_options(command)
+    return connection_options(lang_option(command))
 
 
 async def _cleared(body: Coroutine[Any, Any, None]) -> None:
@@ -264,7 +321,7 @@ async def stdin_lines() -> AsyncIterator[str]:
     user pressed Enter, since interpreter exit joins its threads."""
     if sys.stdin.isatty():
         waiting.stop()  # the user's turn: no spinner under what they type
-        typer.echo("reading lines from the terminal; end with Ctrl-D", err=True)
+        typer.echo(_WORDS("reading", chosen_lang()), err=True)
     loop = asyncio.get_running_loop()
     lines: asyncio.Queue[str] = asyncio.Queue()
 

@@ -18,6 +18,7 @@ from tp3.cli.common import (
     TargetOption,
     TimeoutOption,
     async_command,
+    chosen_lang,
     connect,
     json_line,
     refuse_long_options,
@@ -31,7 +32,8 @@ from tp3.client import (
     ConversionRejected,
     ConversionRequest,
 )
-from tp3.currency.models import Conversion
+from tp3.currency.models import Conversion, Quote
+from tp3.currency.texts import words
 
 app = typer.Typer(
     name="currency",
@@ -41,9 +43,15 @@ app = typer.Typer(
 
 
 def _describe(c: Conversion) -> str:
-    return (
-        f"{c.amount} {c.from_currency} = {c.converted_amount} {c.to_currency}"
-        f"  (rate {c.rate}, rates of {c.rate_date})"
+    return words(
+        "conversion",
+        chosen_lang(),
+        amount=c.amount,
+        source=c.from_currency,
+        converted=c.converted_amount,
+        target=c.to_currency,
+        rate=c.rate,
+        date=c.rate_date,
     )
 
 
@@ -94,16 +102,20 @@ async def quotes(
         ticks = tp3.currency.quotes(base, quote, count=count, interval=timedelta(seconds=interval))
         async with aclosing(ticks):
             async for tick in ticks:
-                line = (
-                    json_line(tick)
-                    if json
-                    else (
-                        f"#{tick.sequence:<4} {tick.time:%H:%M:%S.%f}"[:-3]
-                        + f"  {tick.base_currency}/{tick.quote_currency} {tick.rate}"
-                        f"  (reference {tick.reference_rate})"
-                    )
-                )
-                typer.echo(line)
+                typer.echo(json_line(tick) if json else _tick(tick))
+
+
+def _tick(tick: Quote) -> str:
+    return words(
+        "quote",
+        chosen_lang(),
+        sequence=tick.sequence,
+        time=f"{tick.time:%H:%M:%S.%f}"[:-3],  # to the millisecond
+        base=tick.base_currency,
+        quote=tick.quote_currency,
+        rate=tick.rate,
+        reference=tick.reference_rate,
+    )
 
 
 @app.command(context_settings=NEGATIVE_NUMBERS)
@@ -132,14 +144,28 @@ async def batch(
     if json:
         typer.echo(json_line(summary))
         return
+    lang, target_currency = chosen_lang(), summary.to_currency
     typer.echo(
-        f"Total: {summary.total} {summary.to_currency}"
-        f"  ({summary.item_count} items, rates of {summary.rate_date})"
+        words(
+            "total",
+            lang,
+            total=summary.total,
+            target=target_currency,
+            count=summary.item_count,
+            date=summary.rate_date,
+        )
     )
     for s in summary.subtotals:
         typer.echo(
-            f"  {s.from_currency}: {s.item_count} item(s), {s.amount} {s.from_currency}"
-            f" -> {s.converted_amount} {summary.to_currency}"
+            words(
+                "subtotal",
+                lang,
+                source=s.from_currency,
+                count=s.item_count,
+                amount=s.amount,
+                converted=s.converted_amount,
+                target=target_currency,
+            )
         )
 
 
@@ -231,12 +257,15 @@ async def list_currencies(
         for c in listing.currencies:
             typer.echo(json_line(c, base_currency=base, rate_date=day))
         return
+    lang, base = chosen_lang(), listing.base_currency
     table = Table(
-        title=f"Rates of {listing.rate_date}, per 1 {listing.base_currency}",
+        title=words("table_title", lang, date=listing.rate_date, base=base),
         caption=listing.source,
     )
-    for column in ("Code", "Currency", "Minor units", f"Per 1 {listing.base_currency}"):
-        table.add_column(column, justify="right" if column != "Currency" else "left")
+    for key in ("code", "currency", "minor_units", "per_one"):
+        table.add_column(
+            words(key, lang, base=base), justify="left" if key == "currency" else "right"
+        )
     for c in listing.currencies:
         table.add_row(c.code, c.name, str(c.minor_units), str(c.rate))
     Console(file=sys.stdout).print(table)

@@ -27,6 +27,7 @@ from tp3.cli.common import (
     TargetOption,
     TimeoutOption,
     async_command,
+    chosen_lang,
     connect,
     fail,
     json_line,
@@ -68,7 +69,8 @@ from tp3.game.events import (
 )
 from tp3.game.knowledge import RoundKnowledge, next_round_at
 from tp3.game.rules import check_guess
-from tp3.game.texts import Lang, next_round, render, say
+from tp3.game.texts import next_round, render, say
+from tp3.lang import Lang
 
 app = typer.Typer(
     name="game",
@@ -87,15 +89,6 @@ NameOption = Annotated[
         "-n",
         help="Player name: letters, digits, '_', '-', '.'; unique among the players.",
         show_default=False,
-    ),
-]
-LangOption = Annotated[
-    Lang,
-    typer.Option(
-        "--lang",
-        "-l",
-        case_sensitive=False,
-        help="Language of the lines printed: en (English) or fr (the lab's French wording).",
     ),
 ]
 
@@ -276,7 +269,6 @@ class _Player:
 @async_command
 async def play(
     name: NameOption,
-    lang: LangOption = Lang.en,
     target: TargetOption = DEFAULT_TARGET,
     reconnect: ReconnectOption = False,
 ) -> None:
@@ -298,7 +290,7 @@ async def play(
     try:
         policy = Reconnect() if reconnect else None
         async with connect(target) as tp3, tp3.game.play(name, reconnect=policy) as session:
-            player = _Player(session, Screen(styled=on_terminal), lang)
+            player = _Player(session, Screen(styled=on_terminal), chosen_lang())
             player.greet()
             if on_terminal:
                 typed = terminal_lines(f"{name.strip()}> ", status=player.countdown)
@@ -388,7 +380,6 @@ async def bot(
     ] = False,
     target: TargetOption = DEFAULT_TARGET,
     json: JsonOption = False,
-    lang: LangOption = Lang.en,
 ) -> None:
     """Join the game as NAME and play by itself, round after round.
 
@@ -403,6 +394,7 @@ async def bot(
 
     Example: tp3 game bot --name b1 --rounds 3 --json
     """
+    lang = chosen_lang()
     printer = _Printer(json, lang)
     try:
         async with connect(target) as tp3, tp3.game.play(name) as session:
@@ -433,7 +425,6 @@ async def guess(
     target: TargetOption = DEFAULT_TARGET,
     timeout: TimeoutOption = DEFAULT_TIMEOUT,
     json: JsonOption = False,
-    lang: LangOption = Lang.en,
 ) -> None:
     """Guess NUMBER in the current round as NAME, without a session (unary RPC).
 
@@ -453,7 +444,7 @@ async def guess(
         raise InputError(str(error)) from None
     async with connect(target, timeout) as tp3:
         hint = await tp3.game.guess(name, guessed)
-    _Printer(json, lang).show(hint)
+    _Printer(json, chosen_lang()).show(hint)
 
 
 # --- watch -----------------------------------------------------------------------------------
@@ -472,7 +463,6 @@ async def watch(
     ] = None,
     target: TargetOption = DEFAULT_TARGET,
     json: JsonOption = False,
-    lang: LangOption = Lang.en,
     reconnect: ReconnectOption = False,
 ) -> None:
     """Spectate: print the game's events, one line each, as they happen.
@@ -484,6 +474,7 @@ async def watch(
 
     Example: tp3 game watch --rounds 1 --lang fr
     """
+    lang = chosen_lang()
     printer = _Printer(json, lang)
     ended = 0
     policy = Reconnect() if reconnect else None
@@ -503,15 +494,15 @@ async def watch(
 # --- scoreboard ------------------------------------------------------------------------------
 
 
-def _scoreboard_tables(board: Scoreboard) -> list[Table]:
-    players = Table(title="Players")
-    for column in ("#", "Player", "Wins", "Best (guesses)"):
-        players.add_column(column, justify="left" if column == "Player" else "right")
+def _scoreboard_tables(board: Scoreboard, lang: Lang) -> list[Table]:
+    players = Table(title=say("players", lang))
+    for key in ("rank", "player", "wins", "best"):
+        players.add_column(say(key, lang), justify="left" if key == "player" else "right")
     for rank, p in enumerate(board.players, 1):
         players.add_row(str(rank), p.name, str(p.wins), str(p.best_attempts))
-    rounds = Table(title="Recent rounds")
-    for column in ("Round", "Winner", "Secret", "Guesses", "Ended", "Lasted"):
-        rounds.add_column(column, justify="left" if column == "Winner" else "right")
+    rounds = Table(title=say("recent_rounds", lang))
+    for key in ("round_column", "winner", "secret", "guesses", "ended", "lasted"):
+        rounds.add_column(say(key, lang), justify="left" if key == "winner" else "right")
     for r in board.recent_rounds:
         lasted = (r.ended_at - r.started_at).total_seconds()
         rounds.add_row(
@@ -544,8 +535,8 @@ async def scoreboard(
         typer.echo(json_line(board))
         return
     if not board.players:
-        typer.echo("no round has been won yet")
+        typer.echo(say("no_winner_yet", chosen_lang()))
         return
     console = Console(file=sys.stdout)
-    for table in _scoreboard_tables(board):
+    for table in _scoreboard_tables(board, chosen_lang()):
         console.print(table)

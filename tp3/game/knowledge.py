@@ -4,7 +4,8 @@ once the round is over, when the next one starts. Shared by the interactive play
 from datetime import datetime
 
 from tp3.game.events import GameEvent, GameOver, Hint, RoundInfo, Verdict, Watching
-from tp3.game.texts import Lang, say
+from tp3.game.texts import say
+from tp3.lang import Lang
 
 __all__ = ["RoundKnowledge", "next_round_at"]
 

@@ -3,7 +3,8 @@
 import re
 from dataclasses import dataclass
 
-from tp3.game.texts import Lang, say
+from tp3.game.texts import say
+from tp3.lang import Lang
 
 __all__ = ["Action", "Guess", "Help", "Nothing", "Problem", "Quit", "parse"]
 

@@ -17,7 +17,7 @@ from tp3.game.events import (
 )
 from tp3.lang import Lang, Phrases
 
-__all__ = ["Lang", "next_round", "render", "say", "seconds_until"]
+__all__ = ["next_round", "render", "say", "seconds_until"]
 
 
 _WORDS = Phrases(
@@ -42,6 +42,20 @@ _WORDS = Phrases(
             "waiting_for_a_win": (
                 "waiting for round {round}, which starts once round {current} is won"
             ),
+            # `tp3 game scoreboard`
+            "no_winner_yet": "no round has been won yet",
+            "players": "Players",
+            "rank": "#",
+            "player": "Player",
+            "wins": "Wins",
+            "best": "Best (guesses)",
+            "recent_rounds": "Recent rounds",
+            "round_column": "Round",
+            "winner": "Winner",
+            "secret": "Secret",
+            "guesses": "Guesses",
+            "ended": "Ended",
+            "lasted": "Lasted",
             # what `tp3 game play` says to the one typing
             "intro": "type a number and Enter to guess; /help lists the commands",
             "waiting": "the round is over: waiting for the next one",
@@ -77,6 +91,19 @@ _WORDS = Phrases(
                 "en attente de la manche {round}, qui commencera quand la manche {current}"
                 " sera gagnée"
             ),
+            "no_winner_yet": "aucune manche n'a encore été gagnée",
+            "players": "Joueurs",
+            "rank": "n°",
+            "player": "Joueur",
+            "wins": "Victoires",
+            "best": "Meilleur (essais)",
+            "recent_rounds": "Manches récentes",
+            "round_column": "Manche",
+            "winner": "Gagnant",
+            "secret": "Secret",
+            "guesses": "Essais",
+            "ended": "Fin",
+            "lasted": "Durée",
             "intro": "tapez un nombre puis Entrée pour deviner ; /help liste les commandes",
             "waiting": "la manche est terminée : attente de la suivante",
             "not_a_number": (
