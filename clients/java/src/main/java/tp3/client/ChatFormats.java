@@ -8,11 +8,11 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.stream.Collectors;
-import tp3.chat.v1.Chat.ChatResponse;
-import tp3.chat.v1.Chat.Joined;
-import tp3.chat.v1.Chat.Member;
-import tp3.chat.v1.Chat.RoomMessage;
-import tp3.chat.v1.Chat.RoomSummary;
+import tp3.chat.v1.ChatResponse;
+import tp3.chat.v1.Joined;
+import tp3.chat.v1.Member;
+import tp3.chat.v1.RoomMessage;
+import tp3.chat.v1.RoomSummary;
 
 /** How chat events read, as text and --json: the same lines as the Python CLI's {@code tp3 chat}. */
 final class ChatFormats {

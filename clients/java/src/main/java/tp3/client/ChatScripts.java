@@ -8,11 +8,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import tp3.chat.v1.Chat.ChatRequest;
-import tp3.chat.v1.Chat.ChatResponse;
-import tp3.chat.v1.Chat.Joined;
-import tp3.chat.v1.Chat.RoomMessage;
-import tp3.chat.v1.Chat.Send;
+import tp3.chat.v1.ChatRequest;
+import tp3.chat.v1.ChatResponse;
+import tp3.chat.v1.Joined;
+import tp3.chat.v1.RoomMessage;
+import tp3.chat.v1.Send;
 
 /** {@code chat send} and {@code chat listen}: one-shot chat sessions for scripts. */
 final class ChatScripts {

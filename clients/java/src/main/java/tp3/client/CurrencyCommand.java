@@ -19,17 +19,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import tp3.currency.v1.CurrencyOuterClass.ConvertBatchRequest;
-import tp3.currency.v1.CurrencyOuterClass.ConvertBatchResponse;
-import tp3.currency.v1.CurrencyOuterClass.ConvertRequest;
-import tp3.currency.v1.CurrencyOuterClass.ConvertResponse;
-import tp3.currency.v1.CurrencyOuterClass.ConvertStreamRequest;
-import tp3.currency.v1.CurrencyOuterClass.ConvertStreamResponse;
-import tp3.currency.v1.CurrencyOuterClass.Currency;
-import tp3.currency.v1.CurrencyOuterClass.ListCurrenciesRequest;
-import tp3.currency.v1.CurrencyOuterClass.ListCurrenciesResponse;
-import tp3.currency.v1.CurrencyOuterClass.StreamQuotesRequest;
-import tp3.currency.v1.CurrencyOuterClass.StreamQuotesResponse;
+import tp3.currency.v1.ConvertBatchRequest;
+import tp3.currency.v1.ConvertBatchResponse;
+import tp3.currency.v1.ConvertRequest;
+import tp3.currency.v1.ConvertResponse;
+import tp3.currency.v1.ConvertStreamRequest;
+import tp3.currency.v1.ConvertStreamResponse;
+import tp3.currency.v1.Currency;
+import tp3.currency.v1.ListCurrenciesRequest;
+import tp3.currency.v1.ListCurrenciesResponse;
+import tp3.currency.v1.StreamQuotesRequest;
+import tp3.currency.v1.StreamQuotesResponse;
 import tp3.currency.v1.CurrencyServiceGrpc;
 
 /** {@code currency ...}: the four gRPC call models from the command line. */

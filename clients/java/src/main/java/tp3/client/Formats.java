@@ -10,12 +10,12 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import tp3.currency.v1.CurrencyOuterClass.ConvertBatchResponse;
-import tp3.currency.v1.CurrencyOuterClass.ConvertResponse;
-import tp3.currency.v1.CurrencyOuterClass.BatchSubtotal;
-import tp3.currency.v1.CurrencyOuterClass.Currency;
-import tp3.currency.v1.CurrencyOuterClass.ListCurrenciesResponse;
-import tp3.currency.v1.CurrencyOuterClass.StreamQuotesResponse;
+import tp3.currency.v1.ConvertBatchResponse;
+import tp3.currency.v1.ConvertResponse;
+import tp3.currency.v1.BatchSubtotal;
+import tp3.currency.v1.Currency;
+import tp3.currency.v1.ListCurrenciesResponse;
+import tp3.currency.v1.StreamQuotesResponse;
 
 /**
  * Currency output, text and --json, the same as the Python CLI's; money is always the server's

@@ -4,10 +4,10 @@ import com.google.gson.JsonObject;
 import io.grpc.Status;
 import java.util.List;
 import java.util.Random;
-import tp3.game.v1.Game.EventKind;
-import tp3.game.v1.Game.GameEvent;
-import tp3.game.v1.Game.PlayRequest;
-import tp3.game.v1.Game.PlayResponse;
+import tp3.game.v1.EventKind;
+import tp3.game.v1.GameEvent;
+import tp3.game.v1.PlayRequest;
+import tp3.game.v1.PlayResponse;
 
 /** The bot's play: one guess at a time, within the range its hints narrowed. */
 final class GameBot {

@@ -9,14 +9,14 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import tp3.game.v1.Game.EventKind;
-import tp3.game.v1.Game.GameEvent;
-import tp3.game.v1.Game.GameOver;
-import tp3.game.v1.Game.Hint;
-import tp3.game.v1.Game.PlayerScore;
-import tp3.game.v1.Game.Round;
-import tp3.game.v1.Game.RoundResult;
-import tp3.game.v1.Game.Scoreboard;
+import tp3.game.v1.EventKind;
+import tp3.game.v1.GameEvent;
+import tp3.game.v1.GameOver;
+import tp3.game.v1.Hint;
+import tp3.game.v1.PlayerScore;
+import tp3.game.v1.Round;
+import tp3.game.v1.RoundResult;
+import tp3.game.v1.Scoreboard;
 
 /**
  * The scoreboard as text tables, as the Python CLI's {@code tp3 game scoreboard} shows it, and

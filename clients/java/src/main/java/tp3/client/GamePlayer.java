@@ -3,9 +3,9 @@ package tp3.client;
 import io.grpc.Status;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import tp3.game.v1.Game.GameEvent;
-import tp3.game.v1.Game.PlayRequest;
-import tp3.game.v1.Game.PlayResponse;
+import tp3.game.v1.GameEvent;
+import tp3.game.v1.PlayRequest;
+import tp3.game.v1.PlayResponse;
 
 /** One interactive player: one guess at a time, later lines wait for its hint. */
 final class GamePlayer {

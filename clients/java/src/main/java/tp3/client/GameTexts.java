@@ -1,10 +1,10 @@
 package tp3.client;
 
 import java.util.stream.Collectors;
-import tp3.game.v1.Game.GameEvent;
-import tp3.game.v1.Game.GameOver;
-import tp3.game.v1.Game.Hint;
-import tp3.game.v1.Game.Round;
+import tp3.game.v1.GameEvent;
+import tp3.game.v1.GameOver;
+import tp3.game.v1.Hint;
+import tp3.game.v1.Round;
 
 /**
  * How the game reads, in English (the server's own texts) or the lab's French: the wording of

@@ -1,9 +1,9 @@
 package tp3.client;
 
-import tp3.chat.v1.Chat.ChatResponse;
-import tp3.game.v1.Game.EventKind;
-import tp3.game.v1.Game.GameEvent;
-import tp3.game.v1.Game.PlayResponse;
+import tp3.chat.v1.ChatResponse;
+import tp3.game.v1.EventKind;
+import tp3.game.v1.GameEvent;
+import tp3.game.v1.PlayResponse;
 
 /**
  * A server's heartbeat: sent on a quiet session so that proxies which cut idle streams leave it

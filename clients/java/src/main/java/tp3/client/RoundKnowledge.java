@@ -1,8 +1,8 @@
 package tp3.client;
 
-import tp3.game.v1.Game.GameOver;
-import tp3.game.v1.Game.Hint;
-import tp3.game.v1.Game.Round;
+import tp3.game.v1.GameOver;
+import tp3.game.v1.Hint;
+import tp3.game.v1.Round;
 
 /** The current round as a player knows it: the range its hints narrowed the secret to. */
 final class RoundKnowledge {

@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import com.google.protobuf.Timestamp;
 import java.time.ZoneId;
 import org.junit.jupiter.api.Test;
-import tp3.chat.v1.Chat.ChatResponse;
-import tp3.chat.v1.Chat.Joined;
-import tp3.chat.v1.Chat.LeaveReason;
-import tp3.chat.v1.Chat.Member;
-import tp3.chat.v1.Chat.MemberLeft;
-import tp3.chat.v1.Chat.Notice;
-import tp3.chat.v1.Chat.PrivateMessage;
-import tp3.chat.v1.Chat.RoomMessage;
+import tp3.chat.v1.ChatResponse;
+import tp3.chat.v1.Joined;
+import tp3.chat.v1.LeaveReason;
+import tp3.chat.v1.Member;
+import tp3.chat.v1.MemberLeft;
+import tp3.chat.v1.Notice;
+import tp3.chat.v1.PrivateMessage;
+import tp3.chat.v1.RoomMessage;
 
 class ChatFormatsTest {
     private static final ZoneId PARIS = ZoneId.of("Europe/Paris");

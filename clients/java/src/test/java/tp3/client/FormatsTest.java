@@ -7,12 +7,12 @@ import io.grpc.Status;
 import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import tp3.currency.v1.CurrencyOuterClass.BatchSubtotal;
-import tp3.currency.v1.CurrencyOuterClass.ConvertBatchResponse;
-import tp3.currency.v1.CurrencyOuterClass.ConvertResponse;
-import tp3.currency.v1.CurrencyOuterClass.Currency;
-import tp3.currency.v1.CurrencyOuterClass.ListCurrenciesResponse;
-import tp3.currency.v1.CurrencyOuterClass.StreamQuotesResponse;
+import tp3.currency.v1.BatchSubtotal;
+import tp3.currency.v1.ConvertBatchResponse;
+import tp3.currency.v1.ConvertResponse;
+import tp3.currency.v1.Currency;
+import tp3.currency.v1.ListCurrenciesResponse;
+import tp3.currency.v1.StreamQuotesResponse;
 
 class FormatsTest {
     @Test

@@ -4,16 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.Timestamp;
 import org.junit.jupiter.api.Test;
-import tp3.game.v1.Game.EventKind;
-import tp3.game.v1.Game.GameEvent;
-import tp3.game.v1.Game.GameOver;
-import tp3.game.v1.Game.Hint;
-import tp3.game.v1.Game.Notice;
-import tp3.game.v1.Game.PlayerScore;
-import tp3.game.v1.Game.Round;
-import tp3.game.v1.Game.RoundResult;
-import tp3.game.v1.Game.Scoreboard;
-import tp3.game.v1.Game.Verdict;
+import tp3.game.v1.EventKind;
+import tp3.game.v1.GameEvent;
+import tp3.game.v1.GameOver;
+import tp3.game.v1.Hint;
+import tp3.game.v1.Notice;
+import tp3.game.v1.PlayerScore;
+import tp3.game.v1.Round;
+import tp3.game.v1.RoundResult;
+import tp3.game.v1.Scoreboard;
+import tp3.game.v1.Verdict;
 
 /** The game's --json objects (docs/json-lines.md); tests/test_json_shapes.py compares them with Python's. */
 class GameFormatsTest {

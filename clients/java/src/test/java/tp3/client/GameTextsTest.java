@@ -3,14 +3,14 @@ package tp3.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
-import tp3.game.v1.Game.EventKind;
-import tp3.game.v1.Game.GameEvent;
-import tp3.game.v1.Game.GameOver;
-import tp3.game.v1.Game.Hint;
-import tp3.game.v1.Game.Notice;
-import tp3.game.v1.Game.PlayerScore;
-import tp3.game.v1.Game.Scoreboard;
-import tp3.game.v1.Game.Verdict;
+import tp3.game.v1.EventKind;
+import tp3.game.v1.GameEvent;
+import tp3.game.v1.GameOver;
+import tp3.game.v1.Hint;
+import tp3.game.v1.Notice;
+import tp3.game.v1.PlayerScore;
+import tp3.game.v1.Scoreboard;
+import tp3.game.v1.Verdict;
 
 /** The wording of tp3.game.texts; tests/test_java_client.py compares whole rounds with the Python CLI. */
 class GameTextsTest {
