@@ -6,6 +6,7 @@ async with tp3.game.play("alice") as game:
         ...
 """
 
+import asyncio
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 
@@ -119,8 +120,10 @@ class AsyncGameClient:
     async def _subscribe(self) -> tuple[AsyncGenerator[GameEvent, None], GameEvent]:
         """A Watch stream, and its first event (which proves it open)."""
         events = self._watch_once()
-        try:
-            first = await anext(events)
+        try:  # a server that accepts and never answers must not hang a spectator forever
+            with rpc_errors(self._target, self.timeout):
+                async with asyncio.timeout(self.timeout):
+                    first = await anext(events)
         except BaseException:
             await events.aclose()
             raise
