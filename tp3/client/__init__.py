@@ -42,7 +42,7 @@ from tp3.client.currency import (
 from tp3.client.errors import Tp3RpcError
 from tp3.client.game import AsyncGameClient, GameSession
 from tp3.client.reconnect import Reconnect, Reconnected
-from tp3.client.target import DEFAULT_TARGET, TARGET_ENV, default_target, parse_target
+from tp3.client.target import DEFAULT_TARGET, TARGET_ENV, Target, default_target, parse_target
 from tp3.currency.models import (
     BatchSubtotal,
     BatchSummary,
@@ -113,6 +113,7 @@ __all__ = [
     "Scoreboard",
     "ScoreboardChanged",
     "StreamReply",
+    "Target",
     "Tp3Client",
     "Tp3RpcError",
     "Verdict",
