@@ -37,7 +37,7 @@ from tp3.client import AsyncTp3Client, ChatSession, Tp3RpcError
 from tp3.game.events import Verdict
 from tp3.generated.tp3.currency import v1 as currency_pb
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]  # the long tier: a server per case
 
 OK, INVALID_ARGUMENT, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED = 0, 3, 4, 8
 UNIMPLEMENTED, INTERNAL = 12, 13
