@@ -308,16 +308,19 @@ def test_java_member_ctrl_c_still_leaves(
     python = Command(
         "chat", "--name", "stays", "--room", room, "--target", target, stdin=subprocess.PIPE
     )
-    java = java_command(java_client, "chat", "--name", "goes", "--room", room, "-t", target)
     try:
-        java.wait_line("Ctrl-D leaves")
-        python.wait_line("* goes joined")
-        java.process.send_signal(signal.SIGINT)
-        assert java.wait(RUN_TIMEOUT) == 130
-        python.wait_line("* goes left")
+        python.wait_line("Ctrl-D leaves")  # in the room first, so that it sees "goes" arrive
+        java = java_command(java_client, "chat", "--name", "goes", "--room", room, "-t", target)
+        try:
+            java.wait_line("Ctrl-D leaves")
+            python.wait_line("* goes joined")
+            java.process.send_signal(signal.SIGINT)
+            assert java.wait(RUN_TIMEOUT) == 130
+            python.wait_line("* goes left")
+        finally:
+            java.finish()
     finally:
         python.finish()
-        java.finish()
 
 
 def test_java_member_whose_server_dies_says_so_in_one_line(java_client: list[str]) -> None:
