@@ -395,8 +395,13 @@ def test_scoreboard_of_a_new_server(fresh_server: ServerProcess) -> None:
 
 def test_play_reads_numbers_from_a_pipe(game_server: ServerProcess) -> None:
     result = game(game_server, "play", "--name", "piper", input="500\nabc\n0\n/help\n/dance\n250\n")
-    lines = assert_ok(result)
-    assert result.stderr == ""
+    # the lines it could not use: a script learns of them by the exit status and one line
+    assert result.returncode == 1
+    assert result.stderr == (
+        "error: not a number: 'abc'; type a number between 1 and 1000, or /quit"
+        " (and 2 more failed line(s))\n"
+    )
+    lines = result.stdout.splitlines()
     assert re.fullmatch(r"round \d+: guess a number between 1 and 1000", lines[0]), lines
     hints = [line for line in lines if re.fullmatch("|".join(HINTS["en"].values()), line)]
     assert len(hints) == 2, lines  # each guess waited for its hint, even the last one
@@ -412,6 +417,12 @@ def test_play_reads_numbers_from_a_pipe(game_server: ServerProcess) -> None:
     assert "! 0 is not between 1 and 1000: not sent" in lines
     assert "  /quit    leave the game (Ctrl-D and Ctrl-C too)" in lines
     assert "! unknown command /dance; /help lists the commands" in lines
+
+
+def test_play_from_a_pipe_with_only_good_lines_exits_0(game_server: ServerProcess) -> None:
+    result = game(game_server, "play", "--name", "tidy", input="500\n/help\n")
+    assert assert_ok(result)[0].startswith("round ")
+    assert result.stderr == ""
 
 
 @pytest.mark.parametrize("holder", ["play", "bot"])

@@ -41,6 +41,7 @@ from tp3.cli.common import (
     lang_option,
 )
 from tp3.cli.interactive import (
+    FailedLines,
     Fragments,
     Screen,
     SessionEnded,
@@ -228,8 +229,8 @@ class _Chat:
         self.me = session.joined.name
         self.answered = asyncio.Event()
         """Set by the echo or notice that answers the message in flight."""
-        self.failures: list[str] = []
-        """What went wrong with the lines obeyed: notices, unusable lines, failed /who."""
+        self.failures = FailedLines()
+        """Notices, unusable lines, a failed /who."""
 
     def greet(self) -> None:
         joined = self.session.joined
@@ -247,7 +248,7 @@ class _Chat:
                 self.console.show(_describe(event, self.me))
                 match event:
                     case Notice(status=status, text=text):
-                        self.failures.append(f"{status.name}: {text}")
+                        self.failures.add(f"{status.name}: {text}")
                         self.answered.set()
                     case RoomMessage(sender=sender) | PrivateMessage(sender=sender) if (
                         sender == self.me
@@ -315,15 +316,8 @@ class _Chat:
         self.console.show([(SYSTEM, words("who", chosen_lang(), room=room, names=names))])
 
     def _problem(self, text: str) -> None:
-        self.failures.append(text)
+        self.failures.add(text)
         self.console.show([(PROBLEM, f"! {text}")])
-
-    def failed(self) -> str | None:
-        """The first failure, and how many more, for a one-line summary; None if none."""
-        if not self.failures:
-            return None
-        more = len(self.failures) - 1
-        return self.failures[0] + (f" (and {more} more failed line(s))" if more else "")
 
 
 @async_command
@@ -345,8 +339,7 @@ async def _run_interactive(name: str, room: str, target: str, reconnect: bool) -
                 await run_side_by_side(chat.receive(), chat.obey(piped_lines()))
     except SessionEnded:
         fail("the server ended the chat session")
-    # The terminal's user saw the "!" lines; a script learns of them by the exit status.
-    if not on_terminal and (failed := chat.failed()) is not None:
+    if not on_terminal and (failed := chat.failures.summary()) is not None:
         fail(failed)
 
 

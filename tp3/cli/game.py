@@ -34,6 +34,7 @@ from tp3.cli.common import (
     refuse_long_options,
 )
 from tp3.cli.interactive import (
+    FailedLines,
     Fragments,
     Screen,
     SessionEnded,
@@ -189,6 +190,8 @@ class _Player:
         self.knows = RoundKnowledge(session.joined.round)
         self.answered = asyncio.Event()
         """Set by the hint or notice that answers the guess in flight."""
+        self.failures = FailedLines()
+        """Notices, unusable lines."""
 
     def greet(self) -> None:
         joined = self.session.joined
@@ -229,7 +232,8 @@ class _Player:
                 if self.knows.learn(event) and self.knows.open:
                     self.console.show([(RANGE, self.knows.describe(self.lang))])
                 self.answered.set()
-            case Notice():
+            case Notice(status=status, text=text):
+                self.failures.add(f"{status.name}: {text}")
                 self.answered.set()
             case GameOver():
                 self.knows.end(event)
@@ -247,6 +251,7 @@ class _Player:
                 case lines.Help():
                     self.console.show([("", say("help", self.lang))])
                 case lines.Problem(text=text):
+                    self.failures.add(text)
                     self.console.show([(PROBLEM, f"! {text}")])
                 case lines.Guess(number=number):
                     await self._guess(number)
@@ -300,6 +305,8 @@ async def play(
                 await run_side_by_side(player.receive(), player.obey(piped_lines()))
     except SessionEnded:
         fail("the server ended the game session")
+    if not on_terminal and (failed := player.failures.summary()) is not None:
+        fail(failed)
 
 
 # --- bot -------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from prompt_toolkit.formatted_text import FormattedText
 from tp3.cli.common import stdin_lines
 
 __all__ = [
+    "FailedLines",
     "Fragments",
     "Screen",
     "SessionEnded",
@@ -23,6 +24,24 @@ __all__ = [
 
 Fragments = list[tuple[str, str]]
 """(prompt_toolkit style, text) pairs: one screen line."""
+
+
+class FailedLines:
+    """What went wrong with the lines a session obeyed (notices, unusable lines): a terminal's
+    user saw each "!" line; a script learns of them by the exit status and one summary."""
+
+    def __init__(self) -> None:
+        self._texts: list[str] = []
+
+    def add(self, text: str) -> None:
+        self._texts.append(text)
+
+    def summary(self) -> str | None:
+        """The first failure, and how many more; None if none."""
+        if not self._texts:
+            return None
+        more = len(self._texts) - 1
+        return self._texts[0] + (f" (and {more} more failed line(s))" if more else "")
 
 
 class SessionEnded(Exception):
