@@ -138,8 +138,22 @@ def test_tp3_serve_over_tls_and_its_warnings(pki: Pki) -> None:
         convert[-1] = f"https://{running.target}/"
         [line] = assert_ok(run_tp3(*convert, env=tp3_env(SSL_CERT_FILE=str(pki.ca))))
         assert line.startswith("6500 MAD = 708.68 USD")
+        # TLS on one side only: the one error line says what to change
+        convert[-1] = running.target
+        plaintext = assert_one_error_line(run_tp3(*convert), 1, "error: UNAVAILABLE: lost the")
+        assert plaintext.endswith("(if the server speaks TLS, give --tls-ca or an https:// target)")
     finally:
         running.stop()
+
+
+def test_tls_to_a_plaintext_server_says_the_server_does_not_speak_it(
+    pki: Pki, server_process: ServerProcess
+) -> None:
+    convert = ["currency", "convert", "1", "EUR", "USD", "--target", server_process.target]
+    line = assert_one_error_line(run_tp3(*convert, "--tls-ca", str(pki.ca)), 1, "error: UNAVAIL")
+    assert line.endswith(
+        "(the server does not speak TLS: leave out the TLS options, or use http://)"
+    )
     exposed = start_server_process("--host", "0.0.0.0")
     try:
         warning = "in plaintext with no auth: anyone on the network"

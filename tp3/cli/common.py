@@ -310,7 +310,7 @@ def connect(target: str, timeout: float = DEFAULT_TIMEOUT) -> AsyncTp3Client:
         client = AsyncTp3Client(target, timeout=timeout, tls=options.tls(), token=options.token)
     except ValueError as error:  # a malformed target or token
         raise InputError(str(error)) from None
-    waiting.follow(client, parse_target(client.target).address)  # a spinner, on a terminal
+    waiting.follow(client, parse_target(client.target).address, tls=client.tls)  # on a terminal
     return client
 
 

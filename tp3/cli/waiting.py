@@ -29,8 +29,9 @@ SHOW_AFTER = 0.25
 class Waiting:
     """The first answer of one client's server, awaited."""
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, tls: bool) -> None:
         self.address = address
+        self.tls = tls
         self.connected = False
         self.answered = False
         self._live: Live | None = None
@@ -87,10 +88,10 @@ class Waiting:
 _current: ContextVar[Waiting | None] = ContextVar("tp3_cli_waiting", default=None)
 
 
-def follow(client: AsyncTp3Client, address: str) -> None:
+def follow(client: AsyncTp3Client, address: str, *, tls: bool) -> None:
     """Show the command's wait for `client`'s first answer (one per command: the first)."""
     if _current.get() is None:
-        waiting = Waiting(address)
+        waiting = Waiting(address, tls)
         waiting.follow(client)
         _current.set(waiting)
 
@@ -102,13 +103,23 @@ def stop() -> None:
 
 
 def explained(error: Tp3RpcError) -> Tp3RpcError:
-    """A deadline that passed before any answer, told with what was not done: the connection,
-    or the answer on a connection that was made (e.g. a port where no gRPC server speaks)."""
+    """A failure before any answer, told with what was not done (the connection, or the
+    answer on a connection that was made) or with the likely cause: TLS on one side only."""
     waiting = _current.get()
-    if error.status is not Status.DEADLINE_EXCEEDED or waiting is None or waiting.answered:
+    if waiting is None or waiting.answered:
         return error
-    if waiting.connected:
-        what = "the connection was made, but nothing came back on it"
+    if error.status is Status.DEADLINE_EXCEEDED:
+        if waiting.connected:
+            what = "the connection was made, but nothing came back on it"
+        else:
+            what = "no connection could be made"
+    elif error.status is not Status.UNAVAILABLE:
+        return error
+    elif waiting.tls and "WRONG_VERSION_NUMBER" in error.message:
+        what = "the server does not speak TLS: leave out the TLS options, or use http://"
+    elif not waiting.tls and waiting.connected and "lost the connection" in error.message:
+        # a TLS server hangs up on a client that opens with plaintext HTTP/2
+        what = "if the server speaks TLS, give --tls-ca or an https:// target"
     else:
-        what = "no connection could be made"
+        return error
     return Tp3RpcError(error.status, f"{error.message} ({what})")

@@ -147,6 +147,8 @@ class AsyncTp3Client:
         self.target = target or default_target()
         where = parse_target(self.target)
         tls = where.client_tls(tls)  # https:// without TLS options: the system's CAs
+        self.tls = tls is not None
+        """Whether the connection is over TLS."""
         self._channel = Channel(
             where.host, where.port, ssl=tls.context() if tls else None, config=config
         )
