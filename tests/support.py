@@ -9,6 +9,7 @@ passes its own.
 
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Protocol, TypeVar
 
 E = TypeVar("E")
@@ -80,3 +81,18 @@ def closable(stream: AsyncIterator[T]) -> AsyncGenerator[T, None]:
     (betterproto2 types them AsyncIterator, which has no `aclose`)."""
     assert isinstance(stream, AsyncGenerator)
     return stream
+
+
+@asynccontextmanager
+async def silent_server() -> AsyncIterator[int]:
+    """The port of a TCP peer that accepts connections and never says a word: what a client
+    must not hang on."""
+    accepted: list[asyncio.StreamWriter] = []
+    silent = await asyncio.start_server(lambda _, w: accepted.append(w), "127.0.0.1", 0)
+    try:
+        yield silent.sockets[0].getsockname()[1]
+    finally:
+        for writer in accepted:
+            writer.close()
+        silent.close()
+        await silent.wait_closed()

@@ -14,7 +14,7 @@ from conftest import SEED
 from grpclib.client import Channel
 from grpclib.const import Cardinality, Status
 from grpclib.exceptions import GRPCError
-from support import closable, eventually
+from support import closable, eventually, silent_server
 
 from tp3.client import (
     AsyncTp3Client,
@@ -365,18 +365,9 @@ async def test_an_unreachable_server_is_unavailable() -> None:
 
 async def test_a_server_that_never_answers_hits_the_default_deadline() -> None:
     """A TCP peer that accepts and then says nothing: without a deadline this would hang."""
-    accepted: list[asyncio.StreamWriter] = []
-    silent = await asyncio.start_server(lambda _, w: accepted.append(w), "127.0.0.1", 0)
-    port = silent.sockets[0].getsockname()[1]
-    try:
-        async with AsyncTp3Client(f"127.0.0.1:{port}", timeout=0.3) as hung:
-            with pytest.raises(Tp3RpcError) as caught:
-                await hung.currency.convert("1", "EUR", "USD")
-    finally:
-        for writer in accepted:
-            writer.close()
-        silent.close()
-        await silent.wait_closed()
+    async with silent_server() as port, AsyncTp3Client(f"127.0.0.1:{port}", timeout=0.3) as hung:
+        with pytest.raises(Tp3RpcError) as caught:
+            await hung.currency.convert("1", "EUR", "USD")
     assert caught.value.status is Status.DEADLINE_EXCEEDED
     assert "within 0.3s" in caught.value.message
 

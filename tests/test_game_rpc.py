@@ -14,7 +14,7 @@ from conftest import secrets_from
 from grpclib.client import Channel
 from grpclib.const import Status
 from grpclib.exceptions import GRPCError
-from support import WAIT, eventually, next_of
+from support import WAIT, eventually, next_of, silent_server
 
 from tp3.client import AsyncTp3Client, GameSession, Tp3RpcError
 from tp3.game.backend import GameLimits, InMemoryGameBackend
@@ -277,18 +277,9 @@ async def test_no_rpc_and_no_info_log_reveals_the_secret_before_the_round_ends(
 
 async def test_watching_a_server_that_never_answers_hits_the_deadline() -> None:
     """The spectator's first event proves the stream open: a silent peer can't hang it."""
-    accepted: list[asyncio.StreamWriter] = []
-    silent = await asyncio.start_server(lambda _, w: accepted.append(w), "127.0.0.1", 0)
-    port = silent.sockets[0].getsockname()[1]
-    try:
-        async with AsyncTp3Client(f"127.0.0.1:{port}", timeout=0.3) as hung:
-            with pytest.raises(Tp3RpcError) as caught:
-                async with aclosing(hung.game.watch()) as events:
-                    await anext(events)
-    finally:
-        for writer in accepted:
-            writer.close()
-        silent.close()
-        await silent.wait_closed()
+    async with silent_server() as port, AsyncTp3Client(f"127.0.0.1:{port}", timeout=0.3) as hung:
+        with pytest.raises(Tp3RpcError) as caught:
+            async with aclosing(hung.game.watch()) as events:
+                await anext(events)
     assert caught.value.status is Status.DEADLINE_EXCEEDED
     assert "within 0.3s" in caught.value.message

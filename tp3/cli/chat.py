@@ -45,6 +45,7 @@ from tp3.cli.interactive import (
     Fragments,
     Screen,
     SessionEnded,
+    answer,
     piped_lines,
     plain,
     run_side_by_side,
@@ -296,14 +297,7 @@ class _Chat:
         """Send, and wait for the echo or the notice that answers it."""
         self.answered.clear()
         await self.session.send(text, to=to)
-        try:
-            async with asyncio.timeout(DEFAULT_TIMEOUT):
-                await self.answered.wait()
-        except TimeoutError:
-            raise Tp3RpcError(
-                Status.DEADLINE_EXCEEDED,
-                f"the server did not answer the message within {DEFAULT_TIMEOUT:g} s",
-            ) from None
+        await answer(self.answered, "the server did not answer the message")
 
     async def _who(self) -> None:
         try:

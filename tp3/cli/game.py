@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
-from grpclib.const import Status
 from prompt_toolkit.patch_stdout import patch_stdout
 from rich.console import Console
 from rich.table import Table
@@ -38,6 +37,7 @@ from tp3.cli.interactive import (
     Fragments,
     Screen,
     SessionEnded,
+    answer,
     piped_lines,
     run_side_by_side,
     terminal_lines,
@@ -260,14 +260,7 @@ class _Player:
         """Guess, and wait for the answer: one guess at a time, like a player reading hints."""
         self.answered.clear()
         await self.session.guess(number)
-        try:
-            async with asyncio.timeout(DEFAULT_TIMEOUT):
-                await self.answered.wait()
-        except TimeoutError:
-            raise Tp3RpcError(
-                Status.DEADLINE_EXCEEDED,
-                f"no answer to the guess {number} within {DEFAULT_TIMEOUT:g} s",
-            ) from None
+        await answer(self.answered, f"no answer to the guess {number}")
 
 
 @app.command()

@@ -6,16 +6,19 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 import typer
+from grpclib.const import Status
 from prompt_toolkit import PromptSession, print_formatted_text
 from prompt_toolkit.formatted_text import FormattedText
 
 from tp3.cli.common import stdin_lines
+from tp3.client import DEFAULT_TIMEOUT, Tp3RpcError
 
 __all__ = [
     "FailedLines",
     "Fragments",
     "Screen",
     "SessionEnded",
+    "answer",
     "piped_lines",
     "plain",
     "run_side_by_side",
@@ -42,6 +45,18 @@ class FailedLines:
             return None
         more = len(self._texts) - 1
         return self._texts[0] + (f" (and {more} more failed line(s))" if more else "")
+
+
+async def answer(answered: asyncio.Event, unanswered: str) -> None:
+    """Wait for the answer to what was just sent (the echo, the hint, or a notice): one line
+    at a time, as a person reads the answer before typing on. `unanswered` says what went
+    without one, if the server never answers."""
+    try:
+        async with asyncio.timeout(DEFAULT_TIMEOUT):
+            await answered.wait()
+    except TimeoutError:
+        message = f"{unanswered} within {DEFAULT_TIMEOUT:g} s"
+        raise Tp3RpcError(Status.DEADLINE_EXCEEDED, message) from None
 
 
 class SessionEnded(Exception):
