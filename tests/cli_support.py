@@ -19,6 +19,16 @@ RUN_TIMEOUT = 20.0
 LINE_TIMEOUT = 10.0
 
 
+_SECONDS_LEFT = re.compile(r"\b\d+ s, (at|à) ")
+
+
+def without_seconds_left(text: str) -> str:
+    """`text` with the seconds a "next round in 3 s, at 14:02:07" line counts as "N": two
+    clients that say it a moment apart may count differently, but the clock time they name is
+    the server's, and stays."""
+    return _SECONDS_LEFT.sub(r"N s, \1 ", text)
+
+
 def tp3_env(**overrides: str) -> dict[str, str]:
     """The caller's environment without TP3_TARGET (tests choose it), wide and colourless, in
     English whatever the developer's locale (tests of French say so)."""

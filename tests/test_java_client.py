@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import RUN_TIMEOUT, Command, Terminal, assert_ok, run_tp3
+from cli_support import (
+    RUN_TIMEOUT,
+    Command,
+    Terminal,
+    assert_ok,
+    run_tp3,
+    without_seconds_left,
+)
 from conftest import MAD_USD, Pki, ServerProcess, start_server_process
 
 pytestmark = pytest.mark.slow  # processes: tp3 servers, clients, other tools
@@ -624,3 +631,53 @@ def test_java_and_python_spectators_print_the_same_french_lines(
         python.finish()
     assert java_lines == python_lines
     assert java_lines[-1].startswith("Jeu terminé, le gagnant est gagnant (manche 1, nombre secret")
+
+
+def test_java_and_python_say_alike_when_the_next_round_starts(java_client: list[str]) -> None:
+    """Between rounds, in French: a spectator and a piped player of each client are told, after
+    round 1's win, when round 2 starts; a player and a spectator joining in the pause are told
+    so too. Each client prints the lines the other prints, but for the seconds left, which each
+    counts from its own moment (the clock time they name is the server's, and must be equal)."""
+    server = start_server_process("--game-pause", "30")  # time to join in the pause
+    target, clients = server.target, (None, java_client)
+    french = ("--lang", "fr", "-t", target)
+    round_1 = "Manche 1 : devinez un nombre entre 1 et 1000"
+    running = [Command("game", "watch", *french, program=client) for client in clients] + [
+        Command(
+            *("game", "play", "--name", f"joueur{i}", *french),
+            stdin=subprocess.PIPE,
+            program=client,
+        )
+        for i, client in enumerate(clients)
+    ]
+    try:
+        for command in running:
+            assert command.out.next_line(RUN_TIMEOUT) == round_1
+        for player in running[2:]:
+            player.wait_line(starts="tapez un nombre")  # in the game
+        assert_ok(run_tp3("game", "bot", "--name", "gagnant", "--rounds", "1", "-t", target))
+        told = [
+            [*command.wait_line(starts="Jeu terminé")[-1:], command.out.next_line() or ""]
+            for command in running
+        ]
+        assert re.fullmatch(r"prochaine manche dans \d+ s, à \d\d:\d\d:\d\d", told[0][1])
+        assert len({tuple(without_seconds_left(line) for line in lines) for lines in told}) == 1
+
+        late = [
+            assert_ok(run_tp3("game", "play", "--name", f"tard{i}", *french, program=client))
+            for i, client in enumerate(clients)
+        ]
+        assert [without_seconds_left(line) for line in late[0]] == [
+            without_seconds_left(line) for line in late[1]
+        ]
+        assert late[0][:2] == [round_1, "la manche est terminée : attente de la suivante"]
+        assert without_seconds_left(late[0][2]) == without_seconds_left(told[0][1])
+        running += [Command("game", "watch", *french, program=client) for client in clients]
+        watched = [[c.out.next_line(RUN_TIMEOUT), c.out.next_line()] for c in running[-2:]]
+        assert watched[0][0] == watched[1][0] == round_1
+        assert without_seconds_left(watched[0][1] or "") == without_seconds_left(told[0][1])
+        assert without_seconds_left(watched[1][1] or "") == without_seconds_left(told[0][1])
+    finally:
+        for command in running:
+            command.finish()
+        server.stop()

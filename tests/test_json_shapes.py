@@ -9,6 +9,8 @@ the `time` the server stamped each client's own tick, message or watch; the `seq
 client's own message; a listener's welcome, which names the listener. A time the server
 stamped once (a member's arrival, a round's end) must be equal, to the microsecond.
 
+Without --json, in French, the two clients must print the same lines too (the last test).
+
 Skipped without the Java client (see the `java_client` fixture), but for the doc's examples.
 """
 
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import RUN_TIMEOUT, Command, run_tp3
+from cli_support import RUN_TIMEOUT, Command, run_tp3, tp3_env, without_seconds_left
 from conftest import ServerProcess, start_server_process
 from grpclib.const import Status
 
@@ -285,11 +287,16 @@ def server() -> Iterator[ServerProcess]:
 
 
 def run_both(
-    java: list[str], server: ServerProcess, *args: str, input: str | None = None
+    java: list[str],
+    server: ServerProcess,
+    *args: str,
+    input: str | None = None,
+    json: bool = True,
+    env: dict[str, str] | None = None,
 ) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
-    """`ARGS --json` by the Python CLI, then by the Java client."""
-    argv = (*args, "--json", "--target", server.target)
-    return run_tp3(*argv, input=input), run_tp3(*argv, input=input, program=java)
+    """`ARGS --json` (`ARGS` alone if not `json`) by the Python CLI, then by the Java client."""
+    argv = (*args, *(["--json"] if json else []), "--target", server.target)
+    return run_tp3(*argv, input=input, env=env), run_tp3(*argv, input=input, env=env, program=java)
 
 
 CALLS = {
@@ -414,20 +421,119 @@ def test_game_prints_the_same_objects(java_client: list[str], server: ServerProc
 
 
 def test_bots_print_the_same_kinds_of_lines(java_client: list[str]) -> None:
-    """A Python bot, then a Java bot, each plays a round: each its own guesses, so only the
-    shapes compare (every line fits "game bot"'s schema)."""
-    running = start_server_process("--game-pause", "0.2")
+    """A Python bot, then a Java bot, each on a server of its own: it sits out round 1
+    (--next-round), saying so, which a referee wins; then it wins round 2 alone. Each plays its
+    own guesses, so only the shapes compare (every line fits "game bot"'s schema), but for the
+    waiting lines: the same, each at its own time."""
+    waiting = []
+    for name, program in (("pybot", None), ("jbot", java_client)):
+        running = start_server_process("--game-pause", "0.2")
+        bot = Command(
+            *("game", "bot", "--name", name, "--rounds", "1", "--next-round", "--json"),
+            *("-t", running.target),
+            program=program,
+        )
+        try:
+            printed = [check_line("game bot", bot.out.next_line(RUN_TIMEOUT) or "")]
+            printed.append(check_line("game bot", bot.out.next_line() or ""))  # in round 1
+            referee = ("game", "bot", "--name", "referee", "--rounds", "1", "-t", running.target)
+            assert run_tp3(*referee).returncode == 0
+            assert bot.wait(RUN_TIMEOUT) == 0, bot.err.rest()
+            printed += [check_line("game bot", line) for line in bot.out.rest()]
+        finally:
+            bot.finish()
+            running.stop()
+        assert [o["type"] for o in printed[:2]] == ["joined", "waiting"]
+        waiting.append(printed[1])
+        assert printed[-1]["type"] == "game_over"
+        won = [o for o in printed if o["type"] == "hint" and o["verdict"] == "correct"]
+        assert [(o["winner"], o["low"] <= o["guess"] <= o["high"]) for o in won] == [(name, True)]
+    assert without(waiting[:1], "time") == without(waiting[1:], "time")
+    assert (waiting[0]["round"], waiting[0]["next_round_at"]) == (2, None)
+
+
+# --- the same lines, in French -----------------------------------------------------------
+
+
+def test_both_clients_print_the_same_french_lines(java_client: list[str]) -> None:
+    """The same calls, in French (--lang fr, -l fr or TP3_LANG=fr), print the same lines in
+    both clients: results and the currency table; a room's members and the rooms; a hint, the
+    scoreboard's tables; bots saying that they sit a round out, before its win and in the pause
+    after it.
+
+    Only what differs between two runs of a call is normalized: the clock time of each
+    client's own quote tick, and the seconds left before the next round, which each client
+    counts from its own start (the clock time it names, the server's, must be equal)."""
+    server = start_server_process("--seed", "42", "--game-pause", "60")
+    target, room, french = server.target, "salon-fr", tp3_env(TP3_LANG="fr")
+    running: list[Command] = []
+
+    def same(*args: str, env: dict[str, str] | None = None) -> list[str]:
+        python, java = run_both(java_client, server, *args, json=False, env=env)
+        assert (python.returncode, python.stderr) == (java.returncode, java.stderr) == (0, "")
+        assert python.stdout == java.stdout
+        return python.stdout.splitlines()
+
+    def first_lines_of_bots(name: str, count: int) -> list[list[str]]:
+        """A Python and a Java bot that sit out the round in progress: their first lines."""
+        bot = ("game", "bot", "--next-round", "--lang", "fr", "-t", target)
+        running.append(Command(*bot, "--name", f"{name}-py"))
+        running.append(Command(*bot, "--name", f"{name}-java", program=java_client))
+        return [[c.out.next_line(RUN_TIMEOUT) or "" for _ in range(count)] for c in running[-2:]]
+
     try:
-        for name, program in (("pybot", None), ("jbot", java_client)):
-            bot = ("game", "bot", "--name", name, "--rounds", "1", "--json", "-t", running.target)
-            result = run_tp3(*bot, program=program)
-            assert result.returncode == 0, result.stderr
-            printed = objects("game bot", result)
-            assert printed[0]["type"] == "joined"
-            assert printed[-1]["type"] == "game_over"
-            won = [o for o in printed if o["type"] == "hint" and o["verdict"] == "correct"]
-            assert [(o["winner"], o["low"] <= o["guess"] <= o["high"]) for o in won] == [
-                (name, True)
+        assert same("currency", "convert", "6500", "MAD", "USD", "--lang", "fr") == [
+            "6500 MAD = 708.68 USD  (taux 0.1090284084, cours du 2026-02-20)"
+        ]
+        quotes = ("currency", "quotes", "EUR", "USD", "--count", "1", "-l", "fr")
+        python, java = run_both(java_client, server, *quotes, json=False)
+        stamped = re.compile(r"\d\d:\d\d:\d\d\.\d{3}")  # each client's own tick, stamped apart
+        assert stamped.sub("T", python.stdout) == stamped.sub("T", java.stdout) != ""
+        assert python.stdout.rstrip().endswith("(référence 1.1767)")
+        assert same("currency", "batch", "USD", "100", "EUR", "6500", "MAD", env=french)[0] == (
+            "Total : 826.35 USD  (2 éléments, cours du 2026-02-20)"
+        )
+        assert same("currency", "list", "--lang", "fr")[0].strip() == (
+            "Cours du 2026-02-20, pour 1 EUR"
+        )
+
+        member = ("chat", "--name", "membre", "--room", room, "-t", target)
+        running.append(Command(*member, stdin=subprocess.PIPE))  # stays until its stdin ends
+        running[-1].wait_line(starts="* /help")  # in the room
+        [here] = same("chat", "who", "--room", room, "-l", "fr")
+        assert here.startswith("membre  (présent depuis ")
+        assert same("chat", "--lang", "fr", "rooms") == [
+            f"{room}  1 membre(s), dernier message n°0"
+        ]
+
+        waiting = first_lines_of_bots("attente", 2)  # round 1 is open
+        assert (
+            waiting[0]
+            == waiting[1]
+            == [
+                "Manche 1 : devinez un nombre entre 1 et 1000",
+                "en attente de la manche 2, qui commencera quand la manche 1 sera gagnée",
             ]
+        )
+        won = run_tp3("game", "bot", "--name", "gagnant", "--rounds", "1", "-t", target)
+        assert won.returncode == 0, won.stderr
+        [over_py, over_java] = [c.out.next_line() for c in running[-2:]]
+        assert over_py == over_java
+        assert (over_py or "").startswith("Jeu terminé, le gagnant est gagnant (manche 1,")
+        assert same("game", "guess", "--name", "sondeur", "500", env=french) == [
+            "Manche 1 terminée, le gagnant est gagnant"
+        ]
+        board = [line.strip() for line in same("game", "scoreboard", env=french)]
+        assert (board[0], board[6]) == ("Joueurs", "Manches récentes")
+
+        paused = first_lines_of_bots("pause", 2)  # round 1 is won: a minute's pause
+        assert [without_seconds_left(line) for line in paused[0]] == [
+            without_seconds_left(line) for line in paused[1]
+        ]
+        assert re.fullmatch(
+            r"en attente de la manche 2, qui commence dans \d+ s, à \d\d:\d\d:\d\d", paused[0][1]
+        )
     finally:
-        running.stop()
+        for command in running:
+            command.finish()
+        server.stop()

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -65,6 +66,7 @@ public final class ChatCommand implements Callable<Integer> {
     String room;
 
     @Mixin CommonOptions common;
+    @Mixin LangOption lang;
 
     @Override
     public Integer call() {
@@ -77,7 +79,7 @@ public final class ChatCommand implements Callable<Integer> {
             Joined joined = session.welcome().getJoined();
             try (ExitHook hook = ExitHook.leaving(session, LEAVE);
                     UserConsole console = UserConsole.open(joined.getName() + "@" + joined.getRoom() + "> ")) {
-                new Interactive(conn, session, console, joined).run();
+                new Interactive(conn, session, console, joined, lang.lang()).run();
             }
         }
         return 0;
@@ -113,12 +115,13 @@ public final class ChatCommand implements Callable<Integer> {
             try (Connection conn = common.connect()) {
                 found = blocking(conn, timeout).listRooms(ListRoomsRequest.getDefaultInstance());
             }
+            Lang words = language();
             for (RoomSummary r : found.getRoomsList()) {
-                json.print(() -> ChatFormats.roomJson(r), () -> List.of(r.getName() + "  " + r.getMemberCount()
-                        + " member(s), last message #" + r.getLastSequence()));
+                json.print(() -> ChatFormats.roomJson(r), () -> List.of(ChatTexts.WORDS.say(words, "room",
+                        Map.of("room", r.getName(), "count", r.getMemberCount(), "sequence", r.getLastSequence()))));
             }
             if (found.getRoomsCount() == 0 && !json.json) {
-                System.out.println("no room has members");
+                System.out.println(ChatTexts.WORDS.say(words, "no_rooms"));
             }
             return 0;
         }
@@ -140,9 +143,10 @@ public final class ChatCommand implements Callable<Integer> {
                 found = blocking(conn, timeout).listMembers(ListMembersRequest.newBuilder().setRoom(room.room).build());
             }
             ZoneId zone = ZoneId.systemDefault();
+            Lang words = language();
             for (Member m : found.getMembersList()) {
-                json.print(() -> ChatFormats.memberJson(m), () -> List.of(m.getName() + "  (here since "
-                        + ChatFormats.dateTime(m.getJoinedAt(), zone) + ")"));
+                json.print(() -> ChatFormats.memberJson(m), () -> List.of(ChatTexts.WORDS.say(words, "member",
+                        Map.of("name", m.getName(), "since", ChatFormats.dateTime(m.getJoinedAt(), zone)))));
             }
             return 0;
         }
@@ -159,6 +163,7 @@ public final class ChatCommand implements Callable<Integer> {
         private final BidiSession<ChatRequest, ChatResponse> session;
         private final UserConsole console;
         private final Joined joined;
+        private final Lang lang;
         private final ZoneId zone = ZoneId.systemDefault();
         /** Lines typed while a message waits for its answer. */
         private final Deque<String> waiting = new ArrayDeque<>();
@@ -169,22 +174,24 @@ public final class ChatCommand implements Callable<Integer> {
         private long answerDue;
         private boolean inputEnded;
 
-        Interactive(Connection conn, BidiSession<ChatRequest, ChatResponse> session, UserConsole console, Joined joined) {
+        Interactive(Connection conn, BidiSession<ChatRequest, ChatResponse> session, UserConsole console, Joined joined,
+                Lang lang) {
             this.conn = conn;
             this.session = session;
             this.console = console;
             this.joined = joined;
+            this.lang = lang;
         }
 
         void run() {
-            console.show(ChatFormats.welcome(joined));
+            console.show(ChatFormats.welcome(joined, lang));
             if (joined.getHistoryCount() > 0) {
-                console.show("* recent messages:");
+                console.show(ChatTexts.WORDS.say(lang, "recent"));
                 for (RoomMessage m : joined.getHistoryList()) {
                     console.show(ChatFormats.message(m, zone));
                 }
             }
-            console.show("* /help lists the commands; Ctrl-D leaves");
+            console.show(ChatTexts.WORDS.say(lang, "hint"));
             console.startReading(session.signals());
             while (!(inputEnded && !answering && waiting.isEmpty())) {
                 Signal signal = answering
@@ -219,7 +226,7 @@ public final class ChatCommand implements Callable<Integer> {
         }
 
         private void take(ChatResponse r) {
-            String text = ChatFormats.event(r, zone);
+            String text = ChatFormats.event(r, zone, lang);
             if (text != null) {
                 console.show(text);
             }
@@ -236,7 +243,7 @@ public final class ChatCommand implements Callable<Integer> {
         /** Acts on the lines typed while no message is in flight; false means leave. */
         private boolean obeyWaitingLines() {
             while (!answering && !waiting.isEmpty()) {
-                ChatLines.Action action = ChatLines.parse(waiting.poll());
+                ChatLines.Action action = ChatLines.parse(waiting.poll(), lang);
                 if (action instanceof ChatLines.Say say) {
                     send(say.text(), "");
                 } else if (action instanceof ChatLines.Whisper whisper) {
@@ -244,7 +251,7 @@ public final class ChatCommand implements Callable<Integer> {
                 } else if (action instanceof ChatLines.Who) {
                     who();
                 } else if (action instanceof ChatLines.Help) {
-                    console.show(ChatLines.HELP);
+                    console.show(ChatTexts.WORDS.say(lang, "help"));
                 } else if (action instanceof ChatLines.Problem problem) {
                     problem(problem.message());
                 } else if (action instanceof ChatLines.Quit) {
@@ -265,7 +272,8 @@ public final class ChatCommand implements Callable<Integer> {
                 var members = ChatServiceGrpc.newBlockingStub(conn.channel())
                         .withDeadlineAfter(TimeoutOption.DEFAULT_MILLIS, TimeUnit.MILLISECONDS)
                         .listMembers(ListMembersRequest.newBuilder().setRoom(joined.getRoom()).build());
-                console.show("* in " + joined.getRoom() + ": " + ChatFormats.names(members.getMembersList()));
+                console.show(ChatTexts.WORDS.say(lang, "who",
+                        Map.of("room", joined.getRoom(), "names", ChatFormats.names(members.getMembersList()))));
             } catch (StatusRuntimeException e) {
                 problem(Formats.status(e));
             }

@@ -7,10 +7,12 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import tp3.chat.v1.ChatResponse;
 import tp3.chat.v1.Joined;
 import tp3.chat.v1.Member;
+import tp3.chat.v1.MemberLeft;
 import tp3.chat.v1.RoomMessage;
 import tp3.chat.v1.RoomSummary;
 
@@ -31,10 +33,10 @@ final class ChatFormats {
         return DATE_TIME.format(Instant.ofEpochSecond(time.getSeconds(), time.getNanos()).atZone(zone));
     }
 
-    /** "* joined room lobby as alice; here: alice, bob". */
-    static String welcome(Joined joined) {
-        return "* joined room " + joined.getRoom() + " as " + joined.getName() + "; here: "
-                + names(joined.getMembersList());
+    /** "* joined room lobby as alice; here: alice, bob", in {@code lang}. */
+    static String welcome(Joined joined, Lang lang) {
+        return ChatTexts.WORDS.say(lang, "welcome", Map.of("room", joined.getRoom(), "name", joined.getName(),
+                "names", names(joined.getMembersList())));
     }
 
     static String names(List<Member> members) {
@@ -45,33 +47,39 @@ final class ChatFormats {
         return clock(m.getTime(), zone) + m.getFrom() + ": " + m.getText();
     }
 
-    /** One line for an event, or null for none (the welcome, shown by {@link #welcome}). */
-    static String event(ChatResponse response, ZoneId zone) {
+    /** One line for an event, in {@code lang}, or null for none (the welcome: {@link #welcome}). */
+    static String event(ChatResponse response, ZoneId zone, Lang lang) {
         switch (response.getEventCase()) {
             case MESSAGE:
                 return message(response.getMessage(), zone);
             case PRIVATE_MESSAGE: {
                 var p = response.getPrivateMessage();
-                return clock(p.getTime(), zone) + p.getFrom() + " -> " + p.getTo() + " (private): " + p.getText();
+                return clock(p.getTime(), zone)
+                        + ChatTexts.WORDS.say(lang, "private", Map.of("sender", p.getFrom(), "recipient", p.getTo()))
+                        + ": " + p.getText();
             }
             case MEMBER_JOINED: {
                 var j = response.getMemberJoined();
-                return clock(j.getTime(), zone) + "* " + j.getName() + " joined";
+                return clock(j.getTime(), zone) + ChatTexts.WORDS.say(lang, "joined", Map.of("name", j.getName()));
             }
             case MEMBER_LEFT: {
                 var l = response.getMemberLeft();
-                String how = switch (l.getReason()) {
-                    case LEAVE_REASON_DISCONNECTED -> "was disconnected";
-                    case LEAVE_REASON_TOO_SLOW -> "was disconnected (too slow to read)";
-                    default -> "left";
-                };
-                return clock(l.getTime(), zone) + "* " + l.getName() + " " + how;
+                return clock(l.getTime(), zone) + ChatTexts.WORDS.say(lang, leaveReason(l), Map.of("name", l.getName()));
             }
             case NOTICE:
                 return "! " + Formats.codeName(response.getNotice().getCode()) + ": " + response.getNotice().getText();
             default:
                 return null;
         }
+    }
+
+    /** Why a member left, as a word: left, too_slow, or disconnected (also for a reason this
+     * client doesn't know, as the Python client reads one). */
+    private static String leaveReason(MemberLeft left) {
+        return switch (left.getReason()) {
+            case LEAVE_REASON_LEFT, LEAVE_REASON_TOO_SLOW -> JsonOption.word(left.getReason(), "LEAVE_REASON_");
+            default -> "disconnected";
+        };
     }
 
     // --- --json: docs/json-lines.md ---
@@ -127,10 +135,7 @@ final class ChatFormats {
                 var l = response.getMemberLeft();
                 JsonObject o = JsonOption.object("left");
                 o.addProperty("name", l.getName());
-                o.addProperty("reason", switch (l.getReason()) {
-                    case LEAVE_REASON_LEFT, LEAVE_REASON_TOO_SLOW -> JsonOption.word(l.getReason(), "LEAVE_REASON_");
-                    default -> "disconnected"; // as the Python client reads a reason it doesn't know
-                });
+                o.addProperty("reason", leaveReason(l));
                 o.addProperty("time", JsonOption.time(l.getTime()));
                 return o;
             }

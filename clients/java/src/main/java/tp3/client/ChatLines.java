@@ -1,14 +1,9 @@
 package tp3.client;
 
+import java.util.Map;
+
 /** What a line typed in a chat session means: the commands of the Python CLI's {@code tp3 chat}. */
 final class ChatLines {
-    static final String HELP = String.join("\n",
-            "  /msg NAME TEXT   say TEXT to NAME only (a private message)",
-            "  /who             who is in the room",
-            "  /quit            leave the room (Ctrl-D and Ctrl-C too)",
-            "  /help            this help",
-            "  anything else    said to the whole room (//TEXT says /TEXT)");
-
     private ChatLines() {}
 
     sealed interface Action {}
@@ -31,7 +26,8 @@ final class ChatLines {
     /** The line can't be acted on; {@code message} says why (shown as "! message"). */
     record Problem(String message) implements Action {}
 
-    static Action parse(String line) {
+    /** The meaning of {@code line}; problems are worded in {@code lang}. */
+    static Action parse(String line, Lang lang) {
         if (line.isBlank()) {
             return new Nothing();
         }
@@ -52,14 +48,14 @@ final class ChatLines {
                 int gap = rest.indexOf(' ');
                 String to = gap < 0 ? rest : rest.substring(0, gap);
                 String text = gap < 0 ? "" : rest.substring(gap + 1);
-                return to.isEmpty() || text.isBlank() ? new Problem("usage: /msg NAME TEXT") : new Whisper(to, text);
+                return to.isEmpty() || text.isBlank() ? new Problem(ChatTexts.WORDS.say(lang, "msg_usage")) : new Whisper(to, text);
             }
             case "who":
                 return new Who();
             case "help", "h", "?":
                 return new Help();
             default:
-                return new Problem("unknown command /" + command + "; /help lists the commands");
+                return new Problem(ChatTexts.WORDS.say(lang, "unknown", Map.of("command", command)));
         }
     }
 }

@@ -3,6 +3,7 @@ package tp3.client;
 import io.grpc.Status;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -131,10 +132,12 @@ final class ChatScripts {
         private void listen(BidiSession<ChatRequest, ChatResponse> session) {
             long due = timeout == null ? Long.MAX_VALUE : System.nanoTime() + TimeoutOption.toMillis(timeout) * 1_000_000;
             ZoneId zone = ZoneId.systemDefault();
+            Lang words = language();
             Joined joined = session.welcome().getJoined();
-            json.print(() -> ChatFormats.welcomeJson(joined), () -> List.of(ChatFormats.welcome(joined)));
+            json.print(() -> ChatFormats.welcomeJson(joined), () -> List.of(ChatFormats.welcome(joined, words)));
             for (RoomMessage m : joined.getHistoryList()) {
-                json.print(() -> ChatFormats.messageJson("history", m), () -> List.of("(history) " + ChatFormats.message(m, zone)));
+                json.print(() -> ChatFormats.messageJson("history", m), () -> List.of(ChatTexts.WORDS.say(words,
+                        "history", Map.of("line", ChatFormats.message(m, zone)))));
             }
             int received = 0;
             while (count == null || received < count) {
@@ -156,7 +159,7 @@ final class ChatScripts {
                 }
                 ChatResponse r = (ChatResponse) ((Signal.Received) signal).message();
                 if (ChatFormats.eventJson(r) != null) { // not a presence batch (never asked for)
-                    json.print(() -> ChatFormats.eventJson(r), () -> List.of(ChatFormats.event(r, zone)));
+                    json.print(() -> ChatFormats.eventJson(r), () -> List.of(ChatFormats.event(r, zone, words)));
                 }
                 if (r.hasMessage() || r.hasPrivateMessage()) {
                     received++;

@@ -7,11 +7,20 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** What every {@code chat} subcommand has: --target, and no --name given to {@code chat} itself. */
+/**
+ * What every {@code chat} subcommand has: --target, --lang (else the one given to {@code chat}
+ * itself), and no --name given to {@code chat} itself.
+ */
 abstract class ChatSubcommand {
     @ParentCommand ChatCommand chat;
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;
+    @Mixin LangOption lang;
+
+    /** The language to print in: this command's --lang, else chat's ({@code chat --lang fr who}). */
+    Lang language() {
+        return lang.lang(chat.lang);
+    }
 
     /** "chat --name x who" is a mistake, not a --name to ignore. */
     void refuseChatName() {

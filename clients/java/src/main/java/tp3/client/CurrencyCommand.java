@@ -87,6 +87,7 @@ public final class CurrencyCommand implements Runnable {
         @Mixin CommonOptions common;
         @Mixin JsonOption json;
         @Mixin TimeoutOption timeout;
+        @Mixin LangOption lang;
 
         @Override
         public Integer call() {
@@ -99,7 +100,7 @@ public final class CurrencyCommand implements Runnable {
                         : CurrencyServiceGrpc.newBlockingStub(conn.channel())
                                 .withDeadlineAfter(deadline, TimeUnit.MILLISECONDS)
                                 .convert(request);
-                json.print(() -> Formats.conversionJson(response), () -> List.of(Formats.conversion(response)));
+                json.print(() -> Formats.conversionJson(response), () -> List.of(Formats.conversion(response, lang.lang())));
             }
             return 0;
         }
@@ -133,6 +134,7 @@ public final class CurrencyCommand implements Runnable {
 
         @Mixin CommonOptions common;
         @Mixin JsonOption json;
+        @Mixin LangOption lang;
 
         @Override
         public Integer call() {
@@ -140,12 +142,13 @@ public final class CurrencyCommand implements Runnable {
                     .setBaseCurrency(base).setQuoteCurrency(quote)
                     .setCount(count).setInterval(Inputs.interval(interval)).build();
             ZoneId zone = ZoneId.systemDefault();
+            Lang words = lang.lang();
             try (Connection conn = common.connect()) {
                 Iterator<StreamQuotesResponse> ticks =
                         CurrencyServiceGrpc.newBlockingStub(conn.channel()).streamQuotes(request);
                 while (ticks.hasNext()) {
                     StreamQuotesResponse tick = ticks.next();
-                    json.print(() -> Formats.quoteJson(tick), () -> List.of(Formats.tick(tick, zone)));
+                    json.print(() -> Formats.quoteJson(tick), () -> List.of(Formats.tick(tick, zone, words)));
                 }
             }
             return 0;
@@ -166,6 +169,7 @@ public final class CurrencyCommand implements Runnable {
 
         @Mixin CommonOptions common;
         @Mixin JsonOption json;
+        @Mixin LangOption lang;
 
         @Override
         public Integer call() {
@@ -197,7 +201,7 @@ public final class CurrencyCommand implements Runnable {
                 requests.onCompleted();
                 summary = response.await();
             }
-            json.print(() -> Formats.batchJson(summary), () -> Formats.batch(summary));
+            json.print(() -> Formats.batchJson(summary), () -> Formats.batch(summary, lang.lang()));
             return 0;
         }
 
@@ -214,12 +218,14 @@ public final class CurrencyCommand implements Runnable {
     static final class Exchange implements java.util.concurrent.Callable<Integer> {
         @Mixin CommonOptions common;
         @Mixin JsonOption json;
+        @Mixin LangOption lang;
 
         @Override
         public Integer call() {
             // stdin line number of each request sent, by sequence (sequence n -> index n - 1)
             List<Integer> sentLines = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger failures = new AtomicInteger();
+            Lang words = lang.lang();
             try (Connection conn = common.connect()) {
                 CallObserver<ConvertStreamResponse> replies = new CallObserver<>() {
                     @Override
@@ -234,7 +240,7 @@ public final class CurrencyCommand implements Runnable {
                             conversion.addProperty("line", line);
                             print(System.out, JsonOption.line(conversion));
                         } else {
-                            print(System.out, Formats.conversion(reply.getConversion()));
+                            print(System.out, Formats.conversion(reply.getConversion(), words));
                         }
                     }
                 };
@@ -286,6 +292,7 @@ public final class CurrencyCommand implements Runnable {
         @Mixin CommonOptions common;
         @Mixin JsonOption json;
         @Mixin TimeoutOption timeout;
+        @Mixin LangOption lang;
 
         @Override
         public Integer call() {
@@ -300,7 +307,7 @@ public final class CurrencyCommand implements Runnable {
                     json.print(() -> Formats.currencyJson(c, listing), List::of);
                 }
             } else {
-                Formats.currencyTable(listing).forEach(System.out::println);
+                Formats.currencyTable(listing, lang.lang()).forEach(System.out::println);
             }
             return 0;
         }

@@ -10,6 +10,8 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import tp3.currency.v1.ConvertBatchResponse;
 import tp3.currency.v1.ConvertResponse;
 import tp3.currency.v1.BatchSubtotal;
@@ -26,84 +28,48 @@ public final class Formats {
 
     private Formats() {}
 
-    /** "6500 MAD = 708.68 USD  (rate 0.1090284084, rates of 2026-02-20)". */
-    public static String conversion(ConvertResponse c) {
-        return c.getAmount() + " " + c.getFromCurrency() + " = " + c.getConvertedAmount() + " "
-                + c.getToCurrency() + "  (rate " + c.getRate() + ", rates of " + c.getRateDate() + ")";
+    /** "6500 MAD = 708.68 USD  (rate 0.1090284084, rates of 2026-02-20)", in {@code lang}. */
+    public static String conversion(ConvertResponse c, Lang lang) {
+        return CurrencyTexts.WORDS.say(lang, "conversion", Map.of("amount", c.getAmount(),
+                "source", c.getFromCurrency(), "converted", c.getConvertedAmount(), "target", c.getToCurrency(),
+                "rate", c.getRate(), "date", c.getRateDate()));
     }
 
     /** "#1    23:27:36.474  EUR/USD 1.17736  (reference 1.1767)", the time in the given zone. */
-    public static String tick(StreamQuotesResponse t, ZoneId zone) {
+    public static String tick(StreamQuotesResponse t, ZoneId zone, Lang lang) {
         Timestamp ts = t.getTime();
         String time = TICK_TIME.format(Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos()).atZone(zone));
-        return String.format("#%-4d %s  %s/%s %s  (reference %s)", t.getSequence(), time,
-                t.getBaseCurrency(), t.getQuoteCurrency(), t.getRate(), t.getReferenceRate());
+        return CurrencyTexts.WORDS.say(lang, "quote", Map.of("sequence", t.getSequence(), "time", time,
+                "base", t.getBaseCurrency(), "quote", t.getQuoteCurrency(), "rate", t.getRate(),
+                "reference", t.getReferenceRate()));
     }
 
     /** The total line, then one line per subtotal. */
-    public static List<String> batch(ConvertBatchResponse s) {
+    public static List<String> batch(ConvertBatchResponse s, Lang lang) {
         List<String> lines = new ArrayList<>();
-        lines.add("Total: " + s.getTotal() + " " + s.getToCurrency() + "  (" + s.getItemCount()
-                + " items, rates of " + s.getRateDate() + ")");
+        lines.add(CurrencyTexts.WORDS.say(lang, "total", Map.of("total", s.getTotal(), "target", s.getToCurrency(),
+                "count", s.getItemCount(), "date", s.getRateDate())));
         for (BatchSubtotal sub : s.getSubtotalsList()) {
-            lines.add("  " + sub.getFromCurrency() + ": " + sub.getItemCount() + " item(s), "
-                    + sub.getAmount() + " " + sub.getFromCurrency() + " -> " + sub.getConvertedAmount()
-                    + " " + s.getToCurrency());
+            lines.add(CurrencyTexts.WORDS.say(lang, "subtotal", Map.of("source", sub.getFromCurrency(),
+                    "count", sub.getItemCount(), "amount", sub.getAmount(), "converted", sub.getConvertedAmount(),
+                    "target", s.getToCurrency())));
         }
         return lines;
     }
 
-    /** A plain-text table: title, header, rows (code, name, minor units, rate), source. */
-    public static List<String> currencyTable(ListCurrenciesResponse listing) {
-        String base = listing.getBaseCurrency();
+    /** The table of the currencies (code, name, minor units, rate), titled with the rates' date,
+     * their source as its caption. */
+    public static List<String> currencyTable(ListCurrenciesResponse listing, Lang lang) {
+        Map<String, String> base = Map.of("base", listing.getBaseCurrency());
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"Code", "Currency", "Minor units", "Per 1 " + base});
+        rows.add(Stream.of("code", "currency", "minor_units", "per_one")
+                .map(key -> CurrencyTexts.WORDS.say(lang, key, base)).toArray(String[]::new));
         for (Currency c : listing.getCurrenciesList()) {
             rows.add(new String[] {c.getCode(), c.getName(), Integer.toString(c.getMinorUnits()), c.getRate()});
         }
-        List<String> lines = new ArrayList<>();
-        lines.add("Rates of " + listing.getRateDate() + ", per 1 " + base);
-        lines.addAll(table(rows, 1));
-        if (!listing.getSource().isEmpty()) {
-            lines.add(listing.getSource());
-        }
-        return lines;
-    }
-
-    /**
-     * Rows (the first is the header) as aligned columns two spaces apart, a rule under the
-     * header; column {@code leftColumn} (a name) is left-aligned, the others right-aligned.
-     */
-    public static List<String> table(List<String[]> rows, int leftColumn) {
-        int columns = rows.get(0).length;
-        int[] width = new int[columns];
-        for (String[] row : rows) {
-            for (int i = 0; i < columns; i++) {
-                width[i] = Math.max(width[i], row[i].length());
-            }
-        }
-        List<String> lines = new ArrayList<>();
-        for (int r = 0; r < rows.size(); r++) {
-            String[] row = rows.get(r);
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < columns; i++) {
-                line.append(i > 0 ? "  " : "").append(pad(row[i], width[i], i != leftColumn));
-            }
-            lines.add(line.toString().stripTrailing());
-            if (r == 0) {
-                StringBuilder rule = new StringBuilder();
-                for (int i = 0; i < columns; i++) {
-                    rule.append(i > 0 ? "  " : "").append("-".repeat(width[i]));
-                }
-                lines.add(rule.toString());
-            }
-        }
-        return lines;
-    }
-
-    private static String pad(String text, int width, boolean right) {
-        String spaces = " ".repeat(width - text.length());
-        return right ? spaces + text : text + spaces;
+        String title = CurrencyTexts.WORDS.say(lang, "table_title",
+                Map.of("date", listing.getRateDate(), "base", listing.getBaseCurrency()));
+        return RichTable.render(title, rows, 1, listing.getSource());
     }
 
     /** {"type": "conversion", ...}: one Convert answer. */

@@ -2,6 +2,8 @@ package tp3.client;
 
 import com.google.gson.JsonObject;
 import io.grpc.Status;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Random;
 import tp3.game.v1.EventKind;
@@ -16,6 +18,7 @@ final class GameBot {
 
     private final BidiSession<PlayRequest, PlayResponse> session;
     private final GameCommand.Bot options;
+    private final Lang lang;
     private final RoundKnowledge knows;
     private final Random random = new Random();
     /** The round the bot takes part in; 0: waiting for the next one. */
@@ -29,12 +32,19 @@ final class GameBot {
     GameBot(BidiSession<PlayRequest, PlayResponse> session, GameCommand.Bot options) {
         this.session = session;
         this.options = options;
+        this.lang = options.lang.lang();
         this.knows = new RoundKnowledge(session.welcome().getEvent().getRound());
         this.playing = options.nextRound || !knows.open ? 0 : knows.round;
     }
 
     void run() {
         show(session.welcome().getEvent());
+        WaitingForRound waiting = waiting(Instant.now());
+        if (waiting != null) {
+            ZoneId zone = ZoneId.systemDefault();
+            options.json.print(() -> GameFormats.waitingJson(waiting, lang, zone),
+                    () -> List.of(GameTexts.waiting(waiting, lang, zone)));
+        }
         guess();
         while (true) {
             Signal signal = session.take();
@@ -47,6 +57,12 @@ final class GameBot {
             guess();
         }
         session.leave(GameCommand.LEAVE);
+    }
+
+    /** What to say when the bot sits out the round in progress: the round it waits for; null
+     * when it plays the round in progress. */
+    WaitingForRound waiting(Instant now) {
+        return playing != 0 ? null : new WaitingForRound(knows.round + 1, knows.nextRoundAt, now);
     }
 
     /** Takes in one event; true when the bot is done. */
@@ -107,17 +123,16 @@ final class GameBot {
     }
 
     private void show(GameEvent event) {
-        options.json.print(() -> GameFormats.eventJson(event, options.lang.texts),
-                () -> List.of(GameCommand.text(event, options.lang.texts)));
+        options.json.print(() -> GameFormats.eventJson(event, lang), () -> List.of(GameCommand.text(event, lang)));
     }
 
     /** A hint, and in JSON the range it left ("low", "high"), as the Python bot prints it. */
     private void showHint(GameEvent hint) {
         options.json.print(() -> {
-            JsonObject o = GameFormats.eventJson(hint, options.lang.texts);
+            JsonObject o = GameFormats.eventJson(hint, lang);
             o.addProperty("low", knows.low);
             o.addProperty("high", knows.high);
             return o;
-        }, () -> List.of(GameCommand.text(hint, options.lang.texts)));
+        }, () -> List.of(GameCommand.text(hint, lang)));
     }
 }

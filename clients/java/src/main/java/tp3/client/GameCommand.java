@@ -1,5 +1,7 @@
 package tp3.client;
 
+import com.google.protobuf.Timestamp;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Iterator;
 import java.util.List;
@@ -65,20 +67,12 @@ public final class GameCommand implements Runnable {
         return PlayRequest.newBuilder().setGuess(Guess.newBuilder().setNumber(number)).build();
     }
 
-    /** An event's line in {@code texts}' language; notices as "! CODE: text". */
-    static String text(GameEvent event, GameTexts texts) {
+    /** An event's line in {@code lang}; notices as "! CODE: text". */
+    static String text(GameEvent event, Lang lang) {
         if (event.getKind() == EventKind.EVENT_KIND_NOTICE) {
             return "! " + Formats.codeName(event.getNotice().getCode()) + ": " + event.getText();
         }
-        return texts.event(event);
-    }
-
-    /** --lang: the language of the lines printed. */
-    static final class LangOption {
-        @Option(names = {"--lang", "-l"}, defaultValue = "en", paramLabel = "en|fr",
-                description = "Language of the lines printed: en (English) or fr (the lab's French "
-                        + "wording); default ${DEFAULT-VALUE}. With --json, the \"text\" of each event.")
-        GameTexts texts;
+        return GameTexts.event(event, lang);
     }
 
     /** The end of a session the server closed: with its error, or "ended" if it said OK. */
@@ -121,8 +115,8 @@ public final class GameCommand implements Runnable {
             description = {"Join the game as NAME and guess interactively, round after round.",
                 "Each guess is answered with a hint (\"your number is bigger\": the secret is smaller),",
                 "and the range left is shown as the hints narrow it. When someone finds the secret,",
-                "everyone is told the winner; the next round starts by itself after a pause.",
-                "Commands: /help, /quit. Ctrl-D or Ctrl-C leaves too.",
+                "everyone is told the winner; the next round starts by itself after a pause,",
+                "and one line says when. Commands: /help, /quit. Ctrl-D or Ctrl-C leaves too.",
                 "Without a terminal, numbers are read from stdin, one per line, each guess",
                 "waiting for its hint; the end of the input leaves the game.",
                 "Example: game play --name alice"})
@@ -130,7 +124,7 @@ public final class GameCommand implements Runnable {
         @Override
         void play(BidiSession<PlayRequest, PlayResponse> session) {
             try (UserConsole console = UserConsole.open(name.strip() + "> ")) {
-                new GamePlayer(session, console, lang.texts).run();
+                new GamePlayer(session, console, lang.lang()).run();
             }
         }
     }
@@ -141,9 +135,11 @@ public final class GameCommand implements Runnable {
             description = {"Join the game as NAME and play by itself, round after round.",
                 "One guess at a time, each within the range the earlier hints left; after a",
                 "win (anyone's) it waits for the next round. Guessing too fast for the server",
-                "(a RESOURCE_EXHAUSTED notice) slows it down. Prints one line per event.",
-                "With --json, each line is one JSON object with a \"type\": joined, hint (with the",
-                "\"low\" and \"high\" left), game_over, round_started or notice.",
+                "(a RESOURCE_EXHAUSTED notice) slows it down. Prints one line per event; and,",
+                "when it joins between rounds or sits one out (--next-round), that it waits for the next.",
+                "With --json, each line is one JSON object with a \"type\": joined, waiting (the",
+                "\"round\" it waits for, its \"next_round_at\" if known), hint (with the \"low\" and",
+                "\"high\" left), game_over, round_started or notice.",
                 "Example: game bot --name b1 --rounds 3"})
     static final class Bot extends PlayerCommand {
         @Option(names = "--strategy", defaultValue = "binary", paramLabel = "binary|random",
@@ -210,7 +206,8 @@ public final class GameCommand implements Runnable {
                         .guess(GuessRequest.newBuilder().setPlayer(name).setNumber(number).build());
             }
             GameEvent event = answer.getEvent();
-            json.print(() -> GameFormats.eventJson(event, lang.texts), () -> List.of(text(event, lang.texts)));
+            Lang words = lang.lang();
+            json.print(() -> GameFormats.eventJson(event, words), () -> List.of(text(event, words)));
             return 0;
         }
     }
@@ -218,7 +215,7 @@ public final class GameCommand implements Runnable {
     @Command(name = "watch", mixinStandardHelpOptions = true,
             description = {"Spectate: print the game's events, one line each, as they happen (server streaming).",
                 "First the current round, then round starts, game overs (the winner and the",
-                "secret) and scoreboard changes.",
+                "secret, then when the next round starts) and scoreboard changes.",
                 "Example: game watch --rounds 1"})
     static final class Watch implements Callable<Integer> {
         @Option(names = "--rounds", paramLabel = "N",
@@ -235,6 +232,7 @@ public final class GameCommand implements Runnable {
                 throw new InputException("--rounds must be at least 1, got " + rounds);
             }
             int ended = 0;
+            Lang words = lang.lang();
             try (Connection conn = common.connect()) {
                 Iterator<WatchResponse> events = GuessingGameGrpc.newBlockingStub(conn.channel())
                         .watch(WatchRequest.getDefaultInstance());
@@ -243,9 +241,14 @@ public final class GameCommand implements Runnable {
                     if (Heartbeats.is(event)) {
                         continue;
                     }
-                    json.print(() -> GameFormats.eventJson(event, lang.texts), () -> List.of(text(event, lang.texts)));
+                    json.print(() -> GameFormats.eventJson(event, words), () -> List.of(text(event, words)));
                     if (event.getKind() == EventKind.EVENT_KIND_GAME_OVER && rounds != null && ++ended >= rounds) {
                         return 0; // closing the channel cancels the stream
+                    }
+                    Timestamp at = RoundKnowledge.nextRoundAt(event);
+                    if (at != null && !json.json) {
+                        System.out.println(GameTexts.nextRound(at, Instant.now(), words, ZoneId.systemDefault()));
+                        System.out.flush();
                     }
                 }
             }
@@ -259,6 +262,7 @@ public final class GameCommand implements Runnable {
         @Mixin CommonOptions common;
         @Mixin TimeoutOption timeout;
         @Mixin JsonOption json;
+        @Mixin LangOption lang;
 
         @Override
         public Integer call() {
@@ -268,7 +272,7 @@ public final class GameCommand implements Runnable {
                         .withDeadlineAfter(timeout.millis(), TimeUnit.MILLISECONDS)
                         .scoreboard(ScoreboardRequest.getDefaultInstance()).getScoreboard();
             }
-            json.print(() -> GameFormats.scoreboardJson(board), () -> GameFormats.scoreboard(board, ZoneId.systemDefault()));
+            json.print(() -> GameFormats.scoreboardJson(board), () -> GameFormats.scoreboard(board, ZoneId.systemDefault(), lang.lang()));
             return 0;
         }
     }

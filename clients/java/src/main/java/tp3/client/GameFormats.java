@@ -4,10 +4,12 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.protobuf.Timestamp;
-import java.time.Instant;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import tp3.game.v1.EventKind;
 import tp3.game.v1.GameEvent;
@@ -27,12 +29,14 @@ final class GameFormats {
 
     private GameFormats() {}
 
-    static List<String> scoreboard(Scoreboard board, ZoneId zone) {
+    /** The players' table, then the recent rounds', as {@code game scoreboard} prints them in
+     * {@code lang}, times in {@code zone}; one line if nobody has won yet. */
+    static List<String> scoreboard(Scoreboard board, ZoneId zone, Lang lang) {
         if (board.getPlayersCount() == 0) {
-            return List.of("no round has been won yet");
+            return List.of(GameTexts.say(lang, "no_winner_yet"));
         }
         List<String[]> players = new ArrayList<>();
-        players.add(new String[] {"#", "Player", "Wins", "Best (guesses)"});
+        players.add(headers(lang, "rank", "player", "wins", "best"));
         int rank = 0;
         for (PlayerScore p : board.getPlayersList()) {
             players.add(new String[] {
@@ -40,30 +44,51 @@ final class GameFormats {
                 Integer.toString(p.getBestAttempts())});
         }
         List<String[]> rounds = new ArrayList<>();
-        rounds.add(new String[] {"Round", "Winner", "Secret", "Guesses", "Ended", "Lasted"});
+        rounds.add(headers(lang, "round_column", "winner", "secret", "guesses", "ended", "lasted"));
         for (RoundResult r : board.getRecentRoundsList()) {
-            double lasted = seconds(r.getEndedAt()) - seconds(r.getStartedAt());
             rounds.add(new String[] {
                 Long.toString(r.getRound()), r.getWinner(), Long.toString(r.getSecret()),
                 Integer.toString(r.getAttempts()),
-                CLOCK.format(Instant.ofEpochSecond(r.getEndedAt().getSeconds(), r.getEndedAt().getNanos()).atZone(zone)),
-                String.format(java.util.Locale.ROOT, "%.1f s", lasted)});
+                CLOCK.format(GameTexts.instant(r.getEndedAt()).atZone(zone)),
+                lasted(r.getStartedAt(), r.getEndedAt()) + " s"});
         }
-        List<String> lines = new ArrayList<>();
-        lines.add("Players");
-        lines.addAll(Formats.table(players, 1));
-        lines.add("");
-        lines.add("Recent rounds");
-        lines.addAll(Formats.table(rounds, 1));
+        List<String> lines = new ArrayList<>(RichTable.render(GameTexts.say(lang, "players"), players, 1, ""));
+        lines.addAll(RichTable.render(GameTexts.say(lang, "recent_rounds"), rounds, 1, ""));
         return lines;
     }
 
-    private static double seconds(Timestamp t) {
-        return t.getSeconds() + t.getNanos() / 1e9;
+    private static String[] headers(Lang lang, String... keys) {
+        return Arrays.stream(keys).map(key -> GameTexts.say(lang, key)).toArray(String[]::new);
     }
 
-    /** One event as an object, its "text" in {@code texts}' language. */
-    static JsonObject eventJson(GameEvent event, GameTexts texts) {
+    /** Seconds between two of the server's times (to the microsecond), to a tenth: as Python's
+     * f"{seconds:.1f}" rounds the float, half to even on its exact value. */
+    static String lasted(Timestamp started, Timestamp ended) {
+        double seconds = (micros(ended) - micros(started)) / 1e6;
+        return new BigDecimal(seconds).setScale(1, RoundingMode.HALF_EVEN).toPlainString();
+    }
+
+    private static long micros(Timestamp t) {
+        return t.getSeconds() * 1_000_000 + t.getNanos() / 1000;
+    }
+
+    /** A bot's word that it waits for a round: {"type": "waiting", "round", "next_round_at"
+     * (null: once the round in progress is won), "time", "text"}. */
+    static JsonObject waitingJson(WaitingForRound waiting, Lang lang, ZoneId zone) {
+        JsonObject o = JsonOption.object("waiting");
+        o.addProperty("round", waiting.round());
+        if (waiting.nextRoundAt() != null) {
+            o.addProperty("next_round_at", JsonOption.time(waiting.nextRoundAt()));
+        } else {
+            o.add("next_round_at", JsonNull.INSTANCE);
+        }
+        o.addProperty("time", JsonOption.time(waiting.time()));
+        o.addProperty("text", GameTexts.waiting(waiting, lang, zone));
+        return o;
+    }
+
+    /** One event as an object, its "text" in {@code lang}. */
+    static JsonObject eventJson(GameEvent event, Lang lang) {
         if (event.getKind() == EventKind.EVENT_KIND_NOTICE) {
             return JsonOption.notice(event.getNotice().getCode(), event.getNotice().getText());
         }
@@ -102,7 +127,7 @@ final class GameFormats {
             default -> { }
         }
         o.addProperty("time", JsonOption.time(event.getTime()));
-        o.addProperty("text", texts.event(event));
+        o.addProperty("text", GameTexts.event(event, lang));
         return o;
     }
 

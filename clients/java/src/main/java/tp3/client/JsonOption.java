@@ -52,7 +52,12 @@ public final class JsonOption {
 
     /** "2026-02-20T14:02:07.123456Z": the server stamps its times to the microsecond. */
     static String time(Timestamp t) {
-        return TIME.format(Instant.ofEpochSecond(t.getSeconds(), t.getNanos()));
+        return time(Instant.ofEpochSecond(t.getSeconds(), t.getNanos()));
+    }
+
+    /** A time of the client's own, as the server's are written. */
+    static String time(Instant t) {
+        return TIME.format(t);
     }
 
     /** A string field whose empty value means none: null. */

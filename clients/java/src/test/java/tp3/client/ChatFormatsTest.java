@@ -24,14 +24,14 @@ class ChatFormatsTest {
     void roomMessageHasLocalClockSenderAndText() {
         ChatResponse r = ChatResponse.newBuilder().setMessage(
                 RoomMessage.newBuilder().setFrom("alice").setText("hi").setTime(TIME).setSequence(3)).build();
-        assertEquals("[14:02:07] alice: hi", ChatFormats.event(r, PARIS));
+        assertEquals("[14:02:07] alice: hi", ChatFormats.event(r, PARIS, Lang.en));
     }
 
     @Test
     void privateMessageSaysSo() {
         ChatResponse r = ChatResponse.newBuilder().setPrivateMessage(
                 PrivateMessage.newBuilder().setFrom("alice").setTo("bob").setText("psst").setTime(TIME)).build();
-        assertEquals("[14:02:07] alice -> bob (private): psst", ChatFormats.event(r, PARIS));
+        assertEquals("[14:02:07] alice -> bob (private): psst", ChatFormats.event(r, PARIS, Lang.en));
     }
 
     @Test
@@ -42,15 +42,38 @@ class ChatFormatsTest {
                 {LeaveReason.LEAVE_REASON_TOO_SLOW, "was disconnected (too slow to read)"}}) {
             ChatResponse r = ChatResponse.newBuilder().setMemberLeft(
                     MemberLeft.newBuilder().setName("bob").setReason((LeaveReason) c[0]).setTime(TIME)).build();
-            assertEquals("[14:02:07] * bob " + c[1], ChatFormats.event(r, PARIS));
+            assertEquals("[14:02:07] * bob " + c[1], ChatFormats.event(r, PARIS, Lang.en));
         }
+    }
+
+    @Test
+    void eventsInFrench() {
+        ChatResponse p = ChatResponse.newBuilder().setPrivateMessage(
+                PrivateMessage.newBuilder().setFrom("alice").setTo("bob").setText("psst").setTime(TIME)).build();
+        assertEquals("[14:02:07] alice -> bob (privé): psst", ChatFormats.event(p, PARIS, Lang.fr));
+        ChatResponse joined = ChatResponse.newBuilder().setMemberJoined(
+                tp3.chat.v1.MemberJoined.newBuilder().setName("bob").setTime(TIME)).build();
+        assertEquals("[14:02:07] * bob est arrivé", ChatFormats.event(joined, PARIS, Lang.fr));
+        for (var c : new Object[][] {
+                {LeaveReason.LEAVE_REASON_LEFT, "est parti"},
+                {LeaveReason.LEAVE_REASON_DISCONNECTED, "a été déconnecté"},
+                {LeaveReason.LEAVE_REASON_UNSPECIFIED, "a été déconnecté"},
+                {LeaveReason.LEAVE_REASON_TOO_SLOW, "a été déconnecté (trop lent à lire)"}}) {
+            ChatResponse r = ChatResponse.newBuilder().setMemberLeft(
+                    MemberLeft.newBuilder().setName("bob").setReason((LeaveReason) c[0]).setTime(TIME)).build();
+            assertEquals("[14:02:07] * bob " + c[1], ChatFormats.event(r, PARIS, Lang.fr));
+        }
+        Joined welcome = Joined.newBuilder().setRoom("salon").setName("bob")
+                .addMembers(Member.newBuilder().setName("alice"))
+                .addMembers(Member.newBuilder().setName("bob")).build();
+        assertEquals("* dans le salon salon sous le nom bob ; présents : alice, bob", ChatFormats.welcome(welcome, Lang.fr));
     }
 
     @Test
     void noticeNamesItsStatus() {
         ChatResponse r = ChatResponse.newBuilder().setNotice(
                 Notice.newBuilder().setCode(5).setText("no member named 'zed' in room 'lobby'")).build();
-        assertEquals("! NOT_FOUND: no member named 'zed' in room 'lobby'", ChatFormats.event(r, PARIS));
+        assertEquals("! NOT_FOUND: no member named 'zed' in room 'lobby'", ChatFormats.event(r, PARIS, Lang.en));
     }
 
     @Test
@@ -58,8 +81,8 @@ class ChatFormatsTest {
         Joined joined = Joined.newBuilder().setRoom("lobby").setName("bob")
                 .addMembers(Member.newBuilder().setName("alice"))
                 .addMembers(Member.newBuilder().setName("bob")).build();
-        assertEquals("* joined room lobby as bob; here: alice, bob", ChatFormats.welcome(joined));
-        assertNull(ChatFormats.event(ChatResponse.newBuilder().setJoined(joined).build(), PARIS));
+        assertEquals("* joined room lobby as bob; here: alice, bob", ChatFormats.welcome(joined, Lang.en));
+        assertNull(ChatFormats.event(ChatResponse.newBuilder().setJoined(joined).build(), PARIS, Lang.en));
     }
 
     @Test

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -106,6 +110,39 @@ class CommandLineTest {
         StringWriter err = new StringWriter();
         assertEquals(2, run(err, "game", "bot", "--name", "b", "--strategy", "psychic"));
         assertTrue(err.toString().contains("psychic"), err.toString());
+    }
+
+    @Test
+    void everyCommandTakesLang() {
+        List<String> lacking = new ArrayList<>();
+        Deque<CommandLine> commands = new ArrayDeque<>(Main.commandLine().getSubcommands().values());
+        while (!commands.isEmpty()) {
+            CommandLine command = commands.pop();
+            commands.addAll(command.getSubcommands().values());
+            boolean runs = command.getSubcommands().isEmpty() || command.getCommandName().equals("chat");
+            if (runs && (command.getCommandSpec().findOption("--lang") == null
+                    || command.getCommandSpec().findOption("-l") == null)) {
+                lacking.add(command.getCommandSpec().qualifiedName());
+            }
+        }
+        assertEquals(List.of(), lacking);
+    }
+
+    @Test
+    void chatsLangIsItsSubcommandsUnlessTheyHaveTheirOwn() {
+        CommandLine cl = Main.commandLine();
+        CommandLine.ParseResult parsed = cl.parseArgs("chat", "--lang", "fr", "rooms");
+        assertEquals(Lang.fr, ((ChatSubcommand) parsed.subcommand().subcommand().commandSpec().userObject()).language());
+        cl = Main.commandLine();
+        parsed = cl.parseArgs("chat", "-l", "FR", "who", "--lang", "en");
+        assertEquals(Lang.en, ((ChatSubcommand) parsed.subcommand().subcommand().commandSpec().userObject()).language());
+    }
+
+    @Test
+    void anUnknownLanguageIsAUsageError() {
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(err, "currency", "list", "--lang", "de"));
+        assertTrue(err.toString().contains("--lang"), err.toString());
     }
 
     @Test

@@ -20,10 +20,10 @@ class FormatsTest {
         ConvertResponse c = ConvertResponse.newBuilder().setAmount("6500").setFromCurrency("MAD")
                 .setConvertedAmount("708.68").setToCurrency("USD").setRate("0.1090284084")
                 .setRateDate("2026-02-20").build();
-        assertEquals("6500 MAD = 708.68 USD  (rate 0.1090284084, rates of 2026-02-20)", Formats.conversion(c));
+        assertEquals("6500 MAD = 708.68 USD  (rate 0.1090284084, rates of 2026-02-20)", Formats.conversion(c, Lang.en));
         ConvertResponse precise = c.toBuilder().setAmount("0.1000000001").setConvertedAmount("1234567890123.10").build();
         assertEquals("0.1000000001 MAD = 1234567890123.10 USD  (rate 0.1090284084, rates of 2026-02-20)",
-                Formats.conversion(precise));
+                Formats.conversion(precise, Lang.en));
     }
 
     @Test
@@ -31,7 +31,7 @@ class FormatsTest {
         StreamQuotesResponse t = StreamQuotesResponse.newBuilder().setSequence(1)
                 .setTime(Timestamp.newBuilder().setSeconds(84456).setNanos(474_900_000))
                 .setBaseCurrency("EUR").setQuoteCurrency("USD").setRate("1.17736").setReferenceRate("1.1767").build();
-        assertEquals("#1    23:27:36.474  EUR/USD 1.17736  (reference 1.1767)", Formats.tick(t, ZoneOffset.UTC));
+        assertEquals("#1    23:27:36.474  EUR/USD 1.17736  (reference 1.1767)", Formats.tick(t, ZoneOffset.UTC, Lang.en));
     }
 
     @Test
@@ -45,22 +45,56 @@ class FormatsTest {
                 .build();
         assertEquals(List.of("Total: 826.35 USD  (2 items, rates of 2026-02-20)",
                 "  EUR: 1 item(s), 100 EUR -> 117.67 USD",
-                "  MAD: 1 item(s), 6500 MAD -> 708.68 USD"), Formats.batch(s));
+                "  MAD: 1 item(s), 6500 MAD -> 708.68 USD"), Formats.batch(s, Lang.en));
     }
 
     @Test
-    void currencyTable() {
+    void currencyTableIsRichsInEitherLanguage() {
         ListCurrenciesResponse l = ListCurrenciesResponse.newBuilder().setBaseCurrency("EUR")
                 .setRateDate("2026-02-20").setSource("ECB")
                 .addCurrencies(Currency.newBuilder().setCode("JPY").setName("Japanese yen").setMinorUnits(0).setRate("182.63"))
                 .addCurrencies(Currency.newBuilder().setCode("MAD").setName("Moroccan dirham").setMinorUnits(2).setRate("10.7926"))
                 .build();
-        assertEquals(List.of("Rates of 2026-02-20, per 1 EUR",
-                "Code  Currency         Minor units  Per 1 EUR",
-                "----  ---------------  -----------  ---------",
-                " JPY  Japanese yen               0     182.63",
-                " MAD  Moroccan dirham            2    10.7926",
-                "ECB"), Formats.currencyTable(l));
+        // what rich prints for the Python CLI's table, trailing spaces included
+        assertEquals(List.of(
+                "           Rates of 2026-02-20, per 1 EUR           ",
+                "┏━━━━━━┳━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━┳━━━━━━━━━━━┓",
+                "┃ Code ┃ Currency        ┃ Minor units ┃ Per 1 EUR ┃",
+                "┡━━━━━━╇━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━╇━━━━━━━━━━━┩",
+                "│  JPY │ Japanese yen    │           0 │    182.63 │",
+                "│  MAD │ Moroccan dirham │           2 │   10.7926 │",
+                "└──────┴─────────────────┴─────────────┴───────────┘",
+                "                        ECB                         "), Formats.currencyTable(l, Lang.en));
+        ListCurrenciesResponse one = l.toBuilder().removeCurrencies(1)
+                .setSource("ECB euro foreign exchange reference rates of 20 February 2026; MAD: Bank Al-Maghrib").build();
+        assertEquals(List.of(
+                "        Cours du 2026-02-20, pour 1 EUR         ",
+                "┏━━━━━━┳━━━━━━━━━━━━━━┳━━━━━━━━━━━┳━━━━━━━━━━━━┓",
+                "┃ Code ┃ Devise       ┃ Décimales ┃ Pour 1 EUR ┃",
+                "┡━━━━━━╇━━━━━━━━━━━━━━╇━━━━━━━━━━━╇━━━━━━━━━━━━┩",
+                "│  JPY │ Japanese yen │         0 │     182.63 │",
+                "└──────┴──────────────┴───────────┴────────────┘",
+                "ECB euro foreign exchange reference rates of 20 ",
+                "      February 2026; MAD: Bank Al-Maghrib       "), Formats.currencyTable(one, Lang.fr));
+    }
+
+    @Test
+    void resultsInFrench() {
+        ConvertResponse c = ConvertResponse.newBuilder().setAmount("6500").setFromCurrency("MAD")
+                .setConvertedAmount("708.68").setToCurrency("USD").setRate("0.1090284084")
+                .setRateDate("2026-02-20").build();
+        assertEquals("6500 MAD = 708.68 USD  (taux 0.1090284084, cours du 2026-02-20)", Formats.conversion(c, Lang.fr));
+        StreamQuotesResponse t = StreamQuotesResponse.newBuilder().setSequence(12)
+                .setTime(Timestamp.newBuilder().setSeconds(84456).setNanos(474_900_000))
+                .setBaseCurrency("EUR").setQuoteCurrency("USD").setRate("1.17736").setReferenceRate("1.1767").build();
+        assertEquals("#12   23:27:36.474  EUR/USD 1.17736  (référence 1.1767)", Formats.tick(t, ZoneOffset.UTC, Lang.fr));
+        ConvertBatchResponse s = ConvertBatchResponse.newBuilder().setToCurrency("USD").setTotal("826.35")
+                .setItemCount(2).setRateDate("2026-02-20")
+                .addSubtotals(BatchSubtotal.newBuilder().setFromCurrency("MAD").setItemCount(2)
+                        .setAmount("6500").setConvertedAmount("708.68"))
+                .build();
+        assertEquals(List.of("Total : 826.35 USD  (2 éléments, cours du 2026-02-20)",
+                "  MAD : 2 élément(s), 6500 MAD -> 708.68 USD"), Formats.batch(s, Lang.fr));
     }
 
     @Test

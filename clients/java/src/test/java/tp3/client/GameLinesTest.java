@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 class GameLinesTest {
     private static GameLines.Action parse(String line) {
-        return GameLines.parse(line, 1, 1000, GameTexts.en);
+        return GameLines.parse(line, 1, 1000, Lang.en);
     }
 
     @Test
@@ -35,9 +35,9 @@ class GameLinesTest {
     @Test
     void problemsSpeakTheChosenLanguage() {
         assertEquals(new GameLines.Problem("0 n'est pas entre 1 et 1000 : non envoyé"),
-                GameLines.parse("0", 1, 1000, GameTexts.fr));
+                GameLines.parse("0", 1, 1000, Lang.fr));
         assertEquals(new GameLines.Problem("commande inconnue /x ; /help liste les commandes"),
-                GameLines.parse("/x", 1, 1000, GameTexts.fr));
+                GameLines.parse("/x", 1, 1000, Lang.fr));
     }
 
     @Test
