@@ -110,7 +110,7 @@ def _tick(tick: Quote) -> str:
         "quote",
         chosen_lang(),
         sequence=tick.sequence,
-        time=f"{tick.time:%H:%M:%S.%f}"[:-3],  # to the millisecond
+        time=f"{tick.time.astimezone():%H:%M:%S.%f}"[:-3],  # local, as every clock shown
         base=tick.base_currency,
         quote=tick.quote_currency,
         rate=tick.rate,
