@@ -14,7 +14,7 @@ import pytest
 
 from tp3.chat.texts import words as chat_words
 from tp3.currency.texts import words as currency_words
-from tp3.game.texts import _WORDS as game_words  # the module's table; say() is its public face
+from tp3.game.texts import words as game_words
 from tp3.lang import Lang, Phrases
 
 SOURCES = Path(__file__).parent.parent / "clients" / "java" / "src" / "main" / "java" / "tp3"

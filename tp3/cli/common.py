@@ -36,13 +36,6 @@ from tp3.client import (
 from tp3.lang import Lang, Phrases, lang_from_env
 from tp3.tls import TlsError
 
-_WORDS = Phrases(
-    {
-        Lang.en: {"reading": "reading lines from the terminal; end with Ctrl-D"},
-        Lang.fr: {"reading": "lecture des lignes tapées au terminal ; Ctrl-D pour finir"},
-    }
-)
-
 __all__ = [
     "NEGATIVE_NUMBERS",
     "Connection",
@@ -62,6 +55,13 @@ __all__ = [
     "refuse_long_options",
     "stdin_lines",
 ]
+
+_WORDS = Phrases(  # what the commands say themselves, besides each part's words
+    {
+        Lang.en: {"reading": "reading lines from the terminal; end with Ctrl-D"},
+        Lang.fr: {"reading": "lecture des lignes tapées au terminal ; Ctrl-D pour finir"},
+    }
+)
 
 P = ParamSpec("P")
 

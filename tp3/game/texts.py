@@ -1,5 +1,5 @@
 """Every word of the game, in English (the server's `text`) and in the lab's French: one table,
-`_WORDS`, for the events as `render` words them and for what `tp3 game` says itself (`say`)."""
+`words`, for the events as `render` words them and for what `tp3 game` says itself (`say`)."""
 
 import math
 from datetime import datetime
@@ -17,10 +17,10 @@ from tp3.game.events import (
 )
 from tp3.lang import Lang, Phrases
 
-__all__ = ["next_round", "render", "say", "seconds_until"]
+__all__ = ["next_round", "render", "say", "seconds_until", "words"]
 
 
-_WORDS = Phrases(
+words = Phrases(
     {
         Lang.en: {
             # the game's events; a hint is worded by its verdict
@@ -124,7 +124,7 @@ _WORDS = Phrases(
 
 def say(phrase: str, lang: str = Lang.en, **fields: object) -> str:
     """A phrase of the table in `lang`: say("out_of_range", "fr", number=0, low=1, high=9)."""
-    return _WORDS(phrase, Lang(lang), **fields)
+    return words(phrase, Lang(lang), **fields)
 
 
 def render(event: GameEvent | WaitingForRound, lang: str = Lang.en) -> str:
