@@ -51,6 +51,17 @@ def test_the_set_up_is_one_line_that_makes_the_virtualenv() -> None:
     assert line.startswith("python3 -m venv .venv && .venv/bin/pip install -e . && "), line
 
 
+def test_ci_runs_the_readmes_test_command_on_a_fresh_machine() -> None:
+    """The last block of the set-up section is the test command, whole on one line, that
+    stands alone (it makes the virtualenv too) and is the one .ci/run calls."""
+    blocks = BLOCK.findall(section("## Set up a fresh machine"))
+    [command] = blocks[-1][1].strip().splitlines()
+    assert command.startswith("python3 -m venv .venv && "), command
+    assert "nox" in command
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert command in ci, f"{command!r} is not a line of .ci/run"
+
+
 def test_other_shells_are_told_to_activate_before_any_example_calls_tp3() -> None:
     """`tp3 ...` is "command not found" in a second shell: the README says how, first."""
     bare = re.compile(r"(^|\$ |&& |; |\| )tp3 ")
