@@ -119,7 +119,7 @@ def parse_eurofxref(text: str, *, origin: str) -> RateTable:
     """A table from the text of an ECB file: XML if it starts with '<', else CSV."""
     if text.lstrip().startswith("<"):
         return _parse_xml(text, origin)
-    source = f"ECB euro foreign exchange reference rates ({origin})"
+    source = None
     rows: list[tuple[int, list[str]]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
@@ -134,7 +134,7 @@ def parse_eurofxref(text: str, *, origin: str) -> RateTable:
         raise RateTableError(f"{origin}: the header must start with 'Date', got {header[0]!r}")
     where = f"{origin}, line {row_number}"
     cells = zip(header[1:], row[1:], strict=False)
-    return _table(_parse_date(row[0], where), cells, where, source, origin)
+    return _table(_parse_date(row[0], where), cells, where, origin, source)
 
 
 def _parse_xml(text: str, origin: str) -> RateTable:
@@ -149,9 +149,7 @@ def _parse_xml(text: str, origin: str) -> RateTable:
     newest, day = max(dated, key=lambda pair: pair[0])
     cells = [(cube.get("currency", ""), cube.get("rate", "")) for cube in day]
     where = f"{origin}, Cube time={newest.isoformat()!r}"
-    return _table(
-        newest, cells, where, f"ECB euro foreign exchange reference rates ({origin})", origin
-    )
+    return _table(newest, cells, where, origin)
 
 
 def _local(tag: str) -> str:
@@ -160,8 +158,13 @@ def _local(tag: str) -> str:
 
 
 def _table(
-    day: date, cells: Iterable[tuple[str, str]], where: str, source: str, origin: str
+    day: date,
+    cells: Iterable[tuple[str, str]],
+    where: str,
+    origin: str,
+    source: str | None = None,
 ) -> RateTable:
+    """The table of one day's `cells`; `source` names the figures' origin if the file did."""
     rates = {BASE_CURRENCY: Decimal(1)}
     for code, cell in cells:
         if not code or cell.upper() in ("", "N/A"):
@@ -169,6 +172,7 @@ def _table(
         rates[_known_code(code, where)] = _positive_rate(code, cell, where)
     if len(rates) < 2:
         raise RateTableError(f"{where}: no rates found")
+    source = source or f"ECB euro foreign exchange reference rates ({origin})"
     return RateTable(BASE_CURRENCY, day, source, rates, origin)
 
 

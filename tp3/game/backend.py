@@ -103,8 +103,7 @@ class InMemoryGameBackend(GameBackend):
     ) -> None:
         """`draw` gives the secrets: tests inject their own, never through the API."""
         self.limits = limits or GameLimits()
-        self._pause = timedelta(seconds=self.limits.pause)
-        self.game = Game(pause=self._pause, draw=draw)
+        self.game = Game(pause=timedelta(seconds=self.limits.pause), draw=draw)
         self._players: dict[str, PlayerSession] = {}  # by name_key
         self._spectators: set[Spectator] = set()
         self._guesses = ActionLimit(
@@ -129,7 +128,7 @@ class InMemoryGameBackend(GameBackend):
         present = self._players.get(key)
         if present is not None:
             raise AlreadyExists(f"name: {taken(player, present.name)} in the game")
-        joined = GameJoined(self.game.round.info(self._pause), utc_now())
+        joined = GameJoined(self.game.info(), utc_now())
         session = PlayerSession(player, joined, Mailbox(self.limits.mailbox_size), origin)
         self._players[key] = session
         return session
@@ -160,7 +159,7 @@ class InMemoryGameBackend(GameBackend):
         session.inbox.close(reason)
 
     async def watch(self) -> Spectator:
-        watching = Watching(self.game.round.info(self._pause), utc_now())
+        watching = Watching(self.game.info(), utc_now())
         spectator = Spectator(watching, Mailbox(self.limits.mailbox_size))
         self._spectators.add(spectator)
         return spectator

@@ -14,6 +14,7 @@ from tp3.game.events import (
     GameOver,
     Hint,
     PlayerScore,
+    RoundInfo,
     RoundResult,
     RoundStarted,
     Scoreboard,
@@ -80,6 +81,11 @@ class Game:
             previous.number + 1, new_secret(self._draw, previous.secret), self._clock()
         )
         return RoundStarted(self.round.info(), self.round.started_at)
+
+    def info(self) -> RoundInfo:
+        """The current round as a joining player or spectator sees it (with, once it is over,
+        when the next one starts)."""
+        return self.round.info(self._pause)
 
     def scoreboard(self) -> Scoreboard:
         return Scoreboard(ranked(self._wins, self._best), tuple(self._recent))
