@@ -237,8 +237,10 @@ def lang_option(func: Callable[P, None]) -> Callable[P, None]:
     """Give a command --lang; `chosen_lang()` says which language it prints in."""
 
     def take(given: dict[str, Any]) -> None:
-        if given.get("lang") is not None:  # else a group's (`tp3 chat --lang fr`), or none
+        if given.get("lang") is not None:
             _lang.set(given["lang"])
+        elif _lang.get() is None:  # else a group's stands (`tp3 chat --lang fr who`)
+            _lang.set(lang_from_env())  # read once, not for every line printed
 
     return _with_parameters(func, [_LANG_OPTION], take)
 
