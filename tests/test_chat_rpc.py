@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
@@ -19,10 +20,12 @@ from tp3.chat.events import (
     MemberLeft,
     Notice,
     PrivateMessage,
+    RoomJoined,
     RoomMessage,
 )
 from tp3.client import AsyncTp3Client, ChatSession, Tp3RpcError
 from tp3.generated.tp3.chat import v1 as pb
+from tp3.rpc.codec import PreEncoded
 from tp3.server import ServerConfig, Tp3Server
 
 
@@ -46,6 +49,36 @@ async def test_join_welcomes_with_members_and_history(client: AsyncTp3Client) ->
             )
         left = await next_of(alice, MemberLeft)
         assert (left.name, left.reason) == ("bob", LeaveReason.LEFT)
+
+
+async def test_a_member_keeps_no_copy_of_the_room_it_was_welcomed_into(
+    client: AsyncTp3Client,
+) -> None:
+    """A welcome lists every member (and the recent history). Kept for the session's life,
+    as it was (the service's Session and the session's frame), a room of N members held N²/2
+    entries: 10 KiB a member at 1,000 (bench/chat_fanout.py)."""
+    async with (
+        client.chat.join("alice", "welcomed-once") as alice,
+        client.chat.join("bob", "welcomed-once") as bob,
+    ):
+        await next_of(alice, MemberJoined)
+        await alice.send("after the welcomes")
+        for session in (alice, bob):
+            await next_of(session, RoomMessage)
+        gc.collect()
+        theirs = {id(alice.joined), id(bob.joined)}  # the clients' own, of course kept
+        kept = [
+            o
+            for o in gc.get_objects()
+            if isinstance(o, RoomJoined) and o.members and id(o) not in theirs
+        ]
+        assert kept == []
+        welcomes = [
+            o
+            for o in gc.get_objects()
+            if isinstance(o, PreEncoded) and o.data[:1] == b"\x0a" and b"welcomed-once" in o.data
+        ]  # ChatResponse.joined (field 1) into this room
+        assert welcomes == []
 
 
 async def test_default_room_is_the_lobby(client: AsyncTp3Client) -> None:

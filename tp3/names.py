@@ -14,7 +14,7 @@ from importlib.resources import files
 
 from tp3.errors import InvalidArgument
 
-__all__ = ["MAX_NAME_LENGTH", "name_key", "taken", "valid_name"]
+__all__ = ["MAX_NAME_LENGTH", "load_confusables", "name_key", "taken", "valid_name"]
 
 MAX_NAME_LENGTH = 32
 # Letters and digits of any script, '_', '-', '.': no spaces, so `/msg NAME text` is unambiguous.
@@ -53,6 +53,12 @@ def taken(name: str, present: str) -> str:
     if name.casefold() == present.casefold():
         return f"{name!r} is already taken"
     return f"{name!r} looks like {present!r}, already taken"
+
+
+def load_confusables() -> None:
+    """Read the look-alike table now, at start-up, rather than at the first join: frozen
+    with the rest of start-up (`tp3.server`), the collector never walks its ~1 MB."""
+    _prototypes()
 
 
 @cache

@@ -32,6 +32,7 @@ from tp3.game.service import GameService
 from tp3.lab.bank import LabBankService
 from tp3.lab.chat import LabChatService
 from tp3.lab.jeu import LabJeuService
+from tp3.names import load_confusables
 from tp3.rpc.access_log import AccessLog
 from tp3.rpc.auth import Authenticator, Tokens
 from tp3.rpc.codec import ServerCodec
@@ -269,6 +270,8 @@ async def serve(config: ServerConfig) -> None:
     loop.add_signal_handler(signal.SIGUSR1, lambda: log.info("stats %s", _stats_line(server)))
     try:
         async with server:
+            if config.services != {"currency"}:
+                load_confusables()  # the names' table: made now, frozen with the rest
             _tune_the_collector()
             if "currency" in config.services:
                 log.info("%s", server.rates.summary())

@@ -50,8 +50,10 @@ class ChatService(pb.ChatServiceBase):
             current_rpc().origin(),
             batch_presence=join.batch_presence,
         )
+        welcome = cast(pb.ChatResponse, wire.encoded_joined(session.joined))
+        session = session.welcomed()
         responses = serve_session(
-            cast(pb.ChatResponse, wire.encoded_joined(session.joined)),
+            welcome,
             session.inbox,
             # serialized once for all its recipients; the codec sends the bytes as they are
             lambda event: cast(pb.ChatResponse, wire.encoded_event(event)),
@@ -62,6 +64,7 @@ class ChatService(pb.ChatServiceBase):
             count=self.sessions,
             heartbeat=self._heartbeat,
         )
+        del welcome  # sent once: neither this frame nor the session keeps the room's lists
         async for response in responses:
             yield response
 

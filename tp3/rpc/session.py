@@ -125,6 +125,7 @@ async def serve_session(
     try:
         if first is not None:
             yield first
+            first = None  # a room's whole member list, for a chat: not held while idle
         while True:
             event = await inbox.get()
             if event is _QUIET:
