@@ -11,6 +11,7 @@ from typing import TypeVar
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support import WAIT
 
 from tp3.chat import rules, wire
 from tp3.chat.backend import ChatLimits, InMemoryChatBackend, Session
@@ -391,6 +392,23 @@ async def test_a_closed_mailbox_tells_its_reader_why() -> None:
     with pytest.raises(MailboxClosed) as caught:
         await box.get()
     assert caught.value.reason is LeaveReason.TOO_SLOW
+
+
+async def test_a_waiting_reader_is_woken_and_a_second_reader_is_refused() -> None:
+    box = Mailbox[str](2)
+    reader = asyncio.create_task(box.get())
+    await asyncio.sleep(0)
+    with pytest.raises(RuntimeError, match="one reader at a time"):
+        await box.get()
+    box.put("hello")
+    assert await asyncio.wait_for(reader, WAIT) == "hello"
+    cancelled = asyncio.create_task(box.get())
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    box.put("again")  # a cancelled reader leaves the place to the next
+    assert await asyncio.wait_for(box.get(), WAIT) == "again"
 
 
 async def test_the_backend_forgets_empty_rooms() -> None:
