@@ -157,7 +157,7 @@ class Tp3Server:
         self.pipeline = RpcPipeline(stages, AccessLog(), streaming)
         self._server = GuardedServer(
             handlers,
-            codec=ServerCodec(pool),
+            codec=ServerCodec(),
             config=_http2_config(config),
             limits=config.limits,
             access_log=self.pipeline.access_log,

@@ -19,6 +19,7 @@ from tp3.chat.events import (
 )
 from tp3.generated.tp3.chat import v1 as pb
 from tp3.rpc.codec import PreEncoded, message_field
+from tp3.rpc.upb import serialize
 
 __all__ = [
     "encoded_event",
@@ -74,7 +75,7 @@ def encoded_joined(j: RoomJoined) -> PreEncoded:
     each: the thousandth member of a room gets the 999 others, which betterproto2 took
     ~14 us an entry to encode anew for every join (26% of a thousand joins' server time).
     `joined_from_proto` reads it back as `j`."""
-    head = bytes(
+    head = serialize(
         pb.Joined(
             room=j.room,
             name=j.name,
@@ -94,7 +95,7 @@ _JOINED, _MEMBERS, _HISTORY = 1, 4, 5  # ChatResponse.joined, Joined.members, Jo
 
 @lru_cache(maxsize=16384)
 def _encoded_member(m: MemberInfo) -> bytes:
-    return bytes(member_to_proto(m))
+    return serialize(member_to_proto(m))
 
 
 _MEMBER_LISTS: dict[str, tuple[tuple[MemberInfo, ...], bytes]] = {}
@@ -118,7 +119,7 @@ def _members_fields(room: str, members: tuple[MemberInfo, ...]) -> bytes:
 
 @lru_cache(maxsize=4096)
 def _encoded_message(m: RoomMessage) -> bytes:
-    return bytes(_message_to_proto(m))
+    return serialize(_message_to_proto(m))
 
 
 def joined_from_proto(j: pb.Joined) -> RoomJoined:
@@ -181,7 +182,7 @@ def encoded_event(event: Delivered) -> PreEncoded:
     if isinstance(event, Presence):
         changes = b"".join(message_field(_CHANGES, _encoded_change(c)) for c in event.changes)
         return PreEncoded(message_field(_PRESENCE, changes))
-    return PreEncoded(bytes(event_to_proto(event)))
+    return PreEncoded(serialize(event_to_proto(event)))
 
 
 _PRESENCE, _CHANGES = 8, 1  # ChatResponse.presence, Presence.changes
@@ -189,7 +190,7 @@ _PRESENCE, _CHANGES = 8, 1  # ChatResponse.presence, Presence.changes
 
 @lru_cache(maxsize=16384)
 def _encoded_change(change: MemberJoined | MemberLeft) -> bytes:
-    return bytes(_change_to_proto(change))
+    return serialize(_change_to_proto(change))
 
 
 def event_from_proto(r: pb.ChatResponse) -> Delivered | RoomJoined | None:

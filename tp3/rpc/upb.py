@@ -1,0 +1,118 @@
+"""protobuf's own message classes (upb, in C) for tp3's generated betterproto2 messages.
+
+- `upb_class(T)`: the protobuf class of the same message as betterproto2's `T`.
+- `serialize(message)`: a betterproto2 message's bytes, serialized by that class.
+
+betterproto2 encodes in pure Python: 24 µs for a ConvertResponse of six strings (about 9%
+of a served Convert), half of it in the `warnings.catch_warnings()` it enters for each
+field's default (betterproto2 0.10). Its field values handed to the protobuf class come out
+as the same bytes in 1.4 µs. A message of a shape this does not map (a repeated
+Timestamp, a wrapper type) or holding unknown fields is left to betterproto2.
+"""
+
+import dataclasses
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import betterproto2
+from google.protobuf import message_factory
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.descriptor_pb2 import FileDescriptorSet
+from google.protobuf.descriptor_pool import DescriptorPool
+from google.protobuf.message import Message
+
+from tp3.generated.message_pool import default_message_pool
+
+__all__ = ["serialize", "upb_class"]
+
+_AS_IS = {"google.protobuf.Timestamp", "google.protobuf.Duration"}
+"""Message types protobuf's classes take as betterproto2 holds them (datetime, timedelta)."""
+
+Fields = tuple[tuple[str, str, Callable[[Any], Any] | None], ...]
+"""A message's fields: each one's attribute in betterproto2 (`from_` for `from`), its name in
+protobuf, and what makes its value one protobuf takes (None: as it is)."""
+
+
+def serialize(message: betterproto2.Message) -> bytes:
+    try:
+        values = _message_values(message)
+    except _Unmapped:
+        return bytes(message)
+    data: bytes = upb_class(type(message))(**values).SerializeToString()
+    return data
+
+
+@cache
+def upb_class(message_type: type[betterproto2.Message]) -> type[Message]:
+    url = default_message_pool.type_to_url[message_type]
+    # a package-less message's url ends "/.Name" (the lab's contract): its name is "Name"
+    descriptor = _pool().FindMessageTypeByName(url.rpartition("/")[2].lstrip("."))
+    found: type[Message] = message_factory.GetMessageClass(descriptor)
+    return found
+
+
+@cache
+def _pool() -> DescriptorPool:
+    pool = DescriptorPool()
+    generated = resources.files("tp3.generated").joinpath("tp3.binpb").read_bytes()
+    for file in FileDescriptorSet.FromString(generated).file:
+        pool.Add(file)
+    return pool
+
+
+def _values(message: betterproto2.Message, fields: Fields) -> dict[str, Any]:
+    values = {}
+    for attribute, name, convert in fields:
+        value = getattr(message, attribute)
+        if value is not None:  # an unset optional, oneof member or message
+            values[name] = value if convert is None else convert(value)
+    return values
+
+
+@cache
+def _fields(message_type: type[betterproto2.Message]) -> Fields | None:
+    """How to hand `message_type`'s values to protobuf; None if this module can't."""
+    descriptor: Descriptor = upb_class(message_type).DESCRIPTOR
+    attributes = {
+        attribute.metadata["betterproto"].number: attribute.name
+        for attribute in dataclasses.fields(message_type)  # type: ignore[arg-type]
+    }
+    try:
+        return tuple(
+            (attributes[field.number], field.name, _converter(field)) for field in descriptor.fields
+        )
+    except (KeyError, _Unmapped):
+        return None
+
+
+def _converter(field: FieldDescriptor) -> Callable[[Any], Any] | None:
+    """What turns the field's value into one protobuf takes (None: it takes it as it is);
+    _Unmapped if there is none."""
+    kind: Descriptor | None = field.message_type
+    repeated = field.is_repeated
+    if kind is None:
+        return None  # scalars, and enums (betterproto2's are ints)
+    if kind.GetOptions().map_entry:
+        if kind.fields_by_name["value"].message_type is None:
+            return None
+        raise _Unmapped  # maps of messages: none in tp3's contracts
+    if kind.full_name in _AS_IS and not repeated:
+        return None
+    if kind.full_name.startswith("google.protobuf."):
+        raise _Unmapped  # wrapper types and the like: betterproto2 unwraps them
+    if repeated:
+        return lambda items: [_message_values(item) for item in items]
+    return _message_values
+
+
+def _message_values(message: betterproto2.Message) -> dict[str, Any]:
+    fields = _fields(type(message))
+    if fields is None or message._unknown_fields:
+        raise _Unmapped
+    return _values(message, fields)
+
+
+class _Unmapped(Exception):
+    """A message or field this module can't hand over."""
