@@ -1,4 +1,5 @@
-"""tp3.rpc.upb serializes every generated message to betterproto2's very bytes."""
+"""tp3.rpc.upb serializes every generated message to betterproto2's very bytes, and reads
+back what protobuf parsed as betterproto2 does."""
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
@@ -94,6 +95,16 @@ def test_every_message_serializes_to_betterproto2s_bytes(
 
 
 @pytest.mark.parametrize("message_type", MESSAGES, ids=lambda t: t.__name__)
+def test_every_message_reads_back_as_betterproto2_parses_it(
+    message_type: type[betterproto2.Message],
+) -> None:
+    for message in [message_type(), *filled(message_type)]:
+        data = bytes(message)
+        parsed = upb.upb_class(message_type).FromString(data)
+        assert upb.from_upb(message_type, parsed) == message_type.FromString(data), message
+
+
+@pytest.mark.parametrize("message_type", MESSAGES, ids=lambda t: t.__name__)
 def test_every_message_of_tp3s_contracts_goes_through_protobuf(
     message_type: type[betterproto2.Message],
 ) -> None:
@@ -102,6 +113,7 @@ def test_every_message_of_tp3s_contracts_goes_through_protobuf(
     if message_type.__module__.startswith("tp3.generated.google"):
         pytest.skip("google.protobuf's own types are never a tp3 response")
     assert upb._fields(message_type) is not None
+    assert upb._readers(message_type) is not None
 
 
 def test_a_message_holding_unknown_fields_keeps_them() -> None:

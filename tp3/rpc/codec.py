@@ -1,11 +1,12 @@
-"""The server's message codec: protobuf, plus two things grpclib's ProtoCodec lacks.
+"""The server's message codec: protobuf, with what grpclib's ProtoCodec lacks.
 
 - A request that isn't a valid message is the client's mistake: INVALID_ARGUMENT saying so,
   not the UNKNOWN "Internal Server Error" grpclib reports for any decoding failure.
 - betterproto2 checks neither wire types nor lengths: a string field sent as a varint
   decoded to an int, a truncated field to a shorter string. Requests for tp3's own services
-  are checked by protobuf's own (upb) parser first, and reach betterproto2 in canonical form:
-  fields of the wrong wire type dropped as unknown, as the protobuf spec says.
+  are parsed by protobuf's own (upb) parser, and reach the services as betterproto2 messages
+  (`tp3.rpc.upb.from_upb`): fields of the wrong wire type dropped as unknown, as the
+  protobuf spec says.
 - A response may be `PreEncoded`: bytes serialized once and sent as they are, so that one chat
   event going to a thousand members is encoded once, not a thousand times.
 - Responses are serialized by protobuf's own classes too (`tp3.rpc.upb`), 10-15 times faster
@@ -20,7 +21,7 @@ from grpclib.const import Status
 from grpclib.encoding.proto import ProtoCodec
 from grpclib.exceptions import GRPCError
 
-from tp3.rpc.upb import serialize, upb_class
+from tp3.rpc.upb import from_upb, serialize, upb_class
 
 __all__ = ["PreEncoded", "ServerCodec", "message_field"]
 
@@ -61,7 +62,7 @@ class ServerCodec(ProtoCodec):
             if issubclass(message_type, betterproto2.Message):
                 checked = upb_class(message_type).FromString(data)
                 checked.DiscardUnknownFields()
-                data = checked.SerializeToString()
+                return from_upb(message_type, checked)
             return super().decode(data, message_type)
         except Exception as error:
             raise GRPCError(
