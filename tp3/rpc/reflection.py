@@ -5,15 +5,15 @@ its file, so `grpcurl describe tp3.currency.v1.CurrencyService.Convert` said "Sy
 found". `ReflectionPool` answers it from the method's service.
 """
 
-from importlib import resources
 from typing import Any
 
 from google.protobuf.descriptor import FileDescriptor
-from google.protobuf.descriptor_pb2 import FileDescriptorSet
 from google.protobuf.descriptor_pool import DescriptorPool
 from grpclib.health.v1 import health_pb2
 from grpclib.reflection.v1 import reflection_pb2
 from grpclib.reflection.v1alpha import reflection_pb2 as reflection_v1alpha_pb2
+
+from tp3.rpc.upb import generated_files
 
 __all__ = ["ReflectionPool"]
 
@@ -23,8 +23,7 @@ class ReflectionPool:
 
     def __init__(self) -> None:
         self._pool = DescriptorPool()
-        generated = resources.files("tp3.generated").joinpath("tp3.binpb").read_bytes()
-        for file in FileDescriptorSet.FromString(generated).file:
+        for file in generated_files().file:
             self._pool.Add(file)
         for module in (health_pb2, reflection_pb2, reflection_v1alpha_pb2):
             self._pool.AddSerializedFile(module.DESCRIPTOR.serialized_pb)

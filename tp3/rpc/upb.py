@@ -13,7 +13,6 @@ the same story (betterproto2 reads a varint a byte at a time from a BytesIO: 10 
 ConvertRequest, 3 µs this way).
 """
 
-import dataclasses
 from collections.abc import Callable
 from functools import cache
 from importlib import resources
@@ -28,7 +27,7 @@ from google.protobuf.message import Message
 
 from tp3.generated.message_pool import default_message_pool
 
-__all__ = ["from_upb", "serialize", "upb_class"]
+__all__ = ["from_upb", "generated_files", "serialize", "upb_class"]
 
 _AS_IS = {"google.protobuf.Timestamp", "google.protobuf.Duration"}
 """Message types protobuf's classes take as betterproto2 holds them (datetime, timedelta)."""
@@ -66,13 +65,23 @@ def upb_class(message_type: type[betterproto2.Message]) -> type[Message]:
     return found
 
 
+def generated_files() -> FileDescriptorSet:
+    """The descriptors of every proto tp3 generated code from (`nox -s protos`)."""
+    generated = resources.files("tp3.generated").joinpath("tp3.binpb").read_bytes()
+    return FileDescriptorSet.FromString(generated)
+
+
 @cache
 def _pool() -> DescriptorPool:
     pool = DescriptorPool()
-    generated = resources.files("tp3.generated").joinpath("tp3.binpb").read_bytes()
-    for file in FileDescriptorSet.FromString(generated).file:
+    for file in generated_files().file:
         pool.Add(file)
     return pool
+
+
+def _known(message_type: type[betterproto2.Message]) -> Any:
+    """betterproto2's own reading of the message: its fields' attributes, types, classes."""
+    return cast(Any, message_type)._betterproto
 
 
 def _values(message: betterproto2.Message, fields: Fields) -> dict[str, Any]:
@@ -87,14 +96,11 @@ def _values(message: betterproto2.Message, fields: Fields) -> dict[str, Any]:
 @cache
 def _fields(message_type: type[betterproto2.Message]) -> Fields | None:
     """How to hand `message_type`'s values to protobuf; None if this module can't."""
-    descriptor: Descriptor = upb_class(message_type).DESCRIPTOR
-    attributes = {
-        attribute.metadata["betterproto"].number: attribute.name
-        for attribute in dataclasses.fields(message_type)  # type: ignore[arg-type]
-    }
+    attributes = _known(message_type).field_name_by_number
     try:
         return tuple(
-            (attributes[field.number], field.name, _converter(field)) for field in descriptor.fields
+            (attributes[field.number], field.name, _converter(field))
+            for field in upb_class(message_type).DESCRIPTOR.fields
         )
     except (KeyError, _Unmapped):
         return None
@@ -139,7 +145,7 @@ from protobuf's message."""
 @cache
 def _readers(message_type: type[betterproto2.Message]) -> Readers | None:
     """How to read `message_type`'s values from protobuf's message; None if this can't."""
-    known = cast(Any, message_type)._betterproto  # betterproto2's own reading of the message
+    known = _known(message_type)
     readers = []
     for field in upb_class(message_type).DESCRIPTOR.fields:
         attribute = known.field_name_by_number.get(field.number)
