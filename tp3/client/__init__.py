@@ -66,6 +66,7 @@ from tp3.game.events import (
     Watching,
 )
 from tp3.notice import Notice
+from tp3.rpc.codec import MessageCodec
 from tp3.tls import ClientTls
 
 __all__ = [
@@ -150,7 +151,11 @@ class AsyncTp3Client:
         self.tls = tls is not None
         """Whether the connection is over TLS."""
         self._channel = Channel(
-            where.host, where.port, ssl=tls.context() if tls else None, config=config
+            where.host,
+            where.port,
+            ssl=tls.context() if tls else None,
+            config=config,
+            codec=MessageCodec(),
         )
         if token is not None:
             _send_token(self._channel, token)
