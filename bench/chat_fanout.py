@@ -9,13 +9,13 @@ room, one member sending at a fixed rate, every member receiving. Issue #12's me
 - load: processes pinned to core 1, 50 members to a connection: the sender alone in one (its
   pace waits on nobody's reading), the others split over up to 3 more. By default (--load go)
   bench/peers/go_fanout, ~13 µs of its core a delivery; --load python runs
-  bench/peers/fanout_client.py, through tp3's own client library, ~80 µs a delivery. Their
+  bench/peers/fanout_client.py, through tp3's own client library, ~56 µs a delivery. Their
   CPU is shown beside the server's: a client core near 100% means the row measures the
   client, not the server. So is the rest of the machine's ("others"): on a shared machine, a
   row next to someone else's job is suspect;
 - latency has a floor that is the load's, not the server's: one message's N copies reach
   core 1 together, and the load takes them in one after the other (through tp3's client
-  library, ~80 ms for 1,000: why the Go load is the default). The report says how much;
+  library, ~56 ms for 1,000: why the Go load is the default). The report says how much;
 - scenarios: 10 members x 100 msg/s, 100 x 100, 1,000 x 10, --seconds each after a second
   of warm-up; deliveries/s, latency p50/p99 (receipt - send, both time.monotonic(), which is
   system-wide on Linux: the send time travels in the text), server CPU per delivery (/proc);
