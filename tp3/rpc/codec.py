@@ -69,7 +69,6 @@ class MessageCodec(ProtoCodec):
             parsed = upb_class(message_type).FromString(data)
         except DecodeError as error:
             return self._malformed(data, message_type, error)
-        parsed.DiscardUnknownFields()
         return from_upb(message_type, parsed)
 
     def _malformed(self, data: bytes, message_type: Any, error: DecodeError) -> Any:

@@ -49,9 +49,11 @@ def serialize(message: betterproto2.Message) -> bytes:
 
 
 def from_upb(message_type: type[M], parsed: Message) -> M:
-    """`parsed`, a message of `upb_class(message_type)`, as betterproto2's `message_type`."""
+    """`parsed`, a message of `upb_class(message_type)`, as betterproto2's `message_type`,
+    without the fields protobuf did not know (the readers read only the known ones)."""
     readers = _readers(message_type)
     if readers is None:
+        parsed.DiscardUnknownFields()
         return message_type.FromString(parsed.SerializeToString())
     return message_type(**{attribute: read(parsed) for attribute, read in readers})
 
